@@ -1,0 +1,27 @@
+// MappedLines: the output of map. Each canonical line lands on exactly one customer (or on the
+// explicit Unassigned bucket), or, for a shared account, on several customers whose parts sum
+// exactly to the line.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "rebill/model/cur_line.h"
+
+namespace rebill {
+
+struct MappedLine {
+  uint32_t line = 0;     // index into NormalizedMonth::lines
+  std::string customer;  // empty: the Unassigned bucket
+  CostViews cost;        // the part of the line this customer carries (the whole line unless split)
+
+  bool unassigned() const { return customer.empty(); }
+  friend bool operator==(const MappedLine&, const MappedLine&) = default;
+};
+
+struct MappedLines {
+  std::vector<MappedLine> lines;
+};
+
+}  // namespace rebill

@@ -1,0 +1,60 @@
+// Statements: what a customer receives for a period. Lines are rounded to the currency's minor
+// unit; the total is the sum of rounded lines and subtotal + fees - credits + tax = total
+// (DESIGN.md §2, invariant 3).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rebill/core/decimal.h"
+#include "rebill/core/period.h"
+
+namespace rebill {
+
+enum class StatementStatus : uint8_t { kDraft, kFinal, kVoid };
+std::string_view StatementStatusName(StatementStatus status);
+
+enum class StatementLineKind : uint8_t { kCharge, kFee, kCredit, kTax };
+std::string_view StatementLineKindName(StatementLineKind kind);
+
+struct StatementLine {
+  StatementLineKind kind = StatementLineKind::kCharge;
+  std::string service;      // product code ("AmazonEC2"); empty for fees
+  std::string description;  // readable ("Amazon Elastic Compute Cloud")
+  Decimal list_amount;      // public on-demand value, precise
+  Decimal precise;          // exact price before rounding
+  Decimal amount;           // rounded to the currency's minor unit
+  std::string rule;         // the pricing rule(s) applied
+
+  friend bool operator==(const StatementLine&, const StatementLine&) = default;
+};
+
+struct Statement {
+  std::string customer;       // id from rebill.toml
+  std::string customer_name;
+  BillingPeriod period;
+  std::string currency;
+  StatementStatus status = StatementStatus::kDraft;
+  std::string invoice_number;  // once final
+  std::vector<StatementLine> lines;
+  Decimal subtotal;  // Σ charge lines
+  Decimal fees;      // Σ fee lines
+  Decimal credits;   // -Σ credit lines (a positive number)
+  Decimal tax;       // Σ tax lines
+  Decimal total;     // Σ all lines = subtotal + fees - credits + tax
+  Decimal rounding_residue;  // Σ precise - Σ rounded, reported, never lost
+  std::string policy_note;   // one plain sentence on the commitment policy
+
+  friend bool operator==(const Statement&, const Statement&) = default;
+};
+
+struct StatementSet {
+  BillingPeriod period;
+  std::string reseller;  // legal entity shown on statements
+  std::vector<Statement> statements;
+
+  friend bool operator==(const StatementSet&, const StatementSet&) = default;
+};
+
+}  // namespace rebill
