@@ -1,1 +1,376 @@
-// placeholder
+#include "rebill/cli/commands.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "rebill/pipeline/config.h"
+#include "rebill/pipeline/demo.h"
+#include "rebill/pipeline/runner.h"
+#include "rebill/report/render.h"
+
+namespace rebill::cli {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitInternal = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitInvalid = 3;
+constexpr int kExitPrecondition = 4;
+
+int ExitCodeFor(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk:
+      return kExitOk;
+    case StatusCode::kInvalidInput:
+    case StatusCode::kNotFound:
+      return kExitInvalid;
+    case StatusCode::kFailedPrecondition:
+    case StatusCode::kConflict:
+    case StatusCode::kAlreadyExists:
+      return kExitPrecondition;
+    case StatusCode::kIo:
+    case StatusCode::kUnavailable:
+    case StatusCode::kInternal:
+      return kExitInternal;
+  }
+  return kExitInternal;
+}
+
+int Fail(const Status& status) {
+  std::cerr << "rebill: " << status.message() << "\n";
+  return ExitCodeFor(status);
+}
+
+// Why: golden tests and reproducible demos need a fixed clock; REBILL_NOW sets it.
+Timestamp Now() {
+  if (const char* fixed = std::getenv("REBILL_NOW"); fixed != nullptr && *fixed != '\0') {
+    if (Result<Timestamp> t = ParseTimestamp(fixed); t.ok()) return *t;
+  }
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string DefaultActor() {
+  if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') return user;
+  if (passwd* pw = ::getpwuid(::getuid()); pw != nullptr) return pw->pw_name;
+  return "unknown";
+}
+
+Status WriteFile(const std::string& path, const std::string& content) {
+  fs::path p(path);
+  std::error_code ec;
+  if (p.has_parent_path()) fs::create_directories(p.parent_path(), ec);
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << content;
+    if (!out) return IoError(tmp + ": cannot write");
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) return IoError(path + ": " + ec.message());
+  return Status::Ok();
+}
+
+std::string SafeFileName(const std::string& id) {
+  std::string out;
+  for (char c : id) {
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+    out.push_back(ok ? c : '_');
+  }
+  return out;
+}
+
+struct Options {
+  std::string workspace = ".";
+  std::string actor;
+  std::string period;
+  std::string format;
+  std::string output;
+  std::string customer;
+  std::string by = "customer";
+  std::string dir;
+  std::vector<std::string> paths;
+};
+
+Result<BillingPeriod> PeriodOption(const Options& o) { return BillingPeriod::Parse(o.period); }
+
+// Render the stored statements of `period` in `format` to `output` (a file, or a folder for
+// HTML of several customers) or stdout. Returns the paths written.
+Result<std::vector<std::string>> RenderStatements(const std::string& workspace,
+                                                  BillingPeriod period, const std::string& format,
+                                                  const std::string& customer,
+                                                  const std::string& output) {
+  REBILL_ASSIGN_OR_RETURN(store::RunRecord run, pipeline::LatestRun(workspace, period));
+  REBILL_ASSIGN_OR_RETURN(StatementSet set, report::ParseStatementsJson(run.statements_json));
+  if (!customer.empty()) {
+    std::erase_if(set.statements, [&](const Statement& s) { return s.customer != customer; });
+    if (set.statements.empty()) {
+      return NotFound("there is no statement for customer '" + customer + "' in " +
+                      period.ToString() + "; check the id in rebill.toml");
+    }
+  }
+  std::vector<std::string> written;
+  if (format == "html") {
+    bool one_file = set.statements.size() == 1 && !output.empty() &&
+                    fs::path(output).extension() == ".html";
+    if (output.empty() && set.statements.size() == 1) {
+      std::cout << report::RenderHtml(set.statements[0], set.reseller);
+      return written;
+    }
+    if (output.empty()) {
+      return InvalidInput("HTML renders one file per customer; give -o FOLDER or --customer ID");
+    }
+    for (const Statement& s : set.statements) {
+      std::string path = one_file ? output : output + "/" + SafeFileName(s.customer) + ".html";
+      REBILL_RETURN_IF_ERROR(WriteFile(path, report::RenderHtml(s, set.reseller)));
+      written.push_back(path);
+    }
+    return written;
+  }
+  std::string content = format == "csv" ? report::RenderCsv(set) : report::RenderJson(set);
+  if (output.empty()) {
+    std::cout << content;
+  } else {
+    REBILL_RETURN_IF_ERROR(WriteFile(output, content));
+    written.push_back(output);
+  }
+  return written;
+}
+
+void PrintIngestSummary(const pipeline::IngestSummary& summary, bool json) {
+  constexpr CostView kViews[] = {CostView::kUnblended, CostView::kNetUnblended,
+                                 CostView::kAmortized, CostView::kPublicOnDemand};
+  if (json) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    nlohmann::ordered_json files = nlohmann::ordered_json::array();
+    for (const SourceFile& f : summary.files) {
+      files.push_back({{"path", f.path}, {"sha256", f.sha256}, {"format", f.format}, {"rows", f.rows}});
+    }
+    out["files"] = files;
+    nlohmann::ordered_json months = nlohmann::ordered_json::array();
+    for (const pipeline::IngestedMonth& m : summary.months) {
+      nlohmann::ordered_json totals = nlohmann::ordered_json::object();
+      for (size_t v = 0; v < kCostViewCount; ++v) {
+        totals[std::string(CostViewName(kViews[v]))] = m.totals[v].ToString(m.display_scale);
+      }
+      nlohmann::ordered_json by_type = nlohmann::ordered_json::object();
+      for (const auto& [type, total] : m.unblended_by_type) {
+        by_type[type] = total.ToString(m.display_scale);
+      }
+      months.push_back({{"period", m.period}, {"payer", m.payer}, {"rows", m.rows},
+                        {"action", m.action}, {"final", m.final}, {"totals", totals},
+                        {"unblended_by_line_item_type", by_type},
+                        {"quarantined_line_item_types", m.unknown_types}});
+    }
+    out["months"] = months;
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  for (const SourceFile& f : summary.files) {
+    std::cout << "read " << f.path << " (" << f.format << ", " << f.rows << " rows)\n";
+  }
+  for (const pipeline::IngestedMonth& m : summary.months) {
+    std::cout << m.period << " payer " << m.payer << ": " << m.rows << " lines, " << m.action
+              << (m.final ? ", final" : ", estimated") << "\n";
+    for (size_t v = 0; v < kCostViewCount; ++v) {
+      std::cout << "  " << CostViewName(kViews[v]) << ": " << m.totals[v].ToString(m.display_scale)
+                << "\n";
+    }
+    for (const auto& [type, total] : m.unblended_by_type) {
+      std::cout << "  " << type << ": " << total.ToString(m.display_scale) << "\n";
+    }
+    for (const std::string& t : m.unknown_types) {
+      std::cout << "  warning: unknown line item type '" << t
+                << "' is quarantined; it will block closing the period\n";
+    }
+  }
+}
+
+void PrintRunSummary(const pipeline::RunOutcome& run, bool json) {
+  if (json) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    out["run_id"] = run.run_id;
+    out["period"] = run.statements.period.ToString();
+    nlohmann::ordered_json invariants = nlohmann::ordered_json::object();
+    for (const auto& [name, result] : run.invariants) invariants[name] = result;
+    out["invariants"] = invariants;
+    out["balanced"] = run.reconciliation.balanced;
+    nlohmann::ordered_json statements = nlohmann::ordered_json::array();
+    for (const Statement& s : run.statements.statements) {
+      int digits = Currency::Parse(s.currency).ok() ? Currency::Parse(s.currency)->minor_units() : 2;
+      statements.push_back({{"customer", s.customer}, {"currency", s.currency},
+                            {"status", StatementStatusName(s.status)},
+                            {"total", s.total.ToString(digits)}});
+    }
+    out["statements"] = statements;
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  std::cout << "run " << run.run_id << " for " << run.statements.period.ToString() << "\n";
+  for (const Statement& s : run.statements.statements) {
+    int digits = Currency::Parse(s.currency).ok() ? Currency::Parse(s.currency)->minor_units() : 2;
+    std::cout << "  " << s.customer << ": " << s.total.ToString(digits) << " " << s.currency
+              << " (draft)\n";
+  }
+  std::cout << "  invariants: ";
+  bool first = true;
+  for (const auto& [name, result] : run.invariants) {
+    std::cout << (first ? "" : ", ") << name << " " << result;
+    first = false;
+  }
+  std::cout << "\n";
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  CLI::App app{"rebill: AWS reseller billing — from the Cost and Usage Report to customer statements"};
+  app.require_subcommand(1);
+  Options o;
+  app.add_option("-w,--workspace", o.workspace, "Workspace folder (default: current folder)");
+  app.add_option("--actor", o.actor, "Who is acting, for the audit log (default: OS user)");
+
+  auto* demo = app.add_subcommand("demo", "Write an example reseller workspace and run it end to end");
+  demo->add_option("DIR", o.dir, "Folder for the example workspace")->default_val("rebill-demo");
+
+  auto* init = app.add_subcommand("init", "Create an empty workspace (rebill.toml and the store)");
+  init->add_option("DIR", o.dir, "Folder for the workspace (default: the -w folder)");
+
+  auto* ingest = app.add_subcommand("ingest", "Ingest CUR files (legacy CSV or CSV.gz)");
+  ingest->add_option("PATH", o.paths, "CUR files")->required();
+  ingest->add_option("--format", o.format, "Summary format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_val("text");
+
+  auto* run = app.add_subcommand("run", "Map, allocate, price, report and attribute one period");
+  run->add_option("--period", o.period, "Billing period, YYYY-MM")->required();
+  run->add_option("--format", o.format, "Summary format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_val("text");
+
+  auto* statements = app.add_subcommand("statements", "Render the period's statements");
+  statements->add_option("--period", o.period, "Billing period, YYYY-MM")->required();
+  statements->add_option("--customer", o.customer, "Only this customer");
+  statements->add_option("--format", o.format, "Output format")
+      ->check(CLI::IsMember({"json", "csv", "html"}))
+      ->default_val("json");
+  statements->add_option("-o,--output", o.output, "Output file (HTML: folder, or file with --customer)");
+
+  auto* reconcile = app.add_subcommand("reconcile", "Check every payer's CUR total is accounted for");
+  reconcile->add_option("--period", o.period, "Billing period, YYYY-MM")->required();
+  reconcile->add_option("--format", o.format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_val("text");
+
+  auto* margin = app.add_subcommand("margin", "Margin per customer, service or account");
+  margin->add_option("--period", o.period, "Billing period, YYYY-MM")->required();
+  margin->add_option("--by", o.by, "Grouping")
+      ->check(CLI::IsMember({"customer", "service", "account", "customer-service"}))
+      ->default_val("customer");
+  margin->add_option("--format", o.format, "Output format")
+      ->check(CLI::IsMember({"json", "csv"}))
+      ->default_val("json");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (o.actor.empty()) o.actor = DefaultActor();
+  const Timestamp now = Now();
+
+  if (*init) {
+    std::string dir = o.dir.empty() ? o.workspace : o.dir;
+    if (Status s = pipeline::InitWorkspace(dir); !s.ok()) return Fail(s);
+    std::cout << "created workspace " << dir << " (edit " << dir << "/rebill.toml)\n";
+    return kExitOk;
+  }
+  if (*demo) {
+    Result<pipeline::DemoResult> result = pipeline::WriteDemoWorkspace(o.dir);
+    if (!result.ok()) return Fail(result.status());
+    Result<pipeline::IngestSummary> ingested =
+        pipeline::IngestFiles(o.dir, {result->cur_path}, now, o.actor);
+    if (!ingested.ok()) return Fail(ingested.status());
+    Result<pipeline::RunOutcome> ran = pipeline::RunPeriod(o.dir, result->period, now, o.actor);
+    if (!ran.ok()) return Fail(ran.status());
+    PrintRunSummary(*ran, false);
+    std::string out = o.dir + "/out/" + result->period.ToString();
+    std::vector<std::string> paths;
+    for (const auto& [format, file] : {std::pair<std::string, std::string>{"json", "/statements.json"},
+                                       {"csv", "/statements.csv"},
+                                       {"html", ""}}) {
+      Result<std::vector<std::string>> written =
+          RenderStatements(o.dir, result->period, format, "", out + file);
+      if (!written.ok()) return Fail(written.status());
+      paths.insert(paths.end(), written->begin(), written->end());
+    }
+    std::cout << "reconciliation: " << (ran->reconciliation.balanced ? "balanced" : "NOT balanced")
+              << "\nstatements:\n";
+    for (const std::string& p : paths) std::cout << "  " << p << "\n";
+    return kExitOk;
+  }
+  if (*ingest) {
+    Result<pipeline::IngestSummary> summary = pipeline::IngestFiles(o.workspace, o.paths, now, o.actor);
+    if (!summary.ok()) return Fail(summary.status());
+    PrintIngestSummary(*summary, o.format == "json");
+    return kExitOk;
+  }
+  Result<BillingPeriod> period = PeriodOption(o);
+  if (!period.ok()) {
+    std::cerr << "rebill: --period: " << period.status().message() << "\n";
+    return kExitUsage;
+  }
+  if (*run) {
+    Result<pipeline::RunOutcome> outcome = pipeline::RunPeriod(o.workspace, *period, now, o.actor);
+    if (!outcome.ok()) return Fail(outcome.status());
+    PrintRunSummary(*outcome, o.format == "json");
+    return kExitOk;
+  }
+  if (*statements) {
+    Result<std::vector<std::string>> written =
+        RenderStatements(o.workspace, *period, o.format, o.customer, o.output);
+    if (!written.ok()) return Fail(written.status());
+    for (const std::string& p : *written) std::cerr << "wrote " << p << "\n";
+    return kExitOk;
+  }
+  Result<store::RunRecord> latest = pipeline::LatestRun(o.workspace, *period);
+  if (!latest.ok()) return Fail(latest.status());
+  if (*reconcile) {
+    if (o.format == "json") {
+      std::cout << latest->reconcile_json;
+    } else {
+      auto j = nlohmann::json::parse(latest->reconcile_json);
+      std::cout << "reconciliation " << j["period"].get<std::string>() << " ("
+                << j["cost_view"].get<std::string>() << ", " << j["currency"].get<std::string>()
+                << "): " << (j["balanced"].get<bool>() ? "balanced" : "NOT balanced") << "\n";
+      for (const auto& p : j["payers"]) {
+        std::cout << "  payer " << p["payer"].get<std::string>() << "\n"
+                  << "    CUR total          " << p["cur_total"].get<std::string>() << "\n"
+                  << "    customers          " << p["customers"].get<std::string>() << "\n"
+                  << "    reseller retained  " << p["reseller_retained"].get<std::string>() << "\n"
+                  << "    unassigned         " << p["unassigned"].get<std::string>() << "\n"
+                  << "    difference         " << p["difference"].get<std::string>() << "\n";
+      }
+    }
+    return kExitOk;
+  }
+  if (*margin) {
+    auto stored = nlohmann::json::parse(latest->margin_json);
+    std::cout << stored[o.by][o.format == "csv" ? "csv" : "json"].get<std::string>();
+    return kExitOk;
+  }
+  return kExitUsage;
+}
+
+}  // namespace rebill::cli

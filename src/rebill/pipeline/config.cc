@@ -1,1 +1,322 @@
-// placeholder
+#include "rebill/pipeline/config.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "rebill/core/currency.h"
+#include "rebill/core/ids.h"
+#include "rebill/store/month_file.h"
+
+namespace rebill::pipeline {
+namespace {
+
+std::string Key(std::string_view table, size_t index, std::string_view field = "") {
+  std::string out = std::string(table) + "[" + std::to_string(index) + "]";
+  if (!field.empty()) out += "." + std::string(field);
+  return out;
+}
+
+class ConfigReader {
+ public:
+  explicit ConfigReader(std::string file) : file_(std::move(file)) {}
+
+  Status Error(const std::string& key, const std::string& what) const {
+    return InvalidInput(file_ + ": " + key + ": " + what);
+  }
+
+  /// A string value; `required` makes absence an error.
+  Result<std::string> String(const toml::node_view<const toml::node>& node, const std::string& key,
+                             bool required, std::string fallback = "") const {
+    if (!node) {
+      if (required) return Error(key, "is missing; add it");
+      return fallback;
+    }
+    if (auto s = node.value<std::string>(); s && node.is_string()) return *s;
+    return Error(key, "must be a string (in double quotes)");
+  }
+
+  /// A decimal written as a string ("2.5") or an integer; floats are refused because TOML
+  /// floats are binary and money must stay exact.
+  Result<Decimal> Number(const toml::node_view<const toml::node>& node,
+                         const std::string& key) const {
+    if (!node) return Error(key, "is missing; add it, e.g. \"5\"");
+    if (node.is_integer()) return Decimal::FromInt(*node.value<int64_t>());
+    if (node.is_floating_point()) {
+      return Error(key, "write the number as a string (e.g. \"2.5\") so it stays exact");
+    }
+    if (node.is_string()) {
+      Result<Decimal> d = Decimal::Parse(*node.value<std::string>());
+      if (!d.ok()) return Error(key, d.status().message());
+      return d;
+    }
+    return Error(key, "must be a number written as a string, e.g. \"5\"");
+  }
+
+  Result<Timestamp> Time(const toml::node_view<const toml::node>& node, const std::string& key,
+                         Timestamp fallback) const {
+    if (!node) return fallback;
+    if (!node.is_string()) {
+      return Error(key, "must be a UTC timestamp string such as \"2026-03-14T00:00:00Z\"");
+    }
+    Result<Timestamp> t = ParseTimestamp(*node.value<std::string>());
+    if (!t.ok()) return Error(key, t.status().message());
+    return t;
+  }
+
+ private:
+  std::string file_;
+};
+
+Status CheckKnownKeys(const ConfigReader& reader, const toml::table& table, const std::string& key,
+                      std::initializer_list<std::string_view> known) {
+  for (const auto& [name, node] : table) {
+    bool ok = false;
+    for (std::string_view k : known) ok = ok || name.str() == k;
+    if (!ok) {
+      std::string list;
+      for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+      return reader.Error(key.empty() ? std::string(name.str()) : key + "." + std::string(name.str()),
+                          "is not a known setting (known here: " + list + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+struct PlanRule {
+  price::AdjustmentType type;
+  Decimal percent;
+};
+
+}  // namespace
+
+Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& file) {
+  ConfigReader reader(file);
+  toml::table parsed;
+  try {
+    parsed = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    return InvalidInput(file + ":" + std::to_string(e.source().begin.line) + ":" +
+                        std::to_string(e.source().begin.column) + ": " +
+                        std::string(e.description()));
+  }
+  const toml::table& root = parsed;
+  REBILL_RETURN_IF_ERROR(
+      CheckKnownKeys(reader, root, "", {"reseller", "policy", "customer", "price_plan"}));
+  WorkspaceConfig config;
+  config.sha256 = store::Sha256Hex(text);
+
+  // [reseller]
+  auto reseller = root["reseller"];
+  if (!reseller.is_table()) return reader.Error("reseller", "is missing; add a [reseller] table");
+  REBILL_RETURN_IF_ERROR(CheckKnownKeys(reader, *reseller.as_table(), "reseller",
+                                        {"name", "legal_entity", "currency"}));
+  REBILL_ASSIGN_OR_RETURN(config.reseller_name, reader.String(reseller["name"], "reseller.name", true));
+  REBILL_ASSIGN_OR_RETURN(config.legal_entity, reader.String(reseller["legal_entity"],
+                                                             "reseller.legal_entity", false,
+                                                             config.reseller_name));
+  REBILL_ASSIGN_OR_RETURN(config.currency,
+                          reader.String(reseller["currency"], "reseller.currency", false, "USD"));
+  if (Result<Currency> c = Currency::Parse(config.currency); !c.ok()) {
+    return reader.Error("reseller.currency", c.status().message());
+  }
+
+  // [policy]
+  if (auto policy = root["policy"]; policy) {
+    if (!policy.is_table()) return reader.Error("policy", "must be a table");
+    REBILL_RETURN_IF_ERROR(
+        CheckKnownKeys(reader, *policy.as_table(), "policy", {"commitments", "cost_view"}));
+    REBILL_ASSIGN_OR_RETURN(std::string commitments, reader.String(policy["commitments"],
+                                                                   "policy.commitments", false,
+                                                                   "pro-rata"));
+    Result<allocate::CommitmentPolicy> cp = allocate::ParseCommitmentPolicy(commitments);
+    if (!cp.ok()) return reader.Error("policy.commitments", cp.status().message());
+    config.policy.commitments = *cp;
+    REBILL_ASSIGN_OR_RETURN(std::string view, reader.String(policy["cost_view"], "policy.cost_view",
+                                                            false, "amortized"));
+    Result<CostView> cv = ParseCostView(view);
+    if (!cv.ok()) return reader.Error("policy.cost_view", cv.status().message());
+    config.policy.cost_view = *cv;
+  }
+  config.statements.reseller = config.legal_entity;
+  config.statements.policy_note =
+      "Savings Plan benefits are shared pro-rata: each plan's cost is spread over all the usage "
+      "it covered, in proportion to that usage's on-demand price.";
+
+  // [[price_plan]]
+  std::map<std::string, PlanRule> plans;
+  if (auto plan_array = root["price_plan"]; plan_array) {
+    if (!plan_array.is_array_of_tables()) {
+      return reader.Error("price_plan", "must be an array of tables ([[price_plan]])");
+    }
+    size_t i = 0;
+    for (const toml::node& node : *plan_array.as_array()) {
+      const toml::table& plan = *node.as_table();
+      std::string key = Key("price_plan", i);
+      REBILL_RETURN_IF_ERROR(CheckKnownKeys(reader, plan, key, {"id", "rules"}));
+      toml::node_view<const toml::node> view{node};
+      REBILL_ASSIGN_OR_RETURN(std::string id, reader.String(view["id"], key + ".id", true));
+      if (plans.count(id) != 0) return reader.Error(key + ".id", "'" + id + "' is defined twice");
+      auto rules = view["rules"];
+      if (!rules.is_array() || rules.as_array()->size() != 1) {
+        return reader.Error(key + ".rules",
+                            "must hold exactly one rule, e.g. [{ scope = \"global\", type = "
+                            "\"markup\", percent = \"5\" }]");
+      }
+      auto rule = rules[0];
+      std::string rule_key = key + ".rules[0]";
+      if (!rule.is_table()) return reader.Error(rule_key, "must be an inline table");
+      REBILL_RETURN_IF_ERROR(
+          CheckKnownKeys(reader, *rule.as_table(), rule_key, {"scope", "type", "percent"}));
+      REBILL_ASSIGN_OR_RETURN(std::string scope,
+                              reader.String(rule["scope"], rule_key + ".scope", false, "global"));
+      if (scope != "global") {
+        return reader.Error(rule_key + ".scope",
+                            "'" + scope + "' is not supported; use \"global\"");
+      }
+      REBILL_ASSIGN_OR_RETURN(std::string type, reader.String(rule["type"], rule_key + ".type", true));
+      PlanRule rule_value;
+      if (type == "markup") {
+        rule_value.type = price::AdjustmentType::kMarkup;
+      } else if (type == "discount") {
+        rule_value.type = price::AdjustmentType::kDiscount;
+      } else {
+        return reader.Error(rule_key + ".type", "'" + type + "' is not a rule type (use markup or discount)");
+      }
+      REBILL_ASSIGN_OR_RETURN(rule_value.percent, reader.Number(rule["percent"], rule_key + ".percent"));
+      if (rule_value.percent.Sign() < 0) {
+        return reader.Error(rule_key + ".percent",
+                            "must not be negative; use type = \"discount\" instead");
+      }
+      if (rule_value.type == price::AdjustmentType::kDiscount &&
+          rule_value.percent > Decimal::FromInt(100)) {
+        return reader.Error(rule_key + ".percent", "a discount cannot exceed 100");
+      }
+      plans[id] = rule_value;
+      ++i;
+    }
+  }
+
+  // [[customer]]
+  std::set<std::string> customer_ids;
+  if (auto customers = root["customer"]; customers) {
+    if (!customers.is_array_of_tables()) {
+      return reader.Error("customer", "must be an array of tables ([[customer]])");
+    }
+    size_t i = 0;
+    for (const toml::node& node : *customers.as_array()) {
+      std::string key = Key("customer", i);
+      toml::node_view<const toml::node> c{node};
+      REBILL_RETURN_IF_ERROR(CheckKnownKeys(reader, *node.as_table(), key,
+                                            {"id", "name", "currency", "price_plan", "rounding",
+                                             "accounts"}));
+      report::CustomerInfo info;
+      REBILL_ASSIGN_OR_RETURN(info.id, reader.String(c["id"], key + ".id", true));
+      if (info.id.empty()) return reader.Error(key + ".id", "must not be empty");
+      if (!customer_ids.insert(info.id).second) {
+        return reader.Error(key + ".id", "customer '" + info.id + "' is defined twice");
+      }
+      REBILL_ASSIGN_OR_RETURN(info.name, reader.String(c["name"], key + ".name", false, info.id));
+      REBILL_ASSIGN_OR_RETURN(info.currency,
+                              reader.String(c["currency"], key + ".currency", false, config.currency));
+      if (Result<Currency> cur = Currency::Parse(info.currency); !cur.ok()) {
+        return reader.Error(key + ".currency", cur.status().message());
+      }
+      REBILL_ASSIGN_OR_RETURN(std::string rounding,
+                              reader.String(c["rounding"], key + ".rounding", false, "half-up"));
+      Result<RoundingMode> mode = ParseRoundingMode(rounding);
+      if (!mode.ok()) return reader.Error(key + ".rounding", mode.status().message());
+      info.rounding = *mode;
+      REBILL_ASSIGN_OR_RETURN(std::string plan_id,
+                              reader.String(c["price_plan"], key + ".price_plan", true));
+      auto plan = plans.find(plan_id);
+      if (plan == plans.end()) {
+        return reader.Error(key + ".price_plan",
+                            "'" + plan_id + "' is not a [[price_plan]] id; define it or fix the name");
+      }
+      config.prices.customers.push_back(
+          {info.id, info.currency, plan_id, plan->second.type, plan->second.percent});
+
+      if (auto accounts = c["accounts"]; accounts) {
+        if (!accounts.is_array()) return reader.Error(key + ".accounts", "must be an array");
+        size_t j = 0;
+        for (const toml::node& account : *accounts.as_array()) {
+          std::string akey = key + ".accounts[" + std::to_string(j) + "]";
+          map::Assignment assignment;
+          assignment.customer = info.id;
+          assignment.config_key = akey;
+          std::string id_text;
+          if (account.is_string()) {
+            id_text = *account.value<std::string>();
+          } else if (account.is_table()) {
+            toml::node_view<const toml::node> a{account};
+            REBILL_RETURN_IF_ERROR(
+                CheckKnownKeys(reader, *account.as_table(), akey, {"id", "from", "to"}));
+            REBILL_ASSIGN_OR_RETURN(id_text, reader.String(a["id"], akey + ".id", true));
+            REBILL_ASSIGN_OR_RETURN(assignment.from,
+                                    reader.Time(a["from"], akey + ".from", assignment.from));
+            REBILL_ASSIGN_OR_RETURN(assignment.to, reader.Time(a["to"], akey + ".to", assignment.to));
+          } else {
+            return reader.Error(akey, "must be an account id string or { id = \"...\", from = \"...\" }");
+          }
+          Result<AccountId> id = AccountId::Parse(id_text);
+          if (!id.ok()) return reader.Error(akey, id.status().message());
+          assignment.account = id->str();
+          config.accounts.assignments.push_back(std::move(assignment));
+          ++j;
+        }
+      }
+      config.statements.customers.push_back(std::move(info));
+      ++i;
+    }
+  }
+  Status valid = map::ValidateAccountMap(config.accounts);
+  if (!valid.ok()) return InvalidInput(file + ": " + valid.message());
+  return config;
+}
+
+Result<WorkspaceConfig> LoadConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return NotFound(path + ": no configuration; create a workspace with `rebill init` first");
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return ParseConfig(buffer.str(), path);
+}
+
+std::string DefaultConfigText() {
+  return R"toml(# rebill workspace configuration (see docs/configuration.md).
+# Amounts and percentages are written as strings ("2.5") so they stay exact.
+
+[reseller]
+name = "Example Reseller"              # shown on statements
+legal_entity = "Example Reseller Ltd"  # the seller on statements (defaults to name)
+currency = "USD"                       # ISO 4217; the default currency of customers
+
+[policy]
+# How Savings Plan benefit is shared between customers:
+#   pro-rata: each plan's cost is spread over all usage it covered, by on-demand value.
+commitments = "pro-rata"
+# Which CUR cost view customers' cost basis uses: amortized | unblended | net-unblended.
+cost_view = "amortized"
+
+# A price plan applies one global rule to a customer's cost basis.
+[[price_plan]]
+id = "standard"
+rules = [{ scope = "global", type = "markup", percent = "5" }]
+
+# Customers own AWS accounts, optionally from / to a UTC time (hour precision):
+#   accounts = ["111111111111", { id = "222222222222", from = "2026-03-14T00:00:00Z" }]
+# Accounts with spend that no customer owns land in the Unassigned bucket.
+#
+# [[customer]]
+# id = "globex"
+# name = "Globex Corporation"
+# price_plan = "standard"
+# accounts = ["111111111111"]
+)toml";
+}
+
+}  // namespace rebill::pipeline

@@ -1,1 +1,340 @@
-// placeholder
+#include "rebill/pipeline/runner.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "rebill/allocate/allocate.h"
+#include "rebill/attribute/attribute.h"
+#include "rebill/ingest/ingest.h"
+#include "rebill/map/map.h"
+#include "rebill/pipeline/config.h"
+#include "rebill/price/price.h"
+#include "rebill/report/render.h"
+#include "rebill/report/statement_builder.h"
+#include "rebill/store/month_file.h"
+#include "rebill/store/workspace_lock.h"
+
+namespace rebill::pipeline {
+namespace fs = std::filesystem;
+
+WorkspacePaths::WorkspacePaths(std::string d)
+    : dir(std::move(d)),
+      config(dir + "/rebill.toml"),
+      store(dir + "/rebill.db"),
+      months(dir + "/months") {}
+
+namespace {
+
+constexpr CostView kViews[] = {CostView::kUnblended, CostView::kNetUnblended,
+                               CostView::kAmortized, CostView::kPublicOnDemand};
+
+Status RequireWorkspace(const WorkspacePaths& paths) {
+  if (!fs::exists(paths.config)) {
+    return NotFound(paths.dir + " is not a rebill workspace (no rebill.toml); create one with "
+                    "`rebill init " + paths.dir + "`");
+  }
+  return Status::Ok();
+}
+
+std::string Join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const std::string& p : parts) out += (out.empty() ? "" : ",") + p;
+  return out;
+}
+
+}  // namespace
+
+Status InitWorkspace(const std::string& dir) {
+  WorkspacePaths paths(dir);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return IoError(dir + ": cannot create the workspace folder: " + ec.message());
+  if (fs::exists(paths.config)) {
+    return AlreadyExists(paths.config + " already exists; this folder is a workspace already");
+  }
+  {
+    std::string tmp = paths.config + ".tmp";
+    std::ofstream out(tmp, std::ios::binary);
+    out << DefaultConfigText();
+    out.close();
+    if (!out) return IoError(tmp + ": cannot write");
+    fs::rename(tmp, paths.config, ec);
+    if (ec) return IoError(paths.config + ": " + ec.message());
+  }
+  fs::create_directories(paths.months, ec);
+  if (ec) return IoError(paths.months + ": " + ec.message());
+  REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(paths.store));
+  return Status::Ok();
+}
+
+Result<IngestSummary> IngestFiles(const std::string& workspace,
+                                  const std::vector<std::string>& paths, Timestamp now,
+                                  const std::string& actor) {
+  WorkspacePaths ws(workspace);
+  REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
+  REBILL_ASSIGN_OR_RETURN(WorkspaceConfig config, LoadConfig(ws.config));
+  REBILL_ASSIGN_OR_RETURN(auto lock, store::WorkspaceLock::Acquire(workspace));
+
+  // Read and validate everything first: a bad file must leave the workspace untouched.
+  ingest::IngestOptions options;
+  options.tag_keys = config.tag_keys;
+  std::vector<ingest::IngestedFile> files;
+  for (const std::string& path : paths) {
+    if (fs::is_directory(path)) {
+      return InvalidInput(path + " is a folder; pass the CUR files in it (*.csv, *.csv.gz)");
+    }
+    if (!fs::exists(path)) return NotFound(path + ": no such file");
+    RejectSink rejects;
+    REBILL_ASSIGN_OR_RETURN(ingest::IngestedFile file,
+                            ingest::ReadBillingFile(path, options, rejects));
+    files.push_back(std::move(file));
+  }
+
+  // Group by (period, payer): each is one month of one payer, replaced as a whole.
+  std::map<std::pair<BillingPeriod, std::string>, std::vector<ingest::IngestedFile>> groups;
+  for (const ingest::IngestedFile& file : files) {
+    std::map<std::pair<BillingPeriod, std::string>, ingest::IngestedFile> split;
+    for (const CurLine& line : file.lines) {
+      ingest::IngestedFile& part = split[{line.period, line.payer_account}];
+      if (part.lines.empty()) {
+        part.source = file.source;
+        part.display_scale = file.display_scale;
+      }
+      part.lines.push_back(line);
+    }
+    for (auto& [key, part] : split) groups[key].push_back(std::move(part));
+  }
+
+  REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(ws.store));
+  IngestSummary summary;
+  for (const ingest::IngestedFile& f : files) summary.files.push_back(f.source);
+  std::vector<store::MonthRecord> records;
+  std::vector<std::string> written;
+  for (auto& [key, group] : groups) {
+    const auto& [period, payer] = key;
+    NormalizedMonth month = ingest::BuildMonth(period, group);
+    IngestedMonth info;
+    info.period = period.ToString();
+    info.payer = payer;
+    info.rows = month.lines.size();
+    info.final = month.IsFinal();
+    info.display_scale = month.display_scale;
+    std::set<std::string> unknown;
+    for (const CurLine& line : month.lines) {
+      for (size_t v = 0; v < kCostViewCount; ++v) info.totals[v] += line.cost.Get(kViews[v]);
+      info.unblended_by_type[line.type_text] += line.cost.unblended;
+      if (line.type == LineItemType::kUnknown) unknown.insert(line.type_text);
+    }
+    info.unknown_types.assign(unknown.begin(), unknown.end());
+
+    std::vector<std::string> shas;
+    for (const SourceFile& s : month.sources) shas.push_back(s.sha256);
+    std::sort(shas.begin(), shas.end());
+    REBILL_ASSIGN_OR_RETURN(std::optional<store::MonthRecord> existing,
+                            store->FindMonth(info.period, payer));
+    if (existing) {
+      std::vector<std::string> old;
+      for (const SourceFile& s : existing->sources) old.push_back(s.sha256);
+      std::sort(old.begin(), old.end());
+      if (old == shas) {
+        info.action = "unchanged";
+        summary.months.push_back(std::move(info));
+        continue;
+      }
+    }
+    info.action = existing ? "replaced" : "new";
+
+    std::string dir = ws.months + "/" + info.period;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return IoError(dir + ": " + ec.message());
+    std::string relative = "months/" + info.period + "/" + payer + "-" +
+                           store::Sha256Hex(Join(shas)).substr(0, 16) + ".month";
+    REBILL_ASSIGN_OR_RETURN(std::string month_sha,
+                            store::WriteMonthFile(ws.dir + "/" + relative, month));
+    written.push_back(relative);
+    store::MonthRecord record;
+    record.period = info.period;
+    record.payer = payer;
+    record.month_file = relative;
+    record.month_sha256 = month_sha;
+    record.sources = month.sources;
+    record.rows = month.lines.size();
+    record.ingested_at = FormatTimestamp(now);
+    records.push_back(std::move(record));
+    summary.months.push_back(std::move(info));
+  }
+  if (!records.empty()) {
+    std::vector<std::string> names;
+    for (const SourceFile& s : summary.files) names.push_back(s.path);
+    store::AuditEntry audit{FormatTimestamp(now), actor, "ingest", records.front().period,
+                            "files: " + Join(names)};
+    Result<std::vector<std::string>> replaced = store->ReplaceMonths(records, audit);
+    if (!replaced.ok()) {
+      for (const std::string& f : written) fs::remove(ws.dir + "/" + f);
+      return replaced.status();
+    }
+    for (const std::string& old : *replaced) fs::remove(ws.dir + "/" + old);
+  }
+  return summary;
+}
+
+namespace {
+
+// Invariant 2: each line lands once — its mapped parts, and nothing else, sum to the line.
+Status CheckEveryLineLandsOnce(const NormalizedMonth& month, const MappedLines& mapped) {
+  std::vector<CostViews> sums(month.lines.size());
+  std::vector<uint32_t> parts(month.lines.size(), 0);
+  for (const MappedLine& m : mapped.lines) {
+    if (m.line >= month.lines.size()) return Internal("mapped line out of range");
+    sums[m.line].unblended += m.cost.unblended;
+    sums[m.line].net_unblended += m.cost.net_unblended;
+    sums[m.line].amortized += m.cost.amortized;
+    sums[m.line].public_on_demand += m.cost.public_on_demand;
+    ++parts[m.line];
+  }
+  for (size_t i = 0; i < month.lines.size(); ++i) {
+    if (parts[i] == 0 || sums[i] != month.lines[i].cost) {
+      const CurLine& line = month.lines[i];
+      return Internal("invariant 'every line lands once' failed: line from " +
+                      month.sources[line.source_file].path + " row " +
+                      std::to_string(line.source_row) + " was mapped " +
+                      std::to_string(parts[i]) + " time(s) with parts not summing to the line");
+    }
+  }
+  return Status::Ok();
+}
+
+std::string TotalsJson(const NormalizedMonth& month) {
+  std::map<std::string, std::array<Decimal, kCostViewCount>> per_payer;
+  for (const CurLine& line : month.lines) {
+    auto& totals = per_payer[line.payer_account];
+    for (size_t v = 0; v < kCostViewCount; ++v) totals[v] += line.cost.Get(kViews[v]);
+  }
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  out["lines"] = month.lines.size();
+  nlohmann::ordered_json payers = nlohmann::ordered_json::object();
+  for (const auto& [payer, totals] : per_payer) {
+    nlohmann::ordered_json views = nlohmann::ordered_json::object();
+    for (size_t v = 0; v < kCostViewCount; ++v) {
+      views[std::string(CostViewName(kViews[v]))] = totals[v].ToString(month.display_scale);
+    }
+    payers[payer] = views;
+  }
+  out["payers"] = payers;
+  return out.dump();
+}
+
+}  // namespace
+
+Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period, Timestamp now,
+                             const std::string& actor) {
+  WorkspacePaths ws(workspace);
+  REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
+  REBILL_ASSIGN_OR_RETURN(WorkspaceConfig config, LoadConfig(ws.config));
+  REBILL_ASSIGN_OR_RETURN(auto lock, store::WorkspaceLock::Acquire(workspace));
+  REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(ws.store));
+  REBILL_ASSIGN_OR_RETURN(std::vector<store::MonthRecord> records,
+                          store->MonthsOf(period.ToString()));
+  if (records.empty()) {
+    return FailedPrecondition("nothing is ingested for " + period.ToString() +
+                              "; ingest the month's CUR first with `rebill ingest`");
+  }
+
+  // Load every payer's normalized month into one month.
+  NormalizedMonth month;
+  month.period = period;
+  std::vector<std::string> month_shas;
+  for (const store::MonthRecord& record : records) {
+    REBILL_ASSIGN_OR_RETURN(NormalizedMonth part, store::ReadMonthFile(ws.dir + "/" + record.month_file));
+    auto offset = static_cast<uint32_t>(month.sources.size());
+    month.sources.insert(month.sources.end(), part.sources.begin(), part.sources.end());
+    for (CurLine& line : part.lines) {
+      line.source_file += offset;
+      month.lines.push_back(std::move(line));
+    }
+    month.display_scale = std::max(month.display_scale, part.display_scale);
+    month_shas.push_back(record.month_sha256);
+  }
+
+  // Until FX rates exist, a customer is billed in the CUR's currency.
+  std::string cur_currency = "USD";
+  for (const CurLine& line : month.lines) {
+    if (!line.currency.empty()) {
+      cur_currency = line.currency;
+      break;
+    }
+  }
+  for (size_t i = 0; i < config.statements.customers.size(); ++i) {
+    const report::CustomerInfo& c = config.statements.customers[i];
+    if (c.currency != cur_currency) {
+      return InvalidInput(ws.config + ": customer[" + std::to_string(i) + "].currency: customer '" +
+                          c.id + "' is billed in " + c.currency + " but the CUR for " +
+                          period.ToString() + " is in " + cur_currency +
+                          "; set currency = \"" + cur_currency +
+                          "\" (conversion between currencies needs FX rates)");
+    }
+  }
+
+  RejectSink rejects;
+  RunContext ctx{period, now, &rejects};
+  RunOutcome outcome;
+  REBILL_ASSIGN_OR_RETURN(MappedLines mapped, map::MapAccounts(month, config.accounts, ctx));
+  REBILL_RETURN_IF_ERROR(CheckEveryLineLandsOnce(month, mapped));
+  outcome.invariants.emplace_back("every_line_lands_once", "ok");
+  REBILL_ASSIGN_OR_RETURN(AllocatedLines allocated,
+                          allocate::AllocateBenefits(month, mapped, config.policy, ctx));
+  REBILL_ASSIGN_OR_RETURN(PricedLines priced, price::Price(allocated, config.prices, ctx));
+  REBILL_ASSIGN_OR_RETURN(outcome.statements,
+                          report::BuildStatements(priced, config.statements, ctx));
+  outcome.invariants.emplace_back("statements_add_up", "ok");
+  REBILL_ASSIGN_OR_RETURN(outcome.margin,
+                          attribute::AttributeMargin(allocated, priced, outcome.statements, ctx));
+  outcome.invariants.emplace_back("margin_identity", "ok");
+  outcome.reconciliation = attribute::Reconcile(month, allocated);
+  if (!outcome.reconciliation.balanced) {
+    return Internal("invariant 'conservation' failed for " + period.ToString() + ":\n" +
+                    attribute::RenderReconcileText(outcome.reconciliation));
+  }
+  outcome.invariants.emplace_back("conservation", "ok");
+
+  store::RunRecord run;
+  run.period = period.ToString();
+  run.started_at = FormatTimestamp(now);
+  run.config_sha256 = config.sha256;
+  run.month_sha256 = month_shas;
+  run.input_lines = month.lines.size();
+  run.totals_json = TotalsJson(month);
+  nlohmann::ordered_json invariants = nlohmann::ordered_json::object();
+  for (const auto& [name, result] : outcome.invariants) invariants[name] = result;
+  run.invariants_json = invariants.dump();
+  run.statements_json = report::RenderJson(outcome.statements);
+  run.reconcile_json = attribute::RenderReconcileJson(outcome.reconciliation);
+  nlohmann::ordered_json margin = nlohmann::ordered_json::object();
+  for (const char* by : {"customer", "service", "account", "customer-service"}) {
+    margin[by] = {{"json", attribute::RenderMarginJson(outcome.margin, by)},
+                  {"csv", attribute::RenderMarginCsv(outcome.margin, by)}};
+  }
+  run.margin_json = margin.dump();
+  store::AuditEntry audit{FormatTimestamp(now), actor, "run", run.period,
+                          "config " + config.sha256.substr(0, 12) + ", " +
+                              std::to_string(run.input_lines) + " lines"};
+  REBILL_ASSIGN_OR_RETURN(outcome.run_id, store->RecordRun(run, audit));
+  return outcome;
+}
+
+Result<store::RunRecord> LatestRun(const std::string& workspace, BillingPeriod period) {
+  WorkspacePaths ws(workspace);
+  REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
+  REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(ws.store));
+  REBILL_ASSIGN_OR_RETURN(std::optional<store::RunRecord> run, store->LatestRun(period.ToString()));
+  if (!run) {
+    return FailedPrecondition("there is no run for " + period.ToString() + "; run `rebill run --period " +
+                              period.ToString() + "` first");
+  }
+  return std::move(*run);
+}
+
+}  // namespace rebill::pipeline

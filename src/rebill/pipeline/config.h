@@ -1,0 +1,39 @@
+// The workspace configuration, rebill.toml (docs/configuration.md): the reseller, its
+// policies, customers with their accounts over time, and price plans. Loading turns the TOML into
+// each stage's typed input; every error names the config key and says what to change.
+//
+//   REBILL_ASSIGN_OR_RETURN(WorkspaceConfig config, LoadConfig(workspace + "/rebill.toml"));
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "rebill/allocate/allocate.h"
+#include "rebill/core/result.h"
+#include "rebill/map/map.h"
+#include "rebill/price/price.h"
+#include "rebill/report/statement_builder.h"
+
+namespace rebill::pipeline {
+
+struct WorkspaceConfig {
+  std::string reseller_name;
+  std::string legal_entity;
+  std::string currency;  // the reseller's currency, default for customers
+  allocate::Policy policy;
+  map::AccountMap accounts;
+  price::PriceBook prices;
+  report::StatementSettings statements;
+  std::vector<std::string> tag_keys;  // tags the configuration references
+  std::string sha256;                 // of the file's bytes, recorded with every run
+};
+
+/// Parse rebill.toml text; `file` names it in errors.
+Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& file);
+/// Read and parse the file at `path`.
+Result<WorkspaceConfig> LoadConfig(const std::string& path);
+
+/// The commented rebill.toml that `rebill init` writes.
+std::string DefaultConfigText();
+
+}  // namespace rebill::pipeline

@@ -1,0 +1,89 @@
+// Store: the workspace's record of what was ingested, every run and the draft statements it
+// produced, in one SQLite file (WAL). Amounts are stored as exact decimal text; no money
+// arithmetic happens in SQL. Every write is one transaction: a failed or killed command leaves
+// the store as it was.
+//
+//   REBILL_ASSIGN_OR_RETURN(auto store, Store::Open(workspace + "/rebill.db"));
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rebill/core/period.h"
+#include "rebill/core/result.h"
+#include "rebill/model/normalized_month.h"
+
+struct sqlite3;
+
+namespace rebill::store {
+
+/// The active normalized month of one payer and period.
+struct MonthRecord {
+  std::string period;      // "2023-11"
+  std::string payer;
+  std::string month_file;  // relative to the workspace
+  std::string month_sha256;
+  std::vector<SourceFile> sources;
+  uint64_t rows = 0;
+  std::string ingested_at;
+};
+
+/// One `rebill run`: its inputs, totals, invariant results and outputs.
+struct RunRecord {
+  int64_t id = 0;
+  std::string period;
+  std::string started_at;
+  std::string config_sha256;
+  std::vector<std::string> month_sha256;
+  uint64_t input_lines = 0;
+  std::string totals_json;      // Σ per cost view, per payer
+  std::string invariants_json;  // name -> "ok" / message
+  std::string statements_json;  // report::RenderJson
+  std::string reconcile_json;   // attribute::RenderReconcileJson
+  std::string margin_json;      // full margin report (all groupings)
+};
+
+struct AuditEntry {
+  std::string at;
+  std::string actor;
+  std::string action;  // "ingest", "run"
+  std::string period;
+  std::string detail;
+};
+
+class Store {
+ public:
+  /// Open (creating if needed) the SQLite store at `path` and apply schema migrations.
+  static Result<std::unique_ptr<Store>> Open(const std::string& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  /// The active month of (period, payer), if any.
+  Result<std::optional<MonthRecord>> FindMonth(const std::string& period, const std::string& payer);
+  /// Every active month of `period`, ordered by payer.
+  Result<std::vector<MonthRecord>> MonthsOf(const std::string& period);
+  /// Every active month, ordered by period and payer.
+  Result<std::vector<MonthRecord>> AllMonths();
+  /// Make `months` the active months of their (period, payer) in one transaction, with an audit
+  /// entry. Returns the month files they replaced (to delete after the commit).
+  Result<std::vector<std::string>> ReplaceMonths(const std::vector<MonthRecord>& months,
+                                                 const AuditEntry& audit);
+
+  /// Record a run and replace the period's draft statements, in one transaction.
+  Result<int64_t> RecordRun(const RunRecord& run, const AuditEntry& audit);
+  /// The latest run of `period`, if any.
+  Result<std::optional<RunRecord>> LatestRun(const std::string& period);
+  Result<int64_t> CountRuns();
+  Result<std::vector<AuditEntry>> AuditLog();
+
+ private:
+  explicit Store(sqlite3* db) : db_(db) {}
+  Status Exec(const std::string& sql);
+  Status Migrate();
+  sqlite3* db_;
+};
+
+}  // namespace rebill::store
