@@ -1,1 +1,91 @@
-// placeholder
+#include "rebill/pipeline/config.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/status_matchers.h"
+
+namespace rebill::pipeline {
+namespace {
+
+constexpr const char* kBase = R"toml(
+[reseller]
+name = "Northwind Cloud"
+currency = "USD"
+
+[[price_plan]]
+id = "standard"
+rules = [{ scope = "global", type = "markup", percent = "2.5" }]
+)toml";
+
+Result<WorkspaceConfig> Parse(const std::string& extra) {
+  return ParseConfig(std::string(kBase) + extra, "rebill.toml");
+}
+
+TEST(ParseConfig, DefaultConfigParses) {
+  ASSERT_OK_AND_ASSIGN(WorkspaceConfig config, ParseConfig(DefaultConfigText(), "rebill.toml"));
+  EXPECT_EQ(config.reseller_name, "Example Reseller");
+  EXPECT_EQ(config.policy.cost_view, CostView::kAmortized);
+  EXPECT_EQ(config.sha256.size(), 64u);
+}
+
+TEST(ParseConfig, CustomersAccountsAndPlans) {
+  ASSERT_OK_AND_ASSIGN(WorkspaceConfig config, Parse(R"toml(
+[[customer]]
+id = "globex"
+name = "Globex"
+price_plan = "standard"
+rounding = "half-even"
+accounts = ["011111111111", { id = "222222222222", from = "2026-03-14T00:00:00Z" }]
+)toml"));
+  ASSERT_EQ(config.accounts.assignments.size(), 2u);
+  EXPECT_EQ(config.accounts.assignments[0].account, "011111111111");
+  EXPECT_EQ(config.accounts.assignments[1].from, TimestampFromCivil(2026, 3, 14));
+  EXPECT_EQ(config.accounts.assignments[1].config_key, "customer[0].accounts[1]");
+  ASSERT_EQ(config.prices.customers.size(), 1u);
+  EXPECT_EQ(config.prices.customers[0].percent, D("2.5"));
+  EXPECT_EQ(config.statements.customers[0].rounding, RoundingMode::kHalfEven);
+  EXPECT_EQ(config.statements.customers[0].currency, "USD");
+}
+
+TEST(ParseConfig, ErrorsNameTheKey) {
+  EXPECT_STATUS(Parse("[[customer]]\nid = \"a\"\nprice_plan = \"gold\"\n"), StatusCode::kInvalidInput,
+                "customer[0].price_plan: 'gold' is not a [[price_plan]] id");
+  EXPECT_STATUS(Parse("[[customer]]\nid = \"a\"\nprice_plan = \"standard\"\naccounts = [\"12345\"]\n"),
+                StatusCode::kInvalidInput, "customer[0].accounts[0]");
+  EXPECT_STATUS(Parse("[[customer]]\nid = \"a\"\nprice_plan = \"standard\"\ncurrency = \"XYZ\"\n"),
+                StatusCode::kInvalidInput, "customer[0].currency");
+  EXPECT_STATUS(Parse("[[customer]]\nid = \"a\"\nprice_plan = \"standard\"\ncolour = \"red\"\n"),
+                StatusCode::kInvalidInput, "customer[0].colour: is not a known setting");
+  EXPECT_STATUS(Parse("[policy]\ncommitments = \"fair\"\n"), StatusCode::kInvalidInput,
+                "policy.commitments");
+  EXPECT_STATUS(Parse("[[price_plan]]\nid = \"f\"\nrules = [{ type = \"markup\", percent = 2.5 }]\n"),
+                StatusCode::kInvalidInput, "price_plan[1].rules[0].percent: write the number as a string");
+  EXPECT_STATUS(Parse("[[price_plan]]\nid = \"n\"\nrules = [{ type = \"markup\", percent = \"-1\" }]\n"),
+                StatusCode::kInvalidInput, "price_plan[1].rules[0].percent: must not be negative");
+  EXPECT_STATUS(ParseConfig("[reseller\n", "bad.toml"), StatusCode::kInvalidInput, "bad.toml:1:");
+  EXPECT_STATUS(ParseConfig("[policy]\n", "r.toml"), StatusCode::kInvalidInput, "reseller: is missing");
+}
+
+TEST(ParseConfig, OverlappingAssignmentsAreAConfigurationError) {
+  EXPECT_STATUS(Parse(R"toml(
+[[customer]]
+id = "a"
+price_plan = "standard"
+accounts = ["333333333333"]
+
+[[customer]]
+id = "b"
+price_plan = "standard"
+accounts = [{ id = "333333333333", from = "2026-10-14T00:00:00Z" }]
+)toml"),
+                StatusCode::kInvalidInput, "customer[0].accounts[0] and customer[1].accounts[0]");
+}
+
+TEST(ParseConfig, DuplicateCustomerIsAnError) {
+  EXPECT_STATUS(Parse("[[customer]]\nid = \"a\"\nprice_plan = \"standard\"\n"
+                      "[[customer]]\nid = \"a\"\nprice_plan = \"standard\"\n"),
+                StatusCode::kInvalidInput, "customer[1].id: customer 'a' is defined twice");
+}
+
+}  // namespace
+}  // namespace rebill::pipeline

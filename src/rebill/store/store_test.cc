@@ -1,1 +1,158 @@
-// placeholder
+#include "rebill/store/store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "rebill/store/month_file.h"
+#include "rebill/store/workspace_lock.h"
+#include "testing/status_matchers.h"
+
+namespace rebill::store {
+namespace {
+namespace fs = std::filesystem;
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/rebill-store-test-XXXXXX";
+    path_ = ::mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+NormalizedMonth SampleMonth() {
+  NormalizedMonth m;
+  m.period = BillingPeriod::Make(2023, 11).value();
+  m.display_scale = 11;
+  m.sources = {{"cur.csv", "ab12", "legacy-cur-csv", 2}};
+  CurLine a;
+  a.period = m.period;
+  a.payer_account = "123412340534";
+  a.usage_account = "011254002932";
+  a.type = LineItemType::kSavingsPlanCoveredUsage;
+  a.type_text = "SavingsPlanCoveredUsage";
+  a.product_code = "AmazonEC2";
+  a.usage_start = TimestampFromCivil(2023, 11, 2, 5);
+  a.usage_end = a.usage_start + 3600;
+  a.usage_amount = D("1.5");
+  a.cost = {D("0.192"), D("0.18"), D("0.120"), D("0.192")};
+  a.commitment_arn = "arn:aws:savingsplans::1:savingsplan/x";
+  a.tags = {{"user:CostCenter", "cc-100"}};
+  a.source_row = 1;
+  CurLine b = a;
+  b.type = LineItemType::kUnknown;
+  b.type_text = "BrandNewType";
+  b.cost = {D("-0.0000000013"), D("-1.3E-9"), D("0"), D("0")};
+  b.invoice_id = "EUINGB23-123";
+  b.source_row = 2;
+  m.lines = {a, b};
+  return m;
+}
+
+TEST(MonthFile, RoundTripsExactly) {
+  TempDir dir;
+  std::string path = dir.path() + "/m.month";
+  NormalizedMonth month = SampleMonth();
+  ASSERT_OK_AND_ASSIGN(std::string sha, WriteMonthFile(path, month));
+  EXPECT_EQ(sha.size(), 64u);
+  EXPECT_FALSE(fs::exists(path + ".tmp"));
+  ASSERT_OK_AND_ASSIGN(NormalizedMonth back, ReadMonthFile(path));
+  EXPECT_EQ(back, month);
+  EXPECT_TRUE(back.IsFinal());
+}
+
+TEST(MonthFile, DetectsAFlippedByteAndTruncation) {
+  TempDir dir;
+  std::string path = dir.path() + "/m.month";
+  ASSERT_OK_AND_ASSIGN(std::string sha, WriteMonthFile(path, SampleMonth()));
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::string flipped = bytes;
+  flipped[40] = static_cast<char>(flipped[40] ^ 0x5a);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << flipped;
+  EXPECT_STATUS(ReadMonthFile(path), StatusCode::kInvalidInput, "checksum mismatch");
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() / 2);
+  EXPECT_STATUS(ReadMonthFile(path), StatusCode::kInvalidInput, "ingest the billing files again");
+  EXPECT_STATUS(ReadMonthFile(dir.path() + "/missing.month"), StatusCode::kIo, "missing.month");
+}
+
+TEST(Store, MonthsAreReplacedAsAWhole) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto store, Store::Open(dir.path() + "/rebill.db"));
+  MonthRecord first{"2023-11", "123412340534", "months/a.month", "sha-a",
+                    {{"cur.csv", "f1", "legacy-cur-csv", 10}}, 10, "2023-12-01T00:00:00Z"};
+  AuditEntry audit{"2023-12-01T00:00:00Z", "tester", "ingest", "2023-11", "files: cur.csv"};
+  ASSERT_OK_AND_ASSIGN(auto replaced, store->ReplaceMonths({first}, audit));
+  EXPECT_TRUE(replaced.empty());
+  MonthRecord second = first;
+  second.month_file = "months/b.month";
+  second.sources[0].sha256 = "f2";
+  ASSERT_OK_AND_ASSIGN(replaced, store->ReplaceMonths({second}, audit));
+  EXPECT_EQ(replaced, std::vector<std::string>{"months/a.month"});
+  ASSERT_OK_AND_ASSIGN(auto found, store->FindMonth("2023-11", "123412340534"));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->month_file, "months/b.month");
+  EXPECT_EQ(found->sources[0].sha256, "f2");
+  EXPECT_EQ(found->rows, 10u);
+  ASSERT_OK_AND_ASSIGN(auto months, store->MonthsOf("2023-12"));
+  EXPECT_TRUE(months.empty());
+  ASSERT_OK_AND_ASSIGN(auto log, store->AuditLog());
+  EXPECT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0].actor, "tester");
+}
+
+TEST(Store, RunsReplaceDraftsAndSurviveReopening) {
+  TempDir dir;
+  std::string path = dir.path() + "/rebill.db";
+  {
+    ASSERT_OK_AND_ASSIGN(auto store, Store::Open(path));
+    RunRecord run;
+    run.period = "2023-11";
+    run.started_at = "2023-12-01T00:00:00Z";
+    run.config_sha256 = "c1";
+    run.month_sha256 = {"m1"};
+    run.statements_json = "{\"v\":1}";
+    run.reconcile_json = "{}";
+    run.margin_json = "{}";
+    run.totals_json = "{}";
+    run.invariants_json = "{}";
+    AuditEntry audit{"2023-12-01T00:00:00Z", "tester", "run", "2023-11", ""};
+    ASSERT_OK_AND_ASSIGN(int64_t first, store->RecordRun(run, audit));
+    run.statements_json = "{\"v\":2}";
+    ASSERT_OK_AND_ASSIGN(int64_t second, store->RecordRun(run, audit));
+    EXPECT_GT(second, first);
+  }
+  ASSERT_OK_AND_ASSIGN(auto store, Store::Open(path));  // migrations are idempotent
+  ASSERT_OK_AND_ASSIGN(auto latest, store->LatestRun("2023-11"));
+  ASSERT_TRUE(latest.has_value());
+  EXPECT_EQ(latest->statements_json, "{\"v\":2}");
+  EXPECT_EQ(latest->month_sha256, std::vector<std::string>{"m1"});
+  ASSERT_OK_AND_ASSIGN(int64_t runs, store->CountRuns());
+  EXPECT_EQ(runs, 2);
+  ASSERT_OK_AND_ASSIGN(auto none, store->LatestRun("2024-01"));
+  EXPECT_FALSE(none.has_value());
+}
+
+TEST(WorkspaceLock, SecondHolderGetsAConflict) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto lock, WorkspaceLock::Acquire(dir.path()));
+  EXPECT_STATUS(WorkspaceLock::Acquire(dir.path()), StatusCode::kConflict, "another rebill command");
+  lock.reset();
+  ASSERT_OK_AND_ASSIGN(auto again, WorkspaceLock::Acquire(dir.path()));
+}
+
+TEST(Sha256Hex, KnownVector) {
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+}  // namespace
+}  // namespace rebill::store

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# The command-line contract of DESIGN.md §6, checked on the real binary: --help everywhere, exit
+# codes, errors that name the file and row, stores left unchanged by bad input, and the
+# acceptance run on a real CUR from ../shared/data.
+#   contract_test.sh REBILL SHARED_DATA
+set -uo pipefail
+rebill=$1
+data=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export REBILL_NOW=2026-11-05T09:00:00Z
+passed=0
+failed=0
+
+check() {  # check NAME CONDITION-COMMAND...
+  local name=$1
+  shift
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAILED: $name" >&2
+  fi
+}
+
+expect_exit() {  # expect_exit CODE OUTFILE COMMAND...
+  local want=$1 out=$2
+  shift 2
+  "$@" >"$out" 2>&1
+  local got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "  '$*' exited $got, expected $want; output:" >&2
+    sed 's/^/    /' "$out" >&2
+    return 1
+  fi
+}
+
+contains() { grep -qF -- "$2" "$1" || { echo "  '$1' lacks '$2':" >&2; sed 's/^/    /' "$1" >&2; return 1; }; }
+
+store_state() { (cd "$1" && sha256sum rebill.db* 2>/dev/null; find months -type f | sort); }
+
+# --help on the binary and every subcommand.
+for cmd in "" demo init ingest run statements reconcile margin; do
+  check "help $cmd" expect_exit 0 "$work/help.txt" "$rebill" $cmd --help
+  check "help $cmd text" contains "$work/help.txt" "Usage"
+done
+
+# Bad usage is exit 2.
+check "unknown command" expect_exit 2 "$work/out.txt" "$rebill" frobnicate
+check "run without period" expect_exit 2 "$work/out.txt" "$rebill" run
+check "bad period" expect_exit 2 "$work/out.txt" "$rebill" run --period 2023-13
+check "bad format" expect_exit 2 "$work/out.txt" "$rebill" statements --period 2023-11 --format xml
+
+# Acceptance: the FinOps Foundation's anonymized CUR, no account mapped.
+cur="$data/focus_converters/focus_converter_base/tests/provider_config_tests/aws/sample-anonymous-aws-export-dataset.csv"
+ws="$work/ws"
+check "init" expect_exit 0 "$work/out.txt" "$rebill" init "$ws"
+check "init twice is a conflict" expect_exit 4 "$work/out.txt" "$rebill" init "$ws"
+check "run before ingest" expect_exit 4 "$work/out.txt" "$rebill" -w "$ws" run --period 2023-11
+check "run before ingest says why" contains "$work/out.txt" "nothing is ingested for 2023-11"
+check "reconcile before run" expect_exit 4 "$work/out.txt" "$rebill" -w "$ws" reconcile --period 2023-11
+check "ingest" expect_exit 0 "$work/out.txt" "$rebill" -w "$ws" ingest "$cur"
+check "ingest summary rows" contains "$work/out.txt" "2023-11 payer 123412340534: 1281 lines, new"
+check "ingest again is a no-op" expect_exit 0 "$work/out.txt" "$rebill" -w "$ws" ingest "$cur"
+check "ingest again says unchanged" contains "$work/out.txt" "1281 lines, unchanged"
+check "run" expect_exit 0 "$work/out.txt" "$rebill" -w "$ws" run --period 2023-11
+check "reconcile" expect_exit 0 "$work/rec.json" "$rebill" -w "$ws" reconcile --period 2023-11 --format json
+check "reconcile balanced" contains "$work/rec.json" '"balanced": true'
+check "reconcile CUR total" contains "$work/rec.json" '"cur_total": "1.68230869740"'
+check "reconcile all unassigned" contains "$work/rec.json" '"unassigned": "1.68230869740"'
+check "reconcile no difference" contains "$work/rec.json" '"difference": "0.00000000000"'
+check "margin json" expect_exit 0 "$work/margin.json" "$rebill" -w "$ws" margin --period 2023-11 --by customer --format json
+check "margin json shape" contains "$work/margin.json" '"by": "customer"'
+
+# Corrupted input: exit 3, the message names the file and row, the store is unchanged.
+before=$(store_state "$ws")
+head -c 20000 "$data/logzio-aws-cost-and-usage/tests/reports/test-billing-report-2.csv.gz" >"$work/truncated.csv.gz"
+check "truncated gzip" expect_exit 3 "$work/out.txt" "$rebill" -w "$ws" ingest "$work/truncated.csv.gz"
+check "truncated gzip names file" contains "$work/out.txt" "truncated.csv.gz"
+sed '6s/,USD,\([^,]*\),\([^,]*\),/,USD,\1,12x5,/' "$cur" >"$work/bad-cost.csv"
+check "non-numeric cost" expect_exit 3 "$work/out.txt" "$rebill" -w "$ws" ingest "$work/bad-cost.csv"
+check "non-numeric cost names file" contains "$work/out.txt" "bad-cost.csv"
+check "non-numeric cost names row" contains "$work/out.txt" "row 5"
+check "missing file" expect_exit 3 "$work/out.txt" "$rebill" -w "$ws" ingest "$work/nope.csv"
+after=$(store_state "$ws")
+check "store unchanged after bad input" test "$before" = "$after"
+
+# Configuration errors name the key: exit 3.
+cat >>"$ws/rebill.toml" <<'TOML'
+[[customer]]
+id = "globex"
+price_plan = "standard"
+currency = "XYZ"
+TOML
+check "bad currency" expect_exit 3 "$work/out.txt" "$rebill" -w "$ws" run --period 2023-11
+check "bad currency names key" contains "$work/out.txt" "customer[0].currency"
+
+# The demo: exit 0, prints where the HTML and JSON statements are, and they exist.
+check "demo" expect_exit 0 "$work/demo.txt" "$rebill" demo "$work/demo"
+check "demo prints json" contains "$work/demo.txt" "$work/demo/out/2026-10/statements.json"
+check "demo prints html" contains "$work/demo.txt" "$work/demo/out/2026-10/acme.html"
+check "demo html exists" test -s "$work/demo/out/2026-10/acme.html"
+check "demo html names customer" contains "$work/demo/out/2026-10/acme.html" "Acme Robotics"
+check "demo balanced" contains "$work/demo.txt" "reconciliation: balanced"
+check "statements html to a folder" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/demo" statements --period 2026-10 --format html -o "$work/html"
+check "statements html per customer" test -s "$work/html/globex.html"
+check "unknown customer" expect_exit 3 "$work/out.txt" "$rebill" -w "$work/demo" statements --period 2026-10 --customer nobody
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Run one golden scenario through the real binary and compare every output byte for byte.
+#   run_scenario.sh REBILL SCENARIO_DIR
+# A scenario holds rebill.toml, input/ (CUR files), a `period` file (YYYY-MM) and expected/.
+# With REBILL_REBASELINE=1 the outputs replace expected/ (review the diff before committing).
+set -euo pipefail
+rebill=$1
+scenario=$2
+period=$(cat "$scenario/period")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export REBILL_NOW=2026-11-05T09:00:00Z
+ws="$work/ws"
+actual="$work/actual"
+mkdir -p "$actual"
+
+"$rebill" init "$ws" >/dev/null
+cp "$scenario/rebill.toml" "$ws/rebill.toml"
+inputs=()
+for f in "$scenario"/input/*; do inputs+=("$f"); done
+"$rebill" -w "$ws" --actor golden ingest --format json "${inputs[@]}" |
+  sed -e "s#$scenario/##g" >"$actual/ingest.json"
+"$rebill" -w "$ws" --actor golden run --period "$period" --format json >"$actual/run.json"
+"$rebill" -w "$ws" statements --period "$period" --format json >"$actual/statements.json"
+"$rebill" -w "$ws" statements --period "$period" --format csv >"$actual/statements.csv"
+"$rebill" -w "$ws" reconcile --period "$period" --format json >"$actual/reconcile.json"
+for by in customer service account customer-service; do
+  "$rebill" -w "$ws" margin --period "$period" --by "$by" --format csv >"$actual/margin-$by.csv"
+done
+
+if [ "${REBILL_REBASELINE:-0}" = "1" ]; then
+  rm -rf "$scenario/expected"
+  cp -r "$actual" "$scenario/expected"
+  echo "rebaselined $scenario/expected"
+  exit 0
+fi
+if ! diff -ru "$scenario/expected" "$actual"; then
+  echo "golden scenario $(basename "$scenario") differs from expected/ (see the diff above);" >&2
+  echo "if the change is intended: REBILL_REBASELINE=1 ctest -L golden -R $(basename "$scenario")" >&2
+  exit 1
+fi
