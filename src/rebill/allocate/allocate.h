@@ -2,7 +2,8 @@
 // pro-rata: each SP's benefit spread over the usage it covered in the payer, by on-demand value);
 // unused commitment and AWS tax stay with the reseller; other lines follow their account.
 //
-//   REBILL_ASSIGN_OR_RETURN(AllocatedLines alloc, allocate::AllocateBenefits(month, mapped, policy, ctx));
+//   REBILL_ASSIGN_OR_RETURN(AllocatedLines alloc, allocate::AllocateBenefits(month, mapped, policy,
+//   ctx));
 #pragma once
 
 #include "rebill/core/result.h"

@@ -33,8 +33,8 @@ MappedLines MapTo(const NormalizedMonth& month, const std::map<std::string, std:
   MappedLines mapped;
   for (size_t i = 0; i < month.lines.size(); ++i) {
     auto it = owners.find(month.lines[i].usage_account);
-    mapped.lines.push_back({static_cast<uint32_t>(i), it == owners.end() ? "" : it->second,
-                            month.lines[i].cost});
+    mapped.lines.push_back(
+        {static_cast<uint32_t>(i), it == owners.end() ? "" : it->second, month.lines[i].cost});
   }
   return mapped;
 }
@@ -56,7 +56,8 @@ NormalizedMonth WorkedExample() {
 std::map<std::string, Decimal> BasisByCustomer(const AllocatedLines& allocated) {
   std::map<std::string, Decimal> out;
   for (const AllocatedLine& l : allocated.lines) {
-    std::string key = l.bucket == Bucket::kCustomer ? l.customer : std::string(BucketName(l.bucket));
+    std::string key =
+        l.bucket == Bucket::kCustomer ? l.customer : std::string(BucketName(l.bucket));
     out[key] += l.cost_basis;
   }
   return out;
@@ -65,9 +66,10 @@ std::map<std::string, Decimal> BasisByCustomer(const AllocatedLines& allocated) 
 TEST(AllocateBenefits, ProRataSpreadsThePoolByCoveredOnDemandValue) {
   NormalizedMonth month = WorkedExample();
   RunContext ctx;
-  ASSERT_OK_AND_ASSIGN(AllocatedLines allocated,
-                       AllocateBenefits(month, MapTo(month, {{"111111111111", "x"}, {"222222222222", "y"}}),
-                                        Policy{}, ctx));
+  ASSERT_OK_AND_ASSIGN(
+      AllocatedLines allocated,
+      AllocateBenefits(month, MapTo(month, {{"111111111111", "x"}, {"222222222222", "y"}}),
+                       Policy{}, ctx));
   auto basis = BasisByCustomer(allocated);
   // Pool 0.400 over on-demand 0.192 : 0.425. X: 0.4 * 0.192 / 0.617 = 0.12447325769854132901…,
   // Y: 0.27552674230145867098… + 0.085; the last unit goes to Y (larger remainder).
@@ -89,8 +91,9 @@ TEST(AllocateBenefits, UnusedCommitmentOnTheResellersPayerIsRetained) {
       Line("999999999999", LineItemType::kSavingsPlanRecurringFee, "0.400", "0.280", "0", kSp),
   };
   RunContext ctx;
-  ASSERT_OK_AND_ASSIGN(AllocatedLines allocated,
-                       AllocateBenefits(month, MapTo(month, {{"111111111111", "x"}}), Policy{}, ctx));
+  ASSERT_OK_AND_ASSIGN(
+      AllocatedLines allocated,
+      AllocateBenefits(month, MapTo(month, {{"111111111111", "x"}}), Policy{}, ctx));
   auto basis = BasisByCustomer(allocated);
   EXPECT_EQ(basis["x"], D("0.120"));
   EXPECT_EQ(basis["reseller-retained"], D("0.280"));
@@ -104,8 +107,9 @@ TEST(AllocateBenefits, TaxAndChannelDiscountsStayWithTheReseller) {
                  Line("111111111111", LineItemType::kCredit, "-2", "-2"),
                  Line("555555555555", LineItemType::kTax, "0.2", "0.2")};
   RunContext ctx;
-  ASSERT_OK_AND_ASSIGN(AllocatedLines allocated,
-                       AllocateBenefits(month, MapTo(month, {{"111111111111", "x"}}), Policy{}, ctx));
+  ASSERT_OK_AND_ASSIGN(
+      AllocatedLines allocated,
+      AllocateBenefits(month, MapTo(month, {{"111111111111", "x"}}), Policy{}, ctx));
   auto basis = BasisByCustomer(allocated);
   EXPECT_EQ(basis["x"], D("8"));                    // usage 10, credit -2 as applied
   EXPECT_EQ(basis["reseller-retained"], D("0.8"));  // tax 1.3, SPP -0.5
@@ -119,9 +123,10 @@ TEST(AllocateBenefits, CashViewKeepsEachLinesOwnCost) {
   RunContext ctx;
   Policy policy;
   policy.cost_view = CostView::kUnblended;
-  ASSERT_OK_AND_ASSIGN(AllocatedLines allocated,
-                       AllocateBenefits(month, MapTo(month, {{"111111111111", "x"}, {"222222222222", "y"}}),
-                                        policy, ctx));
+  ASSERT_OK_AND_ASSIGN(
+      AllocatedLines allocated,
+      AllocateBenefits(month, MapTo(month, {{"111111111111", "x"}, {"222222222222", "y"}}), policy,
+                       ctx));
   auto basis = BasisByCustomer(allocated);
   EXPECT_EQ(basis["x"], D("0"));      // 0.192 - 0.192
   EXPECT_EQ(basis["y"], D("0.085"));  // 0.425 - 0.425 + 0.085
@@ -138,7 +143,8 @@ TEST(AllocateBenefits, ConservationProperty) {
     for (int i = 0; i < 60; ++i) {
       const char* account = accounts[rng() % 4];
       std::string arn = "sp-" + std::to_string(rng() % 3);
-      Decimal od = Decimal::FromRaw(static_cast<Decimal::Rep>(rng() % 10'000'000'000'000ULL) * 1000);
+      Decimal od =
+          Decimal::FromRaw(static_cast<Decimal::Rep>(rng() % 10'000'000'000'000ULL) * 1000);
       Decimal eff = Decimal::FromRaw(od.raw() * 6 / 10);
       switch (rng() % 4) {
         case 0:
@@ -160,7 +166,8 @@ TEST(AllocateBenefits, ConservationProperty) {
                                      (-eff).ToString().c_str()));
       }
     }
-    auto mapped = MapTo(month, {{"111111111111", "a"}, {"222222222222", "b"}, {"333333333333", "a"}});
+    auto mapped =
+        MapTo(month, {{"111111111111", "a"}, {"222222222222", "b"}, {"333333333333", "a"}});
     for (CostView view : {CostView::kUnblended, CostView::kAmortized, CostView::kNetUnblended}) {
       RunContext ctx;
       Policy policy;

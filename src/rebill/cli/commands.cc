@@ -121,8 +121,8 @@ Result<std::vector<std::string>> RenderStatements(const std::string& workspace,
   }
   std::vector<std::string> written;
   if (format == "html") {
-    bool one_file = set.statements.size() == 1 && !output.empty() &&
-                    fs::path(output).extension() == ".html";
+    bool one_file =
+        set.statements.size() == 1 && !output.empty() && fs::path(output).extension() == ".html";
     if (output.empty() && set.statements.size() == 1) {
       std::cout << report::RenderHtml(set.statements[0], set.reseller);
       return written;
@@ -154,7 +154,8 @@ void PrintIngestSummary(const pipeline::IngestSummary& summary, bool json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::object();
     nlohmann::ordered_json files = nlohmann::ordered_json::array();
     for (const SourceFile& f : summary.files) {
-      files.push_back({{"path", f.path}, {"sha256", f.sha256}, {"format", f.format}, {"rows", f.rows}});
+      files.push_back(
+          {{"path", f.path}, {"sha256", f.sha256}, {"format", f.format}, {"rows", f.rows}});
     }
     out["files"] = files;
     nlohmann::ordered_json months = nlohmann::ordered_json::array();
@@ -167,8 +168,12 @@ void PrintIngestSummary(const pipeline::IngestSummary& summary, bool json) {
       for (const auto& [type, total] : m.unblended_by_type) {
         by_type[type] = total.ToString(m.display_scale);
       }
-      months.push_back({{"period", m.period}, {"payer", m.payer}, {"rows", m.rows},
-                        {"action", m.action}, {"final", m.final}, {"totals", totals},
+      months.push_back({{"period", m.period},
+                        {"payer", m.payer},
+                        {"rows", m.rows},
+                        {"action", m.action},
+                        {"final", m.final},
+                        {"totals", totals},
                         {"unblended_by_line_item_type", by_type},
                         {"quarantined_line_item_types", m.unknown_types}});
     }
@@ -207,8 +212,10 @@ void PrintRunSummary(const pipeline::RunOutcome& run, bool json) {
     out["balanced"] = run.reconciliation.balanced;
     nlohmann::ordered_json statements = nlohmann::ordered_json::array();
     for (const Statement& s : run.statements.statements) {
-      int digits = Currency::Parse(s.currency).ok() ? Currency::Parse(s.currency)->minor_units() : 2;
-      statements.push_back({{"customer", s.customer}, {"currency", s.currency},
+      int digits =
+          Currency::Parse(s.currency).ok() ? Currency::Parse(s.currency)->minor_units() : 2;
+      statements.push_back({{"customer", s.customer},
+                            {"currency", s.currency},
                             {"status", StatementStatusName(s.status)},
                             {"total", s.total.ToString(digits)}});
     }
@@ -234,13 +241,15 @@ void PrintRunSummary(const pipeline::RunOutcome& run, bool json) {
 }  // namespace
 
 int Main(int argc, char** argv) {
-  CLI::App app{"rebill: AWS reseller billing — from the Cost and Usage Report to customer statements"};
+  CLI::App app{
+      "rebill: AWS reseller billing — from the Cost and Usage Report to customer statements"};
   app.require_subcommand(1);
   Options o;
   app.add_option("-w,--workspace", o.workspace, "Workspace folder (default: current folder)");
   app.add_option("--actor", o.actor, "Who is acting, for the audit log (default: OS user)");
 
-  auto* demo = app.add_subcommand("demo", "Write an example reseller workspace and run it end to end");
+  auto* demo =
+      app.add_subcommand("demo", "Write an example reseller workspace and run it end to end");
   demo->add_option("DIR", o.dir, "Folder for the example workspace")->default_val("rebill-demo");
 
   auto* init = app.add_subcommand("init", "Create an empty workspace (rebill.toml and the store)");
@@ -264,9 +273,11 @@ int Main(int argc, char** argv) {
   statements->add_option("--format", o.format, "Output format")
       ->check(CLI::IsMember({"json", "csv", "html"}))
       ->default_val("json");
-  statements->add_option("-o,--output", o.output, "Output file (HTML: folder, or file with --customer)");
+  statements->add_option("-o,--output", o.output,
+                         "Output file (HTML: folder, or file with --customer)");
 
-  auto* reconcile = app.add_subcommand("reconcile", "Check every payer's CUR total is accounted for");
+  auto* reconcile =
+      app.add_subcommand("reconcile", "Check every payer's CUR total is accounted for");
   reconcile->add_option("--period", o.period, "Billing period, YYYY-MM")->required();
   reconcile->add_option("--format", o.format, "Output format")
       ->check(CLI::IsMember({"text", "json"}))
@@ -307,9 +318,10 @@ int Main(int argc, char** argv) {
     PrintRunSummary(*ran, false);
     std::string out = o.dir + "/out/" + result->period.ToString();
     std::vector<std::string> paths;
-    for (const auto& [format, file] : {std::pair<std::string, std::string>{"json", "/statements.json"},
-                                       {"csv", "/statements.csv"},
-                                       {"html", ""}}) {
+    for (const auto& [format, file] :
+         {std::pair<std::string, std::string>{"json", "/statements.json"},
+          {"csv", "/statements.csv"},
+          {"html", ""}}) {
       Result<std::vector<std::string>> written =
           RenderStatements(o.dir, result->period, format, "", out + file);
       if (!written.ok()) return Fail(written.status());
@@ -321,7 +333,8 @@ int Main(int argc, char** argv) {
     return kExitOk;
   }
   if (*ingest) {
-    Result<pipeline::IngestSummary> summary = pipeline::IngestFiles(o.workspace, o.paths, now, o.actor);
+    Result<pipeline::IngestSummary> summary =
+        pipeline::IngestFiles(o.workspace, o.paths, now, o.actor);
     if (!summary.ok()) return Fail(summary.status());
     PrintIngestSummary(*summary, o.format == "json");
     return kExitOk;

@@ -153,8 +153,8 @@ Result<Decimal> Decimal::Parse(std::string_view text, int* fraction_digits) {
     *fraction_digits = std::max(0, static_cast<int>(frac_digits.size()) - exponent);
   }
   size_t trail = frac_digits.find_last_not_of('0');
-  frac_digits = trail == std::string_view::npos ? std::string_view()
-                                                : frac_digits.substr(0, trail + 1);
+  frac_digits =
+      trail == std::string_view::npos ? std::string_view() : frac_digits.substr(0, trail + 1);
   int scale = static_cast<int>(frac_digits.size()) - exponent;
 
   U128 coefficient = 0;
@@ -176,12 +176,12 @@ Result<Decimal> Decimal::Parse(std::string_view text, int* fraction_digits) {
   if (coefficient > limit / factor) return fail("out of range");
   U128 magnitude = coefficient * factor;
   if (magnitude > limit) return fail("out of range");
-  Rep v = negative ? static_cast<Rep>(static_cast<U128>(0) - magnitude) : static_cast<Rep>(magnitude);
+  Rep v =
+      negative ? static_cast<Rep>(static_cast<U128>(0) - magnitude) : static_cast<Rep>(magnitude);
   return FromRaw(v);
 }
 
-Result<std::optional<Decimal>> Decimal::ParseNullable(std::string_view text,
-                                                      int* fraction_digits) {
+Result<std::optional<Decimal>> Decimal::ParseNullable(std::string_view text, int* fraction_digits) {
   if (text.empty()) {
     if (fraction_digits != nullptr) *fraction_digits = 0;
     return std::optional<Decimal>();

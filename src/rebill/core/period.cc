@@ -22,10 +22,10 @@ bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
 Timestamp TimestampFromCivil(int year, unsigned month, unsigned day, int hour, int minute,
                              int second) {
   using namespace std::chrono;
-  sys_days d = year_month_day{std::chrono::year{year}, std::chrono::month{month},
-                              std::chrono::day{day}};
-  return static_cast<Timestamp>(d.time_since_epoch().count()) * 86400 + hour * 3600 +
-         minute * 60 + second;
+  sys_days d =
+      year_month_day{std::chrono::year{year}, std::chrono::month{month}, std::chrono::day{day}};
+  return static_cast<Timestamp>(d.time_since_epoch().count()) * 86400 + hour * 3600 + minute * 60 +
+         second;
 }
 
 Result<Timestamp> ParseTimestamp(std::string_view text) {

@@ -26,8 +26,8 @@ std::string FormatTimestamp(Timestamp t);
 /// "2023-11-01"
 std::string FormatDate(Timestamp t);
 /// Seconds since the epoch of the civil date (UTC midnight).
-Timestamp TimestampFromCivil(int year, unsigned month, unsigned day, int hour = 0,
-                             int minute = 0, int second = 0);
+Timestamp TimestampFromCivil(int year, unsigned month, unsigned day, int hour = 0, int minute = 0,
+                             int second = 0);
 
 class BillingPeriod {
  public:

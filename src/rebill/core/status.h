@@ -13,14 +13,14 @@ namespace rebill {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidInput,        // bad data or configuration: the user must fix an input
-  kNotFound,            // a file, period or customer that is not there
+  kInvalidInput,  // bad data or configuration: the user must fix an input
+  kNotFound,      // a file, period or customer that is not there
   kAlreadyExists,
   kFailedPrecondition,  // the state does not allow it (period closed, nothing ingested)
   kConflict,            // another process holds the lock
   kIo,
   kUnavailable,
-  kInternal,            // a bug in rebill
+  kInternal,  // a bug in rebill
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -64,8 +64,8 @@ Status Internal(std::string message);
 #define REBILL_CONCAT_(a, b) REBILL_CONCAT_INNER_(a, b)
 
 /// Return the Status of `expr` from the enclosing function if it is not OK.
-#define REBILL_RETURN_IF_ERROR(expr)                  \
-  do {                                                \
-    ::rebill::Status rebill_status_ = (expr);         \
-    if (!rebill_status_.ok()) return rebill_status_;  \
+#define REBILL_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::rebill::Status rebill_status_ = (expr);        \
+    if (!rebill_status_.ok()) return rebill_status_; \
   } while (false)

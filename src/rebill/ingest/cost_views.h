@@ -15,15 +15,16 @@ struct CostColumns {
   LineItemType type = LineItemType::kUsage;
   std::string_view product_code;
   bool has_reservation_arn = false;
-  Decimal unblended;                                    // lineItem/UnblendedCost
-  std::optional<Decimal> net_unblended;                 // lineItem/NetUnblendedCost
-  std::optional<Decimal> public_on_demand;              // pricing/publicOnDemandCost
-  std::optional<Decimal> sp_effective_cost;             // savingsPlan/SavingsPlanEffectiveCost
-  std::optional<Decimal> sp_total_commitment;           // savingsPlan/TotalCommitmentToDate
-  std::optional<Decimal> sp_used_commitment;            // savingsPlan/UsedCommitment
-  std::optional<Decimal> ri_effective_cost;             // reservation/EffectiveCost
-  std::optional<Decimal> ri_unused_amortized_upfront;   // reservation/UnusedAmortizedUpfrontFeeForBillingPeriod
-  std::optional<Decimal> ri_unused_recurring;           // reservation/UnusedRecurringFee
+  Decimal unblended;                           // lineItem/UnblendedCost
+  std::optional<Decimal> net_unblended;        // lineItem/NetUnblendedCost
+  std::optional<Decimal> public_on_demand;     // pricing/publicOnDemandCost
+  std::optional<Decimal> sp_effective_cost;    // savingsPlan/SavingsPlanEffectiveCost
+  std::optional<Decimal> sp_total_commitment;  // savingsPlan/TotalCommitmentToDate
+  std::optional<Decimal> sp_used_commitment;   // savingsPlan/UsedCommitment
+  std::optional<Decimal> ri_effective_cost;    // reservation/EffectiveCost
+  std::optional<Decimal>
+      ri_unused_amortized_upfront;  // reservation/UnusedAmortizedUpfrontFeeForBillingPeriod
+  std::optional<Decimal> ri_unused_recurring;  // reservation/UnusedRecurringFee
 };
 
 /// Compute the four views. Pure and exact.

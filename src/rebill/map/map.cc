@@ -7,10 +7,10 @@ namespace rebill::map {
 namespace {
 
 std::string WindowText(const Assignment& a) {
-  std::string from = a.from == std::numeric_limits<Timestamp>::min() ? "the beginning"
-                                                                     : FormatTimestamp(a.from);
-  std::string to = a.to == std::numeric_limits<Timestamp>::max() ? "open end"
-                                                                 : FormatTimestamp(a.to);
+  std::string from =
+      a.from == std::numeric_limits<Timestamp>::min() ? "the beginning" : FormatTimestamp(a.from);
+  std::string to =
+      a.to == std::numeric_limits<Timestamp>::max() ? "open end" : FormatTimestamp(a.to);
   return "[" + from + ", " + to + ")";
 }
 
@@ -20,8 +20,9 @@ Status ValidateAccountMap(const AccountMap& accounts) {
   std::unordered_map<std::string, std::vector<const Assignment*>> by_account;
   for (const Assignment& a : accounts.assignments) {
     if (a.from >= a.to) {
-      return InvalidInput(a.config_key + ": account " + a.account + " has 'from' at or after 'to' " +
-                          WindowText(a) + "; make 'to' later than 'from'");
+      return InvalidInput(a.config_key + ": account " + a.account +
+                          " has 'from' at or after 'to' " + WindowText(a) +
+                          "; make 'to' later than 'from'");
     }
     by_account[a.account].push_back(&a);
   }
@@ -30,10 +31,10 @@ Status ValidateAccountMap(const AccountMap& accounts) {
               [](const Assignment* x, const Assignment* y) { return x->from < y->from; });
     for (size_t i = 1; i < list.size(); ++i) {
       if (list[i]->from < list[i - 1]->to) {
-        return InvalidInput(list[i - 1]->config_key + " and " + list[i]->config_key +
-                            ": account " + account + " is assigned to '" + list[i - 1]->customer +
-                            "' " + WindowText(*list[i - 1]) + " and to '" + list[i]->customer +
-                            "' " + WindowText(*list[i]) +
+        return InvalidInput(list[i - 1]->config_key + " and " + list[i]->config_key + ": account " +
+                            account + " is assigned to '" + list[i - 1]->customer + "' " +
+                            WindowText(*list[i - 1]) + " and to '" + list[i]->customer + "' " +
+                            WindowText(*list[i]) +
                             ", which overlap; end the first assignment ('to') where the second "
                             "begins ('from')");
       }

@@ -23,7 +23,8 @@ struct Assignment {
   std::string customer;
   Timestamp from = std::numeric_limits<Timestamp>::min();
   Timestamp to = std::numeric_limits<Timestamp>::max();
-  std::string config_key;  // where it was configured, for error messages ("customer[2].accounts[0]")
+  std::string
+      config_key;  // where it was configured, for error messages ("customer[2].accounts[0]")
 };
 
 struct AccountMap {

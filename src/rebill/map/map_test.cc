@@ -27,10 +27,11 @@ TEST(MapAccounts, AssignsByUsageStartWithinEffectiveWindows) {
   month.lines = {Line("333333333333", Oct(13, 23), "1"), Line("333333333333", Oct(14, 0), "2"),
                  Line("011111111111", Oct(2), "3"), Line("555555555555", Oct(2), "4")};
   AccountMap accounts;
-  accounts.assignments = {{"333333333333", "alpha", std::numeric_limits<Timestamp>::min(), Oct(14), "a"},
-                          {"333333333333", "beta", Oct(14), std::numeric_limits<Timestamp>::max(), "b"},
-                          {"011111111111", "beta", std::numeric_limits<Timestamp>::min(),
-                           std::numeric_limits<Timestamp>::max(), "c"}};
+  accounts.assignments = {
+      {"333333333333", "alpha", std::numeric_limits<Timestamp>::min(), Oct(14), "a"},
+      {"333333333333", "beta", Oct(14), std::numeric_limits<Timestamp>::max(), "b"},
+      {"011111111111", "beta", std::numeric_limits<Timestamp>::min(),
+       std::numeric_limits<Timestamp>::max(), "c"}};
   RunContext ctx;
   ASSERT_OK_AND_ASSIGN(MappedLines mapped, MapAccounts(month, accounts, ctx));
   ASSERT_EQ(mapped.lines.size(), 4u);
@@ -46,11 +47,13 @@ TEST(MapAccounts, AssignsByUsageStartWithinEffectiveWindows) {
 
 TEST(ValidateAccountMap, OverlappingAssignmentsNameBothKeys) {
   AccountMap accounts;
-  accounts.assignments = {
-      {"333333333333", "alpha", std::numeric_limits<Timestamp>::min(), Oct(15), "customer[0].accounts[0]"},
-      {"333333333333", "beta", Oct(14), std::numeric_limits<Timestamp>::max(), "customer[1].accounts[0]"}};
+  accounts.assignments = {{"333333333333", "alpha", std::numeric_limits<Timestamp>::min(), Oct(15),
+                           "customer[0].accounts[0]"},
+                          {"333333333333", "beta", Oct(14), std::numeric_limits<Timestamp>::max(),
+                           "customer[1].accounts[0]"}};
   Status s = ValidateAccountMap(accounts);
-  EXPECT_STATUS(s, StatusCode::kInvalidInput, "customer[0].accounts[0] and customer[1].accounts[0]");
+  EXPECT_STATUS(s, StatusCode::kInvalidInput,
+                "customer[0].accounts[0] and customer[1].accounts[0]");
   EXPECT_STATUS(s, StatusCode::kInvalidInput, "overlap");
 }
 

@@ -18,9 +18,9 @@ std::string_view BucketName(Bucket bucket);
 
 /// What kind of charge a line is, for statements and reconciliation components.
 enum class ChargeCategory : uint8_t {
-  kUsage,        // usage, including commitment-covered usage
-  kCommitment,   // SP / RI fees (unused commitment, upfront fees)
-  kCredit,       // AWS credits
+  kUsage,       // usage, including commitment-covered usage
+  kCommitment,  // SP / RI fees (unused commitment, upfront fees)
+  kCredit,      // AWS credits
   kRefund,
   kDiscount,     // EDP / PPA / SPP / distributor / bundled discounts
   kTax,          // AWS tax
@@ -37,9 +37,9 @@ struct AllocatedLine {
   std::string usage_account;
   std::string service;  // product code
   ChargeCategory category = ChargeCategory::kUsage;
-  Decimal cost_basis;   // in AllocatedLines::cost_view
-  Decimal list_cost;    // public on-demand value of this part
-  std::string policy;   // the policy that produced it ("pro-rata", "as-applied", ...)
+  Decimal cost_basis;  // in AllocatedLines::cost_view
+  Decimal list_cost;   // public on-demand value of this part
+  std::string policy;  // the policy that produced it ("pro-rata", "as-applied", ...)
   std::string commitment_arn;
 
   friend bool operator==(const AllocatedLine&, const AllocatedLine&) = default;

@@ -70,9 +70,9 @@ struct CostViews {
 };
 
 struct CurLine {
-  BillingPeriod period;        // bill/BillingPeriodStartDate
-  std::string payer_account;   // bill/PayerAccountId
-  std::string usage_account;   // lineItem/UsageAccountId: the key for mapping to a customer
+  BillingPeriod period;       // bill/BillingPeriodStartDate
+  std::string payer_account;  // bill/PayerAccountId
+  std::string usage_account;  // lineItem/UsageAccountId: the key for mapping to a customer
   LineItemType type = LineItemType::kUsage;
   std::string type_text;       // as written; differs from the enum name only for kUnknown
   std::string billing_entity;  // bill/BillingEntity: "AWS", "AWS Marketplace"

@@ -13,10 +13,10 @@
 namespace rebill {
 
 struct MarginRow {
-  std::string key;   // customer id, service code, account id, or "customer/service"
-  Decimal revenue;   // what the customer is billed (statement amounts)
-  Decimal cost;      // the reseller's cost basis
-  Decimal margin;    // revenue - cost
+  std::string key;  // customer id, service code, account id, or "customer/service"
+  Decimal revenue;  // what the customer is billed (statement amounts)
+  Decimal cost;     // the reseller's cost basis
+  Decimal margin;   // revenue - cost
 
   friend bool operator==(const MarginRow&, const MarginRow&) = default;
 };

@@ -19,9 +19,9 @@ struct PricedLine {
   ChargeCategory category = ChargeCategory::kUsage;
   Decimal cost_basis;  // what the reseller's cost is (AllocatedLine::cost_basis)
   Decimal list_cost;
-  Decimal amount;      // the customer's price, precise, in `currency`
+  Decimal amount;  // the customer's price, precise, in `currency`
   std::string currency;
-  std::string rule;    // e.g. "globex: markup 5%"
+  std::string rule;  // e.g. "globex: markup 5%"
 
   friend bool operator==(const PricedLine&, const PricedLine&) = default;
 };

@@ -11,13 +11,13 @@
 namespace rebill {
 
 struct Reject {
-  std::string stage;    // "ingest"
+  std::string stage;  // "ingest"
   std::string file;
-  uint64_t row = 0;     // 1-based data row (header = 0)
-  std::string column;   // header name, when one column is at fault
-  std::string reason;   // what is wrong
-  std::string raw_text; // the offending text, truncated
-  std::string hint;     // what to do
+  uint64_t row = 0;      // 1-based data row (header = 0)
+  std::string column;    // header name, when one column is at fault
+  std::string reason;    // what is wrong
+  std::string raw_text;  // the offending text, truncated
+  std::string hint;      // what to do
 
   /// "file.csv: row 17, column lineItem/UnblendedCost: 'abc' is not a decimal number ..."
   std::string ToString() const;

@@ -31,18 +31,18 @@ struct StatementLine {
 };
 
 struct Statement {
-  std::string customer;       // id from rebill.toml
+  std::string customer;  // id from rebill.toml
   std::string customer_name;
   BillingPeriod period;
   std::string currency;
   StatementStatus status = StatementStatus::kDraft;
   std::string invoice_number;  // once final
   std::vector<StatementLine> lines;
-  Decimal subtotal;  // Σ charge lines
-  Decimal fees;      // Σ fee lines
-  Decimal credits;   // -Σ credit lines (a positive number)
-  Decimal tax;       // Σ tax lines
-  Decimal total;     // Σ all lines = subtotal + fees - credits + tax
+  Decimal subtotal;          // Σ charge lines
+  Decimal fees;              // Σ fee lines
+  Decimal credits;           // -Σ credit lines (a positive number)
+  Decimal tax;               // Σ tax lines
+  Decimal total;             // Σ all lines = subtotal + fees - credits + tax
   Decimal rounding_residue;  // Σ precise - Σ rounded, reported, never lost
   std::string policy_note;   // one plain sentence on the commitment policy
 

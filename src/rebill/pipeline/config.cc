@@ -1,9 +1,10 @@
 #include "rebill/pipeline/config.h"
 
+#include <toml++/toml.h>
+
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "rebill/core/currency.h"
 #include "rebill/core/ids.h"
@@ -77,8 +78,9 @@ Status CheckKnownKeys(const ConfigReader& reader, const toml::table& table, cons
     if (!ok) {
       std::string list;
       for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      return reader.Error(key.empty() ? std::string(name.str()) : key + "." + std::string(name.str()),
-                          "is not a known setting (known here: " + list + ")");
+      return reader.Error(
+          key.empty() ? std::string(name.str()) : key + "." + std::string(name.str()),
+          "is not a known setting (known here: " + list + ")");
     }
   }
   return Status::Ok();
@@ -112,10 +114,11 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
   if (!reseller.is_table()) return reader.Error("reseller", "is missing; add a [reseller] table");
   REBILL_RETURN_IF_ERROR(CheckKnownKeys(reader, *reseller.as_table(), "reseller",
                                         {"name", "legal_entity", "currency"}));
-  REBILL_ASSIGN_OR_RETURN(config.reseller_name, reader.String(reseller["name"], "reseller.name", true));
-  REBILL_ASSIGN_OR_RETURN(config.legal_entity, reader.String(reseller["legal_entity"],
-                                                             "reseller.legal_entity", false,
-                                                             config.reseller_name));
+  REBILL_ASSIGN_OR_RETURN(config.reseller_name,
+                          reader.String(reseller["name"], "reseller.name", true));
+  REBILL_ASSIGN_OR_RETURN(config.legal_entity,
+                          reader.String(reseller["legal_entity"], "reseller.legal_entity", false,
+                                        config.reseller_name));
   REBILL_ASSIGN_OR_RETURN(config.currency,
                           reader.String(reseller["currency"], "reseller.currency", false, "USD"));
   if (Result<Currency> c = Currency::Parse(config.currency); !c.ok()) {
@@ -127,9 +130,9 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
     if (!policy.is_table()) return reader.Error("policy", "must be a table");
     REBILL_RETURN_IF_ERROR(
         CheckKnownKeys(reader, *policy.as_table(), "policy", {"commitments", "cost_view"}));
-    REBILL_ASSIGN_OR_RETURN(std::string commitments, reader.String(policy["commitments"],
-                                                                   "policy.commitments", false,
-                                                                   "pro-rata"));
+    REBILL_ASSIGN_OR_RETURN(
+        std::string commitments,
+        reader.String(policy["commitments"], "policy.commitments", false, "pro-rata"));
     Result<allocate::CommitmentPolicy> cp = allocate::ParseCommitmentPolicy(commitments);
     if (!cp.ok()) return reader.Error("policy.commitments", cp.status().message());
     config.policy.commitments = *cp;
@@ -175,16 +178,19 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
         return reader.Error(rule_key + ".scope",
                             "'" + scope + "' is not supported; use \"global\"");
       }
-      REBILL_ASSIGN_OR_RETURN(std::string type, reader.String(rule["type"], rule_key + ".type", true));
+      REBILL_ASSIGN_OR_RETURN(std::string type,
+                              reader.String(rule["type"], rule_key + ".type", true));
       PlanRule rule_value;
       if (type == "markup") {
         rule_value.type = price::AdjustmentType::kMarkup;
       } else if (type == "discount") {
         rule_value.type = price::AdjustmentType::kDiscount;
       } else {
-        return reader.Error(rule_key + ".type", "'" + type + "' is not a rule type (use markup or discount)");
+        return reader.Error(rule_key + ".type",
+                            "'" + type + "' is not a rule type (use markup or discount)");
       }
-      REBILL_ASSIGN_OR_RETURN(rule_value.percent, reader.Number(rule["percent"], rule_key + ".percent"));
+      REBILL_ASSIGN_OR_RETURN(rule_value.percent,
+                              reader.Number(rule["percent"], rule_key + ".percent"));
       if (rule_value.percent.Sign() < 0) {
         return reader.Error(rule_key + ".percent",
                             "must not be negative; use type = \"discount\" instead");
@@ -208,9 +214,9 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
     for (const toml::node& node : *customers.as_array()) {
       std::string key = Key("customer", i);
       toml::node_view<const toml::node> c{node};
-      REBILL_RETURN_IF_ERROR(CheckKnownKeys(reader, *node.as_table(), key,
-                                            {"id", "name", "currency", "price_plan", "rounding",
-                                             "accounts"}));
+      REBILL_RETURN_IF_ERROR(
+          CheckKnownKeys(reader, *node.as_table(), key,
+                         {"id", "name", "currency", "price_plan", "rounding", "accounts"}));
       report::CustomerInfo info;
       REBILL_ASSIGN_OR_RETURN(info.id, reader.String(c["id"], key + ".id", true));
       if (info.id.empty()) return reader.Error(key + ".id", "must not be empty");
@@ -218,8 +224,8 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
         return reader.Error(key + ".id", "customer '" + info.id + "' is defined twice");
       }
       REBILL_ASSIGN_OR_RETURN(info.name, reader.String(c["name"], key + ".name", false, info.id));
-      REBILL_ASSIGN_OR_RETURN(info.currency,
-                              reader.String(c["currency"], key + ".currency", false, config.currency));
+      REBILL_ASSIGN_OR_RETURN(
+          info.currency, reader.String(c["currency"], key + ".currency", false, config.currency));
       if (Result<Currency> cur = Currency::Parse(info.currency); !cur.ok()) {
         return reader.Error(key + ".currency", cur.status().message());
       }
@@ -232,8 +238,9 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
                               reader.String(c["price_plan"], key + ".price_plan", true));
       auto plan = plans.find(plan_id);
       if (plan == plans.end()) {
-        return reader.Error(key + ".price_plan",
-                            "'" + plan_id + "' is not a [[price_plan]] id; define it or fix the name");
+        return reader.Error(
+            key + ".price_plan",
+            "'" + plan_id + "' is not a [[price_plan]] id; define it or fix the name");
       }
       config.prices.customers.push_back(
           {info.id, info.currency, plan_id, plan->second.type, plan->second.percent});
@@ -256,9 +263,11 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
             REBILL_ASSIGN_OR_RETURN(id_text, reader.String(a["id"], akey + ".id", true));
             REBILL_ASSIGN_OR_RETURN(assignment.from,
                                     reader.Time(a["from"], akey + ".from", assignment.from));
-            REBILL_ASSIGN_OR_RETURN(assignment.to, reader.Time(a["to"], akey + ".to", assignment.to));
+            REBILL_ASSIGN_OR_RETURN(assignment.to,
+                                    reader.Time(a["to"], akey + ".to", assignment.to));
           } else {
-            return reader.Error(akey, "must be an account id string or { id = \"...\", from = \"...\" }");
+            return reader.Error(akey,
+                                "must be an account id string or { id = \"...\", from = \"...\" }");
           }
           Result<AccountId> id = AccountId::Parse(id_text);
           if (!id.ok()) return reader.Error(akey, id.status().message());

@@ -48,22 +48,27 @@ accounts = ["011111111111", { id = "222222222222", from = "2026-03-14T00:00:00Z"
 }
 
 TEST(ParseConfig, ErrorsNameTheKey) {
-  EXPECT_STATUS(Parse("[[customer]]\nid = \"a\"\nprice_plan = \"gold\"\n"), StatusCode::kInvalidInput,
+  EXPECT_STATUS(Parse("[[customer]]\nid = \"a\"\nprice_plan = \"gold\"\n"),
+                StatusCode::kInvalidInput,
                 "customer[0].price_plan: 'gold' is not a [[price_plan]] id");
-  EXPECT_STATUS(Parse("[[customer]]\nid = \"a\"\nprice_plan = \"standard\"\naccounts = [\"12345\"]\n"),
-                StatusCode::kInvalidInput, "customer[0].accounts[0]");
+  EXPECT_STATUS(
+      Parse("[[customer]]\nid = \"a\"\nprice_plan = \"standard\"\naccounts = [\"12345\"]\n"),
+      StatusCode::kInvalidInput, "customer[0].accounts[0]");
   EXPECT_STATUS(Parse("[[customer]]\nid = \"a\"\nprice_plan = \"standard\"\ncurrency = \"XYZ\"\n"),
                 StatusCode::kInvalidInput, "customer[0].currency");
   EXPECT_STATUS(Parse("[[customer]]\nid = \"a\"\nprice_plan = \"standard\"\ncolour = \"red\"\n"),
                 StatusCode::kInvalidInput, "customer[0].colour: is not a known setting");
   EXPECT_STATUS(Parse("[policy]\ncommitments = \"fair\"\n"), StatusCode::kInvalidInput,
                 "policy.commitments");
-  EXPECT_STATUS(Parse("[[price_plan]]\nid = \"f\"\nrules = [{ type = \"markup\", percent = 2.5 }]\n"),
-                StatusCode::kInvalidInput, "price_plan[1].rules[0].percent: write the number as a string");
-  EXPECT_STATUS(Parse("[[price_plan]]\nid = \"n\"\nrules = [{ type = \"markup\", percent = \"-1\" }]\n"),
-                StatusCode::kInvalidInput, "price_plan[1].rules[0].percent: must not be negative");
+  EXPECT_STATUS(
+      Parse("[[price_plan]]\nid = \"f\"\nrules = [{ type = \"markup\", percent = 2.5 }]\n"),
+      StatusCode::kInvalidInput, "price_plan[1].rules[0].percent: write the number as a string");
+  EXPECT_STATUS(
+      Parse("[[price_plan]]\nid = \"n\"\nrules = [{ type = \"markup\", percent = \"-1\" }]\n"),
+      StatusCode::kInvalidInput, "price_plan[1].rules[0].percent: must not be negative");
   EXPECT_STATUS(ParseConfig("[reseller\n", "bad.toml"), StatusCode::kInvalidInput, "bad.toml:1:");
-  EXPECT_STATUS(ParseConfig("[policy]\n", "r.toml"), StatusCode::kInvalidInput, "reseller: is missing");
+  EXPECT_STATUS(ParseConfig("[policy]\n", "r.toml"), StatusCode::kInvalidInput,
+                "reseller: is missing");
 }
 
 TEST(ParseConfig, OverlappingAssignmentsAreAConfigurationError) {

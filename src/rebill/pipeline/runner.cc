@@ -27,13 +27,15 @@ WorkspacePaths::WorkspacePaths(std::string d)
 
 namespace {
 
-constexpr CostView kViews[] = {CostView::kUnblended, CostView::kNetUnblended,
-                               CostView::kAmortized, CostView::kPublicOnDemand};
+constexpr CostView kViews[] = {CostView::kUnblended, CostView::kNetUnblended, CostView::kAmortized,
+                               CostView::kPublicOnDemand};
 
 Status RequireWorkspace(const WorkspacePaths& paths) {
   if (!fs::exists(paths.config)) {
-    return NotFound(paths.dir + " is not a rebill workspace (no rebill.toml); create one with "
-                    "`rebill init " + paths.dir + "`");
+    return NotFound(paths.dir +
+                    " is not a rebill workspace (no rebill.toml); create one with "
+                    "`rebill init " +
+                    paths.dir + "`");
   }
   return Status::Ok();
 }
@@ -200,8 +202,8 @@ Status CheckEveryLineLandsOnce(const NormalizedMonth& month, const MappedLines& 
       const CurLine& line = month.lines[i];
       return Internal("invariant 'every line lands once' failed: line from " +
                       month.sources[line.source_file].path + " row " +
-                      std::to_string(line.source_row) + " was mapped " +
-                      std::to_string(parts[i]) + " time(s) with parts not summing to the line");
+                      std::to_string(line.source_row) + " was mapped " + std::to_string(parts[i]) +
+                      " time(s) with parts not summing to the line");
     }
   }
   return Status::Ok();
@@ -248,7 +250,8 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
   month.period = period;
   std::vector<std::string> month_shas;
   for (const store::MonthRecord& record : records) {
-    REBILL_ASSIGN_OR_RETURN(NormalizedMonth part, store::ReadMonthFile(ws.dir + "/" + record.month_file));
+    REBILL_ASSIGN_OR_RETURN(NormalizedMonth part,
+                            store::ReadMonthFile(ws.dir + "/" + record.month_file));
     auto offset = static_cast<uint32_t>(month.sources.size());
     month.sources.insert(month.sources.end(), part.sources.begin(), part.sources.end());
     for (CurLine& line : part.lines) {
@@ -272,9 +275,8 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
     if (c.currency != cur_currency) {
       return InvalidInput(ws.config + ": customer[" + std::to_string(i) + "].currency: customer '" +
                           c.id + "' is billed in " + c.currency + " but the CUR for " +
-                          period.ToString() + " is in " + cur_currency +
-                          "; set currency = \"" + cur_currency +
-                          "\" (conversion between currencies needs FX rates)");
+                          period.ToString() + " is in " + cur_currency + "; set currency = \"" +
+                          cur_currency + "\" (conversion between currencies needs FX rates)");
     }
   }
 
@@ -318,9 +320,9 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
                   {"csv", attribute::RenderMarginCsv(outcome.margin, by)}};
   }
   run.margin_json = margin.dump();
-  store::AuditEntry audit{FormatTimestamp(now), actor, "run", run.period,
-                          "config " + config.sha256.substr(0, 12) + ", " +
-                              std::to_string(run.input_lines) + " lines"};
+  store::AuditEntry audit{
+      FormatTimestamp(now), actor, "run", run.period,
+      "config " + config.sha256.substr(0, 12) + ", " + std::to_string(run.input_lines) + " lines"};
   REBILL_ASSIGN_OR_RETURN(outcome.run_id, store->RecordRun(run, audit));
   return outcome;
 }
@@ -331,8 +333,8 @@ Result<store::RunRecord> LatestRun(const std::string& workspace, BillingPeriod p
   REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(ws.store));
   REBILL_ASSIGN_OR_RETURN(std::optional<store::RunRecord> run, store->LatestRun(period.ToString()));
   if (!run) {
-    return FailedPrecondition("there is no run for " + period.ToString() + "; run `rebill run --period " +
-                              period.ToString() + "` first");
+    return FailedPrecondition("there is no run for " + period.ToString() +
+                              "; run `rebill run --period " + period.ToString() + "` first");
   }
   return std::move(*run);
 }

@@ -39,11 +39,11 @@ struct IngestedMonth {
   std::string period;
   std::string payer;
   uint64_t rows = 0;
-  std::array<Decimal, kCostViewCount> totals{};        // per CostView
-  std::map<std::string, Decimal> unblended_by_type;    // per line item type
-  std::vector<std::string> unknown_types;              // quarantined line item types
-  bool final = false;                                  // bill/InvoiceId present
-  std::string action;                                  // "new", "replaced" or "unchanged"
+  std::array<Decimal, kCostViewCount> totals{};      // per CostView
+  std::map<std::string, Decimal> unblended_by_type;  // per line item type
+  std::vector<std::string> unknown_types;            // quarantined line item types
+  bool final = false;                                // bill/InvoiceId present
+  std::string action;                                // "new", "replaced" or "unchanged"
   int display_scale = 2;
 };
 

@@ -19,10 +19,10 @@ enum class AdjustmentType : uint8_t { kMarkup, kDiscount };
 
 struct CustomerPricing {
   std::string customer;
-  std::string currency;  // must equal the CUR's currency until FX rates exist
+  std::string currency;   // must equal the CUR's currency until FX rates exist
   std::string rule_name;  // e.g. "standard"
   AdjustmentType type = AdjustmentType::kMarkup;
-  Decimal percent;       // >= 0
+  Decimal percent;  // >= 0
 };
 
 struct PriceBook {

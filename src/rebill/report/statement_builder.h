@@ -24,7 +24,7 @@ struct CustomerInfo {
 };
 
 struct StatementSettings {
-  std::string reseller;  // legal entity printed on statements
+  std::string reseller;     // legal entity printed on statements
   std::string policy_note;  // one sentence on the commitment policy
   /// Every configured customer gets a statement, even with no usage in the period.
   std::vector<CustomerInfo> customers;

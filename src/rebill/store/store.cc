@@ -94,8 +94,8 @@ Status StepDone(sqlite3* db, Statement& s) {
 std::string SourcesJson(const std::vector<SourceFile>& sources) {
   nlohmann::ordered_json array = nlohmann::ordered_json::array();
   for (const SourceFile& s : sources) {
-    array.push_back({{"path", s.path}, {"sha256", s.sha256}, {"format", s.format},
-                     {"rows", s.rows}});
+    array.push_back(
+        {{"path", s.path}, {"sha256", s.sha256}, {"format", s.format}, {"rows", s.rows}});
   }
   return array.dump();
 }
@@ -145,7 +145,8 @@ class Transaction {
   }
   Status Commit() {
     int rc = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) return IoError(std::string("store: commit failed: ") + sqlite3_errmsg(db_));
+    if (rc != SQLITE_OK)
+      return IoError(std::string("store: commit failed: ") + sqlite3_errmsg(db_));
     open_ = false;
     return Status::Ok();
   }
@@ -178,8 +179,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   }
   sqlite3_busy_timeout(db, 5000);
   std::unique_ptr<Store> store(new Store(db));
-  REBILL_RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                                     "PRAGMA foreign_keys=ON;")
+  REBILL_RETURN_IF_ERROR(store
+                             ->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                                    "PRAGMA foreign_keys=ON;")
                              .WithContext(path));
   REBILL_RETURN_IF_ERROR(store->Migrate().WithContext(path));
   return store;

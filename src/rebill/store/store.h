@@ -21,7 +21,7 @@ namespace rebill::store {
 
 /// The active normalized month of one payer and period.
 struct MonthRecord {
-  std::string period;      // "2023-11"
+  std::string period;  // "2023-11"
   std::string payer;
   std::string month_file;  // relative to the workspace
   std::string month_sha256;

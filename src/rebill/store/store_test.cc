@@ -88,8 +88,13 @@ TEST(MonthFile, DetectsAFlippedByteAndTruncation) {
 TEST(Store, MonthsAreReplacedAsAWhole) {
   TempDir dir;
   ASSERT_OK_AND_ASSIGN(auto store, Store::Open(dir.path() + "/rebill.db"));
-  MonthRecord first{"2023-11", "123412340534", "months/a.month", "sha-a",
-                    {{"cur.csv", "f1", "legacy-cur-csv", 10}}, 10, "2023-12-01T00:00:00Z"};
+  MonthRecord first{"2023-11",
+                    "123412340534",
+                    "months/a.month",
+                    "sha-a",
+                    {{"cur.csv", "f1", "legacy-cur-csv", 10}},
+                    10,
+                    "2023-12-01T00:00:00Z"};
   AuditEntry audit{"2023-12-01T00:00:00Z", "tester", "ingest", "2023-11", "files: cur.csv"};
   ASSERT_OK_AND_ASSIGN(auto replaced, store->ReplaceMonths({first}, audit));
   EXPECT_TRUE(replaced.empty());
@@ -145,7 +150,8 @@ TEST(Store, RunsReplaceDraftsAndSurviveReopening) {
 TEST(WorkspaceLock, SecondHolderGetsAConflict) {
   TempDir dir;
   ASSERT_OK_AND_ASSIGN(auto lock, WorkspaceLock::Acquire(dir.path()));
-  EXPECT_STATUS(WorkspaceLock::Acquire(dir.path()), StatusCode::kConflict, "another rebill command");
+  EXPECT_STATUS(WorkspaceLock::Acquire(dir.path()), StatusCode::kConflict,
+                "another rebill command");
   lock.reset();
   ASSERT_OK_AND_ASSIGN(auto again, WorkspaceLock::Acquire(dir.path()));
 }
