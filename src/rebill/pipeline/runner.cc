@@ -226,6 +226,11 @@ std::string TotalsJson(const NormalizedMonth& month) {
     payers[payer] = views;
   }
   out["payers"] = payers;
+  nlohmann::ordered_json sources = nlohmann::ordered_json::array();
+  for (const SourceFile& source : month.sources) {
+    sources.push_back({{"path", source.path}, {"sha256", source.sha256}, {"rows", source.rows}});
+  }
+  out["sources"] = sources;
   return out.dump();
 }
 
