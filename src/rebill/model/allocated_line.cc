@@ -30,6 +30,8 @@ std::string_view ChargeCategoryName(ChargeCategory category) {
       return "tax";
     case ChargeCategory::kMarketplace:
       return "marketplace";
+    case ChargeCategory::kSupport:
+      return "support";
   }
   return "usage";
 }

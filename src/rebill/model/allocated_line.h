@@ -25,8 +25,9 @@ enum class ChargeCategory : uint8_t {
   kDiscount,     // EDP / PPA / SPP / distributor / bundled discounts
   kTax,          // AWS tax
   kMarketplace,  // bill/BillingEntity = AWS Marketplace
+  kSupport,      // AWS Support plans
 };
-inline constexpr int kChargeCategoryCount = 7;
+inline constexpr int kChargeCategoryCount = 8;
 std::string_view ChargeCategoryName(ChargeCategory category);
 
 struct AllocatedLine {

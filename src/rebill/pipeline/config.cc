@@ -91,6 +91,130 @@ struct PlanRule {
   Decimal percent;
 };
 
+struct PolicyChange {
+  BillingPeriod from;
+  const toml::table* table;
+  std::string key;
+};
+
+Result<allocate::CommitmentRule> ParseRule(const ConfigReader& reader,
+                                           const toml::node_view<const toml::node>& policy_node,
+                                           const toml::node_view<const toml::node>& share_node,
+                                           const std::string& policy_key,
+                                           const std::string& share_key,
+                                           allocate::CommitmentRule rule) {
+  if (policy_node) {
+    REBILL_ASSIGN_OR_RETURN(std::string name, reader.String(policy_node, policy_key, true));
+    Result<allocate::CommitmentPolicy> p = allocate::ParseCommitmentPolicy(name);
+    if (!p.ok()) return reader.Error(policy_key, p.status().message());
+    rule.policy = *p;
+  }
+  if (share_node) {
+    REBILL_ASSIGN_OR_RETURN(rule.passed_percent, reader.Number(share_node, share_key));
+    if (rule.passed_percent.Sign() < 0 || rule.passed_percent > Decimal::FromInt(100)) {
+      return reader.Error(share_key, "must be a percentage from 0 to 100");
+    }
+  }
+  return rule;
+}
+
+// Apply the policy keys present in `table` to `policy`. `base` allows cost_view, which stays the
+// same for all periods (changing it would make months incomparable).
+Status ApplyPolicyKeys(const ConfigReader& reader, const toml::table& table, const std::string& key,
+                       bool base, allocate::Policy& policy) {
+  std::initializer_list<std::string_view> known_base = {"cost_view",
+                                                        "commitments",
+                                                        "commitment_share",
+                                                        "unused_commitment",
+                                                        "credits",
+                                                        "channel_discounts",
+                                                        "channel_discount_pass_percent",
+                                                        "support",
+                                                        "change"};
+  std::initializer_list<std::string_view> known_change = {"from",
+                                                          "commitments",
+                                                          "commitment_share",
+                                                          "unused_commitment",
+                                                          "credits",
+                                                          "channel_discounts",
+                                                          "channel_discount_pass_percent",
+                                                          "support"};
+  REBILL_RETURN_IF_ERROR(CheckKnownKeys(reader, table, key, base ? known_base : known_change));
+  toml::node_view<const toml::node> view{static_cast<const toml::node*>(&table)};
+  // The text of an optional string key: nullopt when absent, an error when not a string.
+  auto text = [&](const char* name) -> Result<std::optional<std::string>> {
+    if (!view[name]) return std::optional<std::string>();
+    REBILL_ASSIGN_OR_RETURN(std::string out, reader.String(view[name], key + "." + name, true));
+    return std::optional<std::string>(std::move(out));
+  };
+  std::optional<std::string> value;
+  REBILL_ASSIGN_OR_RETURN(value, text("cost_view"));
+  if (base && value) {
+    Result<CostView> cv = ParseCostView(*value);
+    if (!cv.ok()) return reader.Error(key + ".cost_view", cv.status().message());
+    if (*cv == CostView::kPublicOnDemand) {
+      return reader.Error(key + ".cost_view",
+                          "public-on-demand is not a cost; use amortized, unblended or "
+                          "net-unblended");
+    }
+    policy.cost_view = *cv;
+  }
+  REBILL_ASSIGN_OR_RETURN(
+      policy.commitments,
+      ParseRule(reader, view["commitments"], view["commitment_share"], key + ".commitments",
+                key + ".commitment_share", policy.commitments));
+  REBILL_ASSIGN_OR_RETURN(value, text("unused_commitment"));
+  if (value) {
+    auto p = allocate::ParseUnusedCommitmentPolicy(*value);
+    if (!p.ok()) return reader.Error(key + ".unused_commitment", p.status().message());
+    policy.unused_commitment = *p;
+  }
+  REBILL_ASSIGN_OR_RETURN(value, text("credits"));
+  if (value) {
+    auto p = allocate::ParseCreditPolicy(*value);
+    if (!p.ok()) return reader.Error(key + ".credits", p.status().message());
+    policy.credits = *p;
+  }
+  REBILL_ASSIGN_OR_RETURN(value, text("channel_discounts"));
+  if (value) {
+    auto p = allocate::ParseChannelDiscountPolicy(*value);
+    if (!p.ok()) return reader.Error(key + ".channel_discounts", p.status().message());
+    policy.channel_discounts = *p;
+  }
+  if (view["channel_discount_pass_percent"]) {
+    REBILL_ASSIGN_OR_RETURN(policy.channel_pass_percent,
+                            reader.Number(view["channel_discount_pass_percent"],
+                                          key + ".channel_discount_pass_percent"));
+    if (policy.channel_pass_percent.Sign() < 0 ||
+        policy.channel_pass_percent > Decimal::FromInt(100)) {
+      return reader.Error(key + ".channel_discount_pass_percent",
+                          "must be a percentage from 0 to 100");
+    }
+  }
+  REBILL_ASSIGN_OR_RETURN(value, text("support"));
+  if (value) {
+    auto p = allocate::ParseSupportPolicy(*value);
+    if (!p.ok()) return reader.Error(key + ".support", p.status().message());
+    policy.support = *p;
+  }
+  return Status::Ok();
+}
+
+Status ParseWindow(const ConfigReader& reader, const toml::node_view<const toml::node>& view,
+                   const std::string& key, Override& o) {
+  for (const char* name : {"from", "to"}) {
+    if (!view[name]) continue;
+    REBILL_ASSIGN_OR_RETURN(std::string text, reader.String(view[name], key + "." + name, true));
+    Result<BillingPeriod> p = BillingPeriod::Parse(text);
+    if (!p.ok() || text.size() != 7) {
+      return reader.Error(key + "." + name, "'" + text + "' is not a billing period (YYYY-MM)");
+    }
+    (std::string(name) == "from" ? o.from : o.to) = *p;
+  }
+  if (o.to < o.from) return reader.Error(key + ".to", "is before 'from'");
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& file) {
@@ -125,27 +249,85 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
     return reader.Error("reseller.currency", c.status().message());
   }
 
-  // [policy]
+  // [policy], its effective-dated changes, commitment overrides and credit rules.
+  allocate::Policy base;
+  std::vector<PolicyChange> changes;
   if (auto policy = root["policy"]; policy) {
     if (!policy.is_table()) return reader.Error("policy", "must be a table");
-    REBILL_RETURN_IF_ERROR(
-        CheckKnownKeys(reader, *policy.as_table(), "policy", {"commitments", "cost_view"}));
-    REBILL_ASSIGN_OR_RETURN(
-        std::string commitments,
-        reader.String(policy["commitments"], "policy.commitments", false, "pro-rata"));
-    Result<allocate::CommitmentPolicy> cp = allocate::ParseCommitmentPolicy(commitments);
-    if (!cp.ok()) return reader.Error("policy.commitments", cp.status().message());
-    config.policy.commitments = *cp;
-    REBILL_ASSIGN_OR_RETURN(std::string view, reader.String(policy["cost_view"], "policy.cost_view",
-                                                            false, "amortized"));
-    Result<CostView> cv = ParseCostView(view);
-    if (!cv.ok()) return reader.Error("policy.cost_view", cv.status().message());
-    config.policy.cost_view = *cv;
+    REBILL_RETURN_IF_ERROR(ApplyPolicyKeys(reader, *policy.as_table(), "policy", true, base));
+    if (auto change_array = policy["change"]; change_array) {
+      if (!change_array.is_array_of_tables()) {
+        return reader.Error("policy.change", "must be an array of tables ([[policy.change]])");
+      }
+      size_t i = 0;
+      for (const toml::node& node : *change_array.as_array()) {
+        std::string key = Key("policy.change", i++);
+        toml::node_view<const toml::node> view{node};
+        REBILL_ASSIGN_OR_RETURN(std::string from, reader.String(view["from"], key + ".from", true));
+        Result<BillingPeriod> period = BillingPeriod::Parse(from);
+        if (!period.ok() || from.size() != 7) {
+          return reader.Error(key + ".from", "'" + from +
+                                                 "' is not a billing period; policies change "
+                                                 "from the start of a month, e.g. \"2026-07\"");
+        }
+        if (!changes.empty() && !(changes.back().from < *period)) {
+          return reader.Error(key + ".from", "changes must be in date order, each after the last");
+        }
+        changes.push_back({*period, node.as_table(), key});
+      }
+    }
   }
+  // Each change applies on top of the policy in force before it.
+  config.policies.push_back({BillingPeriod(), base});
+  for (const PolicyChange& change : changes) {
+    allocate::Policy next = config.policies.back().second;
+    REBILL_RETURN_IF_ERROR(ApplyPolicyKeys(reader, *change.table, change.key, false, next));
+    config.policies.emplace_back(change.from, next);
+  }
+  if (auto commitments = root["commitment"]; commitments) {
+    if (!commitments.is_array_of_tables()) {
+      return reader.Error("commitment", "must be an array of tables ([[commitment]])");
+    }
+    size_t i = 0;
+    for (const toml::node& node : *commitments.as_array()) {
+      std::string key = Key("commitment", i++);
+      toml::node_view<const toml::node> view{node};
+      REBILL_RETURN_IF_ERROR(
+          CheckKnownKeys(reader, *node.as_table(), key, {"arn", "policy", "share", "from", "to"}));
+      REBILL_ASSIGN_OR_RETURN(std::string arn, reader.String(view["arn"], key + ".arn", true));
+      REBILL_ASSIGN_OR_RETURN(allocate::CommitmentRule rule,
+                              ParseRule(reader, view["policy"], view["share"], key + ".policy",
+                                        key + ".share", base.commitments));
+      Override o{arn, rule, BillingPeriod(), BillingPeriod::Make(9999, 12).value()};
+      REBILL_RETURN_IF_ERROR(ParseWindow(reader, view, key, o));
+      config.commitment_overrides.push_back(std::move(o));
+    }
+  }
+  if (auto rules = root["credit_rule"]; rules) {
+    if (!rules.is_array_of_tables()) {
+      return reader.Error("credit_rule", "must be an array of tables ([[credit_rule]])");
+    }
+    size_t i = 0;
+    for (const toml::node& node : *rules.as_array()) {
+      std::string key = Key("credit_rule", i++);
+      toml::node_view<const toml::node> view{node};
+      REBILL_RETURN_IF_ERROR(
+          CheckKnownKeys(reader, *node.as_table(), key, {"description", "customer", "retain"}));
+      allocate::CreditRule rule;
+      rule.config_key = key;
+      REBILL_ASSIGN_OR_RETURN(rule.description,
+                              reader.String(view["description"], key + ".description", true));
+      REBILL_ASSIGN_OR_RETURN(rule.customer,
+                              reader.String(view["customer"], key + ".customer", false));
+      rule.retain = view["retain"].value_or(false);
+      if (rule.retain == !rule.customer.empty()) {
+        return reader.Error(key, "give either customer = \"...\" or retain = true");
+      }
+      config.credit_rules.push_back(std::move(rule));
+    }
+  }
+
   config.statements.reseller = config.legal_entity;
-  config.statements.policy_note =
-      "Savings Plan benefits are shared pro-rata: each plan's cost is spread over all the usage "
-      "it covered, in proportion to that usage's on-demand price.";
 
   // [[price_plan]]
   std::map<std::string, PlanRule> plans;
@@ -234,6 +416,13 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
       Result<RoundingMode> mode = ParseRoundingMode(rounding);
       if (!mode.ok()) return reader.Error(key + ".rounding", mode.status().message());
       info.rounding = *mode;
+      if (c["commitments"] || c["commitment_share"]) {
+        REBILL_ASSIGN_OR_RETURN(
+            allocate::CommitmentRule rule,
+            ParseRule(reader, c["commitments"], c["commitment_share"], key + ".commitments",
+                      key + ".commitment_share", base.commitments));
+        config.customer_overrides[info.id] = rule;
+      }
       REBILL_ASSIGN_OR_RETURN(std::string plan_id,
                               reader.String(c["price_plan"], key + ".price_plan", true));
       auto plan = plans.find(plan_id);
@@ -280,9 +469,29 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
       ++i;
     }
   }
+  for (size_t i = 0; i < config.credit_rules.size(); ++i) {
+    const allocate::CreditRule& rule = config.credit_rules[i];
+    if (!rule.customer.empty() && customer_ids.count(rule.customer) == 0) {
+      return reader.Error(rule.config_key + ".customer",
+                          "'" + rule.customer + "' is not a [[customer]] id");
+    }
+  }
   Status valid = map::ValidateAccountMap(config.accounts);
   if (!valid.ok()) return InvalidInput(file + ": " + valid.message());
   return config;
+}
+
+allocate::Policy PolicyFor(const WorkspaceConfig& config, BillingPeriod period) {
+  allocate::Policy policy;
+  for (const auto& [from, p] : config.policies) {
+    if (!(period < from)) policy = p;
+  }
+  for (const Override& o : config.commitment_overrides) {
+    if (!(period < o.from) && !(o.to < period)) policy.by_commitment[o.arn] = o.rule;
+  }
+  policy.by_customer = config.customer_overrides;
+  policy.credit_rules = config.credit_rules;
+  return policy;
 }
 
 Result<WorkspaceConfig> LoadConfig(const std::string& path) {

@@ -5,7 +5,9 @@
 //   REBILL_ASSIGN_OR_RETURN(WorkspaceConfig config, LoadConfig(workspace + "/rebill.toml"));
 #pragma once
 
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rebill/allocate/allocate.h"
@@ -16,11 +18,23 @@
 
 namespace rebill::pipeline {
 
+/// A per-commitment policy override, in force for periods [from, to].
+struct Override {
+  std::string arn;
+  allocate::CommitmentRule rule;
+  BillingPeriod from;
+  BillingPeriod to;
+};
+
 struct WorkspaceConfig {
   std::string reseller_name;
   std::string legal_entity;
   std::string currency;  // the reseller's currency, default for customers
-  allocate::Policy policy;
+  /// The allocation policy in force from each period on (the first from the beginning).
+  std::vector<std::pair<BillingPeriod, allocate::Policy>> policies;
+  std::vector<Override> commitment_overrides;
+  std::map<std::string, allocate::CommitmentRule> customer_overrides;  // customer contracts
+  std::vector<allocate::CreditRule> credit_rules;
   map::AccountMap accounts;
   price::PriceBook prices;
   report::StatementSettings statements;
@@ -30,6 +44,10 @@ struct WorkspaceConfig {
 
 /// Parse rebill.toml text; `file` names it in errors.
 Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& file);
+/// The allocation policy for `period`: the [policy] change in force then, with the commitment
+/// overrides active in that period, customer contracts and credit rules.
+allocate::Policy PolicyFor(const WorkspaceConfig& config, BillingPeriod period);
+
 /// Read and parse the file at `path`.
 Result<WorkspaceConfig> LoadConfig(const std::string& path);
 

@@ -291,8 +291,10 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
   REBILL_ASSIGN_OR_RETURN(MappedLines mapped, map::MapAccounts(month, config.accounts, ctx));
   REBILL_RETURN_IF_ERROR(CheckEveryLineLandsOnce(month, mapped));
   outcome.invariants.emplace_back("every_line_lands_once", "ok");
+  const allocate::Policy policy = PolicyFor(config, period);
   REBILL_ASSIGN_OR_RETURN(AllocatedLines allocated,
-                          allocate::AllocateBenefits(month, mapped, config.policy, ctx));
+                          allocate::AllocateBenefits(month, mapped, policy, ctx));
+  config.statements.policy_note = allocate::DescribeCommitmentPolicy(policy);
   REBILL_ASSIGN_OR_RETURN(PricedLines priced, price::Price(allocated, config.prices, ctx));
   REBILL_ASSIGN_OR_RETURN(outcome.statements,
                           report::BuildStatements(priced, config.statements, ctx));
