@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Run one golden scenario through the real binary and compare every output byte for byte.
 #   run_scenario.sh REBILL SCENARIO_DIR
-# A scenario holds rebill.toml, input/ (CUR files), a `period` file (YYYY-MM) and expected/.
+# A scenario holds rebill.toml, input/ (CUR files), a `period` file (one YYYY-MM per line) and
+# expected/. With several periods, outputs go to expected/<period>/, and after all periods ran
+# the first one is run again: its statements must not have changed.
 # With REBILL_REBASELINE=1 the outputs replace expected/ (review the diff before committing).
 set -euo pipefail
 rebill=$1
 scenario=$2
-period=$(cat "$scenario/period")
+mapfile -t periods <"$scenario/period"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export REBILL_NOW=2026-11-05T09:00:00Z
@@ -20,13 +22,28 @@ inputs=()
 for f in "$scenario"/input/*; do inputs+=("$f"); done
 "$rebill" -w "$ws" --actor golden ingest --format json "${inputs[@]}" |
   sed -e "s#$scenario/##g" >"$actual/ingest.json"
-"$rebill" -w "$ws" --actor golden run --period "$period" --format json >"$actual/run.json"
-"$rebill" -w "$ws" statements --period "$period" --format json >"$actual/statements.json"
-"$rebill" -w "$ws" statements --period "$period" --format csv >"$actual/statements.csv"
-"$rebill" -w "$ws" reconcile --period "$period" --format json >"$actual/reconcile.json"
-for by in customer service account customer-service; do
-  "$rebill" -w "$ws" margin --period "$period" --by "$by" --format csv >"$actual/margin-$by.csv"
-done
+run_period() {  # run_period PERIOD OUTDIR
+  local period=$1 out=$2
+  mkdir -p "$out"
+  "$rebill" -w "$ws" --actor golden run --period "$period" --format json >"$out/run.json"
+  "$rebill" -w "$ws" statements --period "$period" --format json >"$out/statements.json"
+  "$rebill" -w "$ws" statements --period "$period" --format csv >"$out/statements.csv"
+  "$rebill" -w "$ws" reconcile --period "$period" --format json >"$out/reconcile.json"
+  "$rebill" -w "$ws" allocate --compare --period "$period" --format json >"$out/compare.json"
+  for by in customer service account customer-service; do
+    "$rebill" -w "$ws" margin --period "$period" --by "$by" --format csv >"$out/margin-$by.csv"
+  done
+}
+if [ ${#periods[@]} -eq 1 ]; then
+  run_period "${periods[0]}" "$actual"
+else
+  for period in "${periods[@]}"; do run_period "$period" "$actual/$period"; done
+  run_period "${periods[0]}" "$work/rerun"
+  if ! diff -u "$actual/${periods[0]}/statements.json" "$work/rerun/statements.json"; then
+    echo "re-running ${periods[0]} after later periods changed its statements" >&2
+    exit 1
+  fi
+fi
 
 if [ "${REBILL_REBASELINE:-0}" = "1" ]; then
   rm -rf "$scenario/expected"

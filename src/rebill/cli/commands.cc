@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "rebill/pipeline/config.h"
 #include "rebill/pipeline/demo.h"
@@ -238,6 +239,76 @@ void PrintRunSummary(const pipeline::RunOutcome& run, bool json) {
   std::cout << "\n";
 }
 
+std::string PolicyLabel(const allocate::CommitmentRule& rule) {
+  std::string name(allocate::CommitmentPolicyName(rule.policy));
+  if (rule.policy == allocate::CommitmentPolicy::kSplit) {
+    name += " " + rule.passed_percent.ToString() + "%";
+  }
+  return name;
+}
+
+void PrintComparison(const pipeline::PolicyComparison& c, bool json) {
+  const int scale = c.display_scale;
+  std::set<std::string> customers;
+  for (const auto& o : c.outcomes) {
+    for (const auto& [customer, amount] : o.customers) customers.insert(customer);
+  }
+  if (json) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    out["period"] = c.period.ToString();
+    out["cost_view"] = std::string(CostViewName(c.policy.cost_view));
+    out["current_policy"] = PolicyLabel(c.policy.commitments);
+    nlohmann::ordered_json policies = nlohmann::ordered_json::array();
+    for (const auto& o : c.outcomes) {
+      nlohmann::ordered_json per_customer = nlohmann::ordered_json::object();
+      for (const std::string& customer : customers) {
+        auto it = o.customers.find(customer);
+        per_customer[customer] = (it == o.customers.end() ? Decimal() : it->second).ToString(scale);
+      }
+      policies.push_back({{"policy", PolicyLabel(o.rule)},
+                          {"customers", per_customer},
+                          {"reseller_retained", o.reseller_retained.ToString(scale)},
+                          {"unassigned", o.unassigned.ToString(scale)}});
+    }
+    out["policies"] = policies;
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  std::cout << "cost basis per customer under each commitment policy, " << c.period.ToString()
+            << " (" << CostViewName(c.policy.cost_view)
+            << "; in force: " << PolicyLabel(c.policy.commitments) << ")\n";
+  std::vector<std::string> header = {""};
+  for (const auto& o : c.outcomes) header.push_back(PolicyLabel(o.rule));
+  std::vector<std::vector<std::string>> rows = {header};
+  for (const std::string& customer : customers) {
+    std::vector<std::string> row = {customer};
+    for (const auto& o : c.outcomes) {
+      auto it = o.customers.find(customer);
+      row.push_back((it == o.customers.end() ? Decimal() : it->second).ToString(2));
+    }
+    rows.push_back(row);
+  }
+  std::vector<std::string> retained = {"reseller retained"}, unassigned = {"unassigned"};
+  for (const auto& o : c.outcomes) {
+    retained.push_back(o.reseller_retained.ToString(2));
+    unassigned.push_back(o.unassigned.ToString(2));
+  }
+  rows.push_back(retained);
+  rows.push_back(unassigned);
+  std::vector<size_t> width(header.size(), 0);
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) {
+      std::string cell = row[i];
+      std::string pad(width[i] - cell.size(), ' ');
+      std::cout << (i == 0 ? cell + pad : "  " + pad + cell);
+    }
+    std::cout << "\n";
+  }
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -280,6 +351,15 @@ int Main(int argc, char** argv) {
       app.add_subcommand("reconcile", "Check every payer's CUR total is accounted for");
   reconcile->add_option("--period", o.period, "Billing period, YYYY-MM")->required();
   reconcile->add_option("--format", o.format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_val("text");
+
+  auto* allocate = app.add_subcommand(
+      "allocate", "Compare commitment policies: each customer's cost basis under each policy");
+  bool compare = false;
+  allocate->add_flag("--compare", compare, "Show every commitment policy side by side")->required();
+  allocate->add_option("--period", o.period, "Billing period, YYYY-MM")->required();
+  allocate->add_option("--format", o.format, "Output format")
       ->check(CLI::IsMember({"text", "json"}))
       ->default_val("text");
 
@@ -348,6 +428,12 @@ int Main(int argc, char** argv) {
     Result<pipeline::RunOutcome> outcome = pipeline::RunPeriod(o.workspace, *period, now, o.actor);
     if (!outcome.ok()) return Fail(outcome.status());
     PrintRunSummary(*outcome, o.format == "json");
+    return kExitOk;
+  }
+  if (*allocate) {
+    Result<pipeline::PolicyComparison> comparison = pipeline::ComparePolicies(o.workspace, *period);
+    if (!comparison.ok()) return Fail(comparison.status());
+    PrintComparison(*comparison, o.format == "json");
     return kExitOk;
   }
   if (*statements) {

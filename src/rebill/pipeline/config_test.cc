@@ -24,7 +24,8 @@ Result<WorkspaceConfig> Parse(const std::string& extra) {
 TEST(ParseConfig, DefaultConfigParses) {
   ASSERT_OK_AND_ASSIGN(WorkspaceConfig config, ParseConfig(DefaultConfigText(), "rebill.toml"));
   EXPECT_EQ(config.reseller_name, "Example Reseller");
-  EXPECT_EQ(config.policy.cost_view, CostView::kAmortized);
+  EXPECT_EQ(PolicyFor(config, BillingPeriod::Make(2026, 10).value()).cost_view,
+            CostView::kAmortized);
   EXPECT_EQ(config.sha256.size(), 64u);
 }
 
@@ -84,6 +85,73 @@ price_plan = "standard"
 accounts = [{ id = "333333333333", from = "2026-10-14T00:00:00Z" }]
 )toml"),
                 StatusCode::kInvalidInput, "customer[0].accounts[0] and customer[1].accounts[0]");
+}
+
+TEST(ParseConfig, PolicyChangesApplyFromTheirPeriodOnly) {
+  ASSERT_OK_AND_ASSIGN(WorkspaceConfig config, Parse(R"toml(
+[policy]
+commitments = "pro-rata"
+unused_commitment = "owner"
+
+[[policy.change]]
+from = "2026-07"
+commitments = "split"
+commitment_share = "40"
+
+[[policy.change]]
+from = "2026-10"
+credits = "retained"
+
+[[commitment]]
+arn = "arn:sp-1"
+policy = "originating"
+from = "2026-08"
+to = "2026-08"
+
+[[customer]]
+id = "globex"
+price_plan = "standard"
+commitments = "reseller-retained"
+
+[[credit_rule]]
+description = "AWS Activate*"
+customer = "globex"
+)toml"));
+  auto june = PolicyFor(config, BillingPeriod::Make(2026, 6).value());
+  auto july = PolicyFor(config, BillingPeriod::Make(2026, 7).value());
+  auto august = PolicyFor(config, BillingPeriod::Make(2026, 8).value());
+  auto october = PolicyFor(config, BillingPeriod::Make(2026, 10).value());
+  EXPECT_EQ(june.commitments.policy, allocate::CommitmentPolicy::kProRata);
+  EXPECT_EQ(july.commitments.policy, allocate::CommitmentPolicy::kSplit);
+  EXPECT_EQ(july.commitments.passed_percent, D("40"));
+  EXPECT_EQ(july.unused_commitment, allocate::UnusedCommitmentPolicy::kOwner);  // carried over
+  EXPECT_EQ(july.credits, allocate::CreditPolicy::kAsApplied);
+  EXPECT_EQ(october.credits, allocate::CreditPolicy::kRetained);
+  EXPECT_EQ(october.commitments.policy, allocate::CommitmentPolicy::kSplit);
+  EXPECT_TRUE(july.by_commitment.empty());
+  ASSERT_EQ(august.by_commitment.count("arn:sp-1"), 1u);
+  EXPECT_EQ(august.by_commitment.at("arn:sp-1").policy, allocate::CommitmentPolicy::kOriginating);
+  EXPECT_TRUE(october.by_commitment.empty());
+  EXPECT_EQ(june.by_customer.at("globex").policy, allocate::CommitmentPolicy::kResellerRetained);
+  ASSERT_EQ(june.credit_rules.size(), 1u);
+  EXPECT_EQ(june.credit_rules[0].customer, "globex");
+}
+
+TEST(ParseConfig, PolicyErrorsNameTheKey) {
+  EXPECT_STATUS(Parse("[policy]\nunused_commitment = \"nobody\"\n"), StatusCode::kInvalidInput,
+                "policy.unused_commitment: unknown unused commitment policy 'nobody'");
+  EXPECT_STATUS(Parse("[policy]\ncommitment_share = \"140\"\n"), StatusCode::kInvalidInput,
+                "policy.commitment_share");
+  EXPECT_STATUS(Parse("[policy]\ncredits = 3\n"), StatusCode::kInvalidInput,
+                "policy.credits: must be a string");
+  EXPECT_STATUS(Parse("[[policy.change]]\nfrom = \"2026-07-15\"\ncommitments = \"split\"\n"),
+                StatusCode::kInvalidInput, "policy.change[0].from");
+  EXPECT_STATUS(Parse("[[policy.change]]\nfrom = \"2026-07\"\ncost_view = \"unblended\"\n"),
+                StatusCode::kInvalidInput, "policy.change[0].cost_view: is not a known setting");
+  EXPECT_STATUS(Parse("[[credit_rule]]\ndescription = \"x\"\ncustomer = \"nobody\"\n"),
+                StatusCode::kInvalidInput, "credit_rule[0].customer: 'nobody'");
+  EXPECT_STATUS(Parse("[[credit_rule]]\ndescription = \"x\"\n"), StatusCode::kInvalidInput,
+                "credit_rule[0]: give either customer");
 }
 
 TEST(ParseConfig, DuplicateCustomerIsAnError) {

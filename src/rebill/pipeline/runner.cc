@@ -234,6 +234,43 @@ std::string TotalsJson(const NormalizedMonth& month) {
   return out.dump();
 }
 
+struct LoadedMonth {
+  NormalizedMonth month;
+  std::vector<std::string> shas;
+};
+
+// Every payer's normalized month of `period`, merged into one.
+Result<LoadedMonth> LoadMonth(const WorkspacePaths& ws,
+                              const std::vector<store::MonthRecord>& records,
+                              BillingPeriod period) {
+  LoadedMonth loaded;
+  NormalizedMonth& month = loaded.month;
+  month.period = period;
+  for (const store::MonthRecord& record : records) {
+    REBILL_ASSIGN_OR_RETURN(NormalizedMonth part,
+                            store::ReadMonthFile(ws.dir + "/" + record.month_file));
+    auto offset = static_cast<uint32_t>(month.sources.size());
+    month.sources.insert(month.sources.end(), part.sources.begin(), part.sources.end());
+    for (CurLine& line : part.lines) {
+      line.source_file += offset;
+      month.lines.push_back(std::move(line));
+    }
+    month.display_scale = std::max(month.display_scale, part.display_scale);
+    loaded.shas.push_back(record.month_sha256);
+  }
+  return loaded;
+}
+
+Result<std::vector<store::MonthRecord>> ActiveMonths(store::Store& store, BillingPeriod period) {
+  REBILL_ASSIGN_OR_RETURN(std::vector<store::MonthRecord> records,
+                          store.MonthsOf(period.ToString()));
+  if (records.empty()) {
+    return FailedPrecondition("nothing is ingested for " + period.ToString() +
+                              "; ingest the month's CUR first with `rebill ingest`");
+  }
+  return records;
+}
+
 }  // namespace
 
 Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period, Timestamp now,
@@ -250,22 +287,9 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
                               "; ingest the month's CUR first with `rebill ingest`");
   }
 
-  // Load every payer's normalized month into one month.
-  NormalizedMonth month;
-  month.period = period;
-  std::vector<std::string> month_shas;
-  for (const store::MonthRecord& record : records) {
-    REBILL_ASSIGN_OR_RETURN(NormalizedMonth part,
-                            store::ReadMonthFile(ws.dir + "/" + record.month_file));
-    auto offset = static_cast<uint32_t>(month.sources.size());
-    month.sources.insert(month.sources.end(), part.sources.begin(), part.sources.end());
-    for (CurLine& line : part.lines) {
-      line.source_file += offset;
-      month.lines.push_back(std::move(line));
-    }
-    month.display_scale = std::max(month.display_scale, part.display_scale);
-    month_shas.push_back(record.month_sha256);
-  }
+  REBILL_ASSIGN_OR_RETURN(LoadedMonth loaded, LoadMonth(ws, records, period));
+  NormalizedMonth& month = loaded.month;
+  const std::vector<std::string>& month_shas = loaded.shas;
 
   // Until FX rates exist, a customer is billed in the CUR's currency.
   std::string cur_currency = "USD";
@@ -344,6 +368,29 @@ Result<store::RunRecord> LatestRun(const std::string& workspace, BillingPeriod p
                               "; run `rebill run --period " + period.ToString() + "` first");
   }
   return std::move(*run);
+}
+
+}  // namespace rebill::pipeline
+
+namespace rebill::pipeline {
+
+Result<PolicyComparison> ComparePolicies(const std::string& workspace, BillingPeriod period) {
+  WorkspacePaths ws(workspace);
+  REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
+  REBILL_ASSIGN_OR_RETURN(WorkspaceConfig config, LoadConfig(ws.config));
+  REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(ws.store));
+  REBILL_ASSIGN_OR_RETURN(std::vector<store::MonthRecord> records, ActiveMonths(*store, period));
+  REBILL_ASSIGN_OR_RETURN(LoadedMonth loaded, LoadMonth(ws, records, period));
+  RejectSink rejects;
+  RunContext ctx{period, 0, &rejects};
+  REBILL_ASSIGN_OR_RETURN(MappedLines mapped, map::MapAccounts(loaded.month, config.accounts, ctx));
+  PolicyComparison out;
+  out.period = period;
+  out.policy = PolicyFor(config, period);
+  out.display_scale = loaded.month.display_scale;
+  REBILL_ASSIGN_OR_RETURN(out.outcomes,
+                          allocate::ComparePolicies(loaded.month, mapped, out.policy, ctx));
+  return out;
 }
 
 }  // namespace rebill::pipeline

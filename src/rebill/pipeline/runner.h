@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "rebill/allocate/allocate.h"
 #include "rebill/core/period.h"
 #include "rebill/core/result.h"
 #include "rebill/model/margin.h"
@@ -71,6 +72,16 @@ struct RunOutcome {
 /// its draft statements. A failed invariant stops the run (kInternal) and records nothing.
 Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period, Timestamp now,
                              const std::string& actor);
+
+struct PolicyComparison {
+  BillingPeriod period;
+  allocate::Policy policy;  // the policy in force (overrides are ignored in the comparison)
+  int display_scale = 2;
+  std::vector<allocate::PolicyOutcome> outcomes;  // one per commitment policy
+};
+
+/// Allocate `period` under every commitment policy side by side; records nothing.
+Result<PolicyComparison> ComparePolicies(const std::string& workspace, BillingPeriod period);
 
 /// The latest recorded run of `period`, or kFailedPrecondition saying to run it first.
 Result<store::RunRecord> LatestRun(const std::string& workspace, BillingPeriod period);
