@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "rebill/core/currency.h"
 #include "rebill/pipeline/config.h"
 #include "rebill/pipeline/demo.h"
 #include "rebill/pipeline/runner.h"
@@ -95,11 +96,17 @@ struct Options {
   std::string workspace = ".";
   std::string actor;
   std::string period;
-  std::string format;
+  std::string ingest_format = "text";
+  std::string run_format = "text";
+  std::string statements_format = "json";
+  std::string reconcile_format = "text";
+  std::string allocate_format = "text";
+  std::string margin_format = "json";
   std::string output;
   std::string customer;
   std::string by = "customer";
-  std::string dir;
+  std::string demo_dir = "rebill-demo";
+  std::string init_dir;
   std::vector<std::string> paths;
 };
 
@@ -321,56 +328,56 @@ int Main(int argc, char** argv) {
 
   auto* demo =
       app.add_subcommand("demo", "Write an example reseller workspace and run it end to end");
-  demo->add_option("DIR", o.dir, "Folder for the example workspace")->default_val("rebill-demo");
+  demo->add_option("DIR", o.demo_dir, "Folder for the example workspace")->capture_default_str();
 
   auto* init = app.add_subcommand("init", "Create an empty workspace (rebill.toml and the store)");
-  init->add_option("DIR", o.dir, "Folder for the workspace (default: the -w folder)");
+  init->add_option("DIR", o.init_dir, "Folder for the workspace (default: the -w folder)");
 
   auto* ingest = app.add_subcommand("ingest", "Ingest CUR files (legacy CSV or CSV.gz)");
   ingest->add_option("PATH", o.paths, "CUR files")->required();
-  ingest->add_option("--format", o.format, "Summary format")
+  ingest->add_option("--format", o.ingest_format, "Summary format")
       ->check(CLI::IsMember({"text", "json"}))
-      ->default_val("text");
+      ->capture_default_str();
 
   auto* run = app.add_subcommand("run", "Map, allocate, price, report and attribute one period");
   run->add_option("--period", o.period, "Billing period, YYYY-MM")->required();
-  run->add_option("--format", o.format, "Summary format")
+  run->add_option("--format", o.run_format, "Summary format")
       ->check(CLI::IsMember({"text", "json"}))
-      ->default_val("text");
+      ->capture_default_str();
 
   auto* statements = app.add_subcommand("statements", "Render the period's statements");
   statements->add_option("--period", o.period, "Billing period, YYYY-MM")->required();
   statements->add_option("--customer", o.customer, "Only this customer");
-  statements->add_option("--format", o.format, "Output format")
+  statements->add_option("--format", o.statements_format, "Output format")
       ->check(CLI::IsMember({"json", "csv", "html"}))
-      ->default_val("json");
+      ->capture_default_str();
   statements->add_option("-o,--output", o.output,
                          "Output file (HTML: folder, or file with --customer)");
 
   auto* reconcile =
       app.add_subcommand("reconcile", "Check every payer's CUR total is accounted for");
   reconcile->add_option("--period", o.period, "Billing period, YYYY-MM")->required();
-  reconcile->add_option("--format", o.format, "Output format")
+  reconcile->add_option("--format", o.reconcile_format, "Output format")
       ->check(CLI::IsMember({"text", "json"}))
-      ->default_val("text");
+      ->capture_default_str();
 
   auto* allocate = app.add_subcommand(
       "allocate", "Compare commitment policies: each customer's cost basis under each policy");
   bool compare = false;
   allocate->add_flag("--compare", compare, "Show every commitment policy side by side")->required();
   allocate->add_option("--period", o.period, "Billing period, YYYY-MM")->required();
-  allocate->add_option("--format", o.format, "Output format")
+  allocate->add_option("--format", o.allocate_format, "Output format")
       ->check(CLI::IsMember({"text", "json"}))
-      ->default_val("text");
+      ->capture_default_str();
 
   auto* margin = app.add_subcommand("margin", "Margin per customer, service or account");
   margin->add_option("--period", o.period, "Billing period, YYYY-MM")->required();
   margin->add_option("--by", o.by, "Grouping")
       ->check(CLI::IsMember({"customer", "service", "account", "customer-service"}))
       ->default_val("customer");
-  margin->add_option("--format", o.format, "Output format")
+  margin->add_option("--format", o.margin_format, "Output format")
       ->check(CLI::IsMember({"json", "csv"}))
-      ->default_val("json");
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -382,28 +389,29 @@ int Main(int argc, char** argv) {
   const Timestamp now = Now();
 
   if (*init) {
-    std::string dir = o.dir.empty() ? o.workspace : o.dir;
+    std::string dir = o.init_dir.empty() ? o.workspace : o.init_dir;
     if (Status s = pipeline::InitWorkspace(dir); !s.ok()) return Fail(s);
     std::cout << "created workspace " << dir << " (edit " << dir << "/rebill.toml)\n";
     return kExitOk;
   }
   if (*demo) {
-    Result<pipeline::DemoResult> result = pipeline::WriteDemoWorkspace(o.dir);
+    Result<pipeline::DemoResult> result = pipeline::WriteDemoWorkspace(o.demo_dir);
     if (!result.ok()) return Fail(result.status());
     Result<pipeline::IngestSummary> ingested =
-        pipeline::IngestFiles(o.dir, {result->cur_path}, now, o.actor);
+        pipeline::IngestFiles(o.demo_dir, {result->cur_path}, now, o.actor);
     if (!ingested.ok()) return Fail(ingested.status());
-    Result<pipeline::RunOutcome> ran = pipeline::RunPeriod(o.dir, result->period, now, o.actor);
+    Result<pipeline::RunOutcome> ran =
+        pipeline::RunPeriod(o.demo_dir, result->period, now, o.actor);
     if (!ran.ok()) return Fail(ran.status());
     PrintRunSummary(*ran, false);
-    std::string out = o.dir + "/out/" + result->period.ToString();
+    std::string out = o.demo_dir + "/out/" + result->period.ToString();
     std::vector<std::string> paths;
     for (const auto& [format, file] :
          {std::pair<std::string, std::string>{"json", "/statements.json"},
           {"csv", "/statements.csv"},
           {"html", ""}}) {
       Result<std::vector<std::string>> written =
-          RenderStatements(o.dir, result->period, format, "", out + file);
+          RenderStatements(o.demo_dir, result->period, format, "", out + file);
       if (!written.ok()) return Fail(written.status());
       paths.insert(paths.end(), written->begin(), written->end());
     }
@@ -416,7 +424,7 @@ int Main(int argc, char** argv) {
     Result<pipeline::IngestSummary> summary =
         pipeline::IngestFiles(o.workspace, o.paths, now, o.actor);
     if (!summary.ok()) return Fail(summary.status());
-    PrintIngestSummary(*summary, o.format == "json");
+    PrintIngestSummary(*summary, o.ingest_format == "json");
     return kExitOk;
   }
   Result<BillingPeriod> period = PeriodOption(o);
@@ -427,18 +435,18 @@ int Main(int argc, char** argv) {
   if (*run) {
     Result<pipeline::RunOutcome> outcome = pipeline::RunPeriod(o.workspace, *period, now, o.actor);
     if (!outcome.ok()) return Fail(outcome.status());
-    PrintRunSummary(*outcome, o.format == "json");
+    PrintRunSummary(*outcome, o.run_format == "json");
     return kExitOk;
   }
   if (*allocate) {
     Result<pipeline::PolicyComparison> comparison = pipeline::ComparePolicies(o.workspace, *period);
     if (!comparison.ok()) return Fail(comparison.status());
-    PrintComparison(*comparison, o.format == "json");
+    PrintComparison(*comparison, o.allocate_format == "json");
     return kExitOk;
   }
   if (*statements) {
     Result<std::vector<std::string>> written =
-        RenderStatements(o.workspace, *period, o.format, o.customer, o.output);
+        RenderStatements(o.workspace, *period, o.statements_format, o.customer, o.output);
     if (!written.ok()) return Fail(written.status());
     for (const std::string& p : *written) std::cerr << "wrote " << p << "\n";
     return kExitOk;
@@ -446,7 +454,7 @@ int Main(int argc, char** argv) {
   Result<store::RunRecord> latest = pipeline::LatestRun(o.workspace, *period);
   if (!latest.ok()) return Fail(latest.status());
   if (*reconcile) {
-    if (o.format == "json") {
+    if (o.reconcile_format == "json") {
       std::cout << latest->reconcile_json;
     } else {
       auto j = nlohmann::json::parse(latest->reconcile_json);
@@ -466,7 +474,7 @@ int Main(int argc, char** argv) {
   }
   if (*margin) {
     auto stored = nlohmann::json::parse(latest->margin_json);
-    std::cout << stored[o.by][o.format == "csv" ? "csv" : "json"].get<std::string>();
+    std::cout << stored[o.by][o.margin_format == "csv" ? "csv" : "json"].get<std::string>();
     return kExitOk;
   }
   return kExitUsage;

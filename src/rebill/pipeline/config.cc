@@ -228,8 +228,9 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
                         std::string(e.description()));
   }
   const toml::table& root = parsed;
-  REBILL_RETURN_IF_ERROR(
-      CheckKnownKeys(reader, root, "", {"reseller", "policy", "customer", "price_plan"}));
+  REBILL_RETURN_IF_ERROR(CheckKnownKeys(
+      reader, root, "",
+      {"reseller", "policy", "customer", "price_plan", "commitment", "credit_rule"}));
   WorkspaceConfig config;
   config.sha256 = store::Sha256Hex(text);
 
@@ -396,9 +397,9 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
     for (const toml::node& node : *customers.as_array()) {
       std::string key = Key("customer", i);
       toml::node_view<const toml::node> c{node};
-      REBILL_RETURN_IF_ERROR(
-          CheckKnownKeys(reader, *node.as_table(), key,
-                         {"id", "name", "currency", "price_plan", "rounding", "accounts"}));
+      REBILL_RETURN_IF_ERROR(CheckKnownKeys(reader, *node.as_table(), key,
+                                            {"id", "name", "currency", "price_plan", "rounding",
+                                             "accounts", "commitments", "commitment_share"}));
       report::CustomerInfo info;
       REBILL_ASSIGN_OR_RETURN(info.id, reader.String(c["id"], key + ".id", true));
       if (info.id.empty()) return reader.Error(key + ".id", "must not be empty");

@@ -1,1 +1,126 @@
-// placeholder
+#include <nlohmann/json.hpp>
+
+#include "rebill/core/currency.h"
+#include "rebill/report/render.h"
+
+namespace rebill::report {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+int MinorUnits(const std::string& currency) {
+  Result<Currency> c = Currency::Parse(currency);
+  return c.ok() ? c->minor_units() : 2;
+}
+
+Result<Decimal> Amount(const nlohmann::json& object, const char* key, const std::string& where) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) {
+    return InvalidInput(where + ": '" + key + "' must be a decimal string");
+  }
+  Result<Decimal> d = Decimal::Parse(it->get<std::string>());
+  if (!d.ok()) return InvalidInput(where + ": '" + key + "': " + d.status().message());
+  return d;
+}
+
+std::string Text(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+template <typename Enum, typename NameFn>
+Result<Enum> EnumFrom(const std::string& text, NameFn name, int count, const std::string& what) {
+  for (int i = 0; i < count; ++i) {
+    if (name(static_cast<Enum>(i)) == text) return static_cast<Enum>(i);
+  }
+  return InvalidInput("unknown " + what + " '" + text + "'");
+}
+
+}  // namespace
+
+std::string RenderJson(const StatementSet& set) {
+  Json out = Json::object();
+  out["period"] = set.period.ToString();
+  out["reseller"] = set.reseller;
+  Json statements = Json::array();
+  for (const Statement& s : set.statements) {
+    const int digits = MinorUnits(s.currency);
+    Json lines = Json::array();
+    for (const StatementLine& l : s.lines) {
+      lines.push_back({{"kind", StatementLineKindName(l.kind)},
+                       {"service", l.service},
+                       {"description", l.description},
+                       {"list_amount", l.list_amount.ToString(digits)},
+                       {"precise", l.precise.ToString(digits)},
+                       {"amount", l.amount.ToString(digits)},
+                       {"rule", l.rule}});
+    }
+    Json statement = {{"customer", s.customer},
+                      {"customer_name", s.customer_name},
+                      {"currency", s.currency},
+                      {"status", StatementStatusName(s.status)},
+                      {"invoice_number", nullptr},
+                      {"period", s.period.ToString()},
+                      {"lines", lines},
+                      {"subtotal", s.subtotal.ToString(digits)},
+                      {"fees", s.fees.ToString(digits)},
+                      {"credits", s.credits.ToString(digits)},
+                      {"tax", s.tax.ToString(digits)},
+                      {"total", s.total.ToString(digits)},
+                      {"rounding_residue", s.rounding_residue.ToString(digits)},
+                      {"policy_note", s.policy_note}};
+    if (!s.invoice_number.empty()) statement["invoice_number"] = s.invoice_number;
+    statements.push_back(std::move(statement));
+  }
+  out["statements"] = std::move(statements);
+  return out.dump(2) + "\n";
+}
+
+Result<StatementSet> ParseStatementsJson(const std::string& json) {
+  nlohmann::json root = nlohmann::json::parse(json, nullptr, false);
+  if (root.is_discarded() || !root.is_object()) {
+    return InvalidInput("stored statements are not valid JSON");
+  }
+  StatementSet set;
+  REBILL_ASSIGN_OR_RETURN(set.period, BillingPeriod::Parse(Text(root, "period")));
+  set.reseller = Text(root, "reseller");
+  if (!root.contains("statements") || !root["statements"].is_array()) {
+    return InvalidInput("stored statements have no 'statements' array");
+  }
+  for (const auto& js : root["statements"]) {
+    Statement s;
+    s.customer = Text(js, "customer");
+    const std::string where = "statement of '" + s.customer + "'";
+    s.customer_name = Text(js, "customer_name");
+    s.currency = Text(js, "currency");
+    REBILL_ASSIGN_OR_RETURN(s.status, (EnumFrom<StatementStatus>(
+                                          Text(js, "status"), StatementStatusName, 3, "status")));
+    s.invoice_number = Text(js, "invoice_number");
+    REBILL_ASSIGN_OR_RETURN(s.period, BillingPeriod::Parse(Text(js, "period")));
+    if (js.contains("lines") && js["lines"].is_array()) {
+      for (const auto& jl : js["lines"]) {
+        StatementLine l;
+        REBILL_ASSIGN_OR_RETURN(l.kind, (EnumFrom<StatementLineKind>(
+                                            Text(jl, "kind"), StatementLineKindName, 4, "kind")));
+        l.service = Text(jl, "service");
+        l.description = Text(jl, "description");
+        REBILL_ASSIGN_OR_RETURN(l.list_amount, Amount(jl, "list_amount", where));
+        REBILL_ASSIGN_OR_RETURN(l.precise, Amount(jl, "precise", where));
+        REBILL_ASSIGN_OR_RETURN(l.amount, Amount(jl, "amount", where));
+        l.rule = Text(jl, "rule");
+        s.lines.push_back(std::move(l));
+      }
+    }
+    REBILL_ASSIGN_OR_RETURN(s.subtotal, Amount(js, "subtotal", where));
+    REBILL_ASSIGN_OR_RETURN(s.fees, Amount(js, "fees", where));
+    REBILL_ASSIGN_OR_RETURN(s.credits, Amount(js, "credits", where));
+    REBILL_ASSIGN_OR_RETURN(s.tax, Amount(js, "tax", where));
+    REBILL_ASSIGN_OR_RETURN(s.total, Amount(js, "total", where));
+    REBILL_ASSIGN_OR_RETURN(s.rounding_residue, Amount(js, "rounding_residue", where));
+    s.policy_note = Text(js, "policy_note");
+    set.statements.push_back(std::move(s));
+  }
+  return set;
+}
+
+}  // namespace rebill::report
