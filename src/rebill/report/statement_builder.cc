@@ -33,6 +33,8 @@ std::string Describe(const PricedLine& line) {
       return name + " (support)";
     case ChargeCategory::kCommitment:
       return name + " (commitment)";
+    case ChargeCategory::kDiscount:
+      return name + " (discount)";
     default:
       return name;
   }
