@@ -158,16 +158,17 @@ Result<Decimal> Decimal::Parse(std::string_view text, int* fraction_digits) {
   int scale = static_cast<int>(frac_digits.size()) - exponent;
 
   U128 coefficient = 0;
-  int significant = 0;
+  bool too_many_digits = false;
   auto push = [&](char c) {
     if (coefficient == 0 && c == '0') return;  // leading zeros of the fraction
-    coefficient = coefficient * 10 + static_cast<unsigned>(c - '0');
-    ++significant;
+    unsigned digit = static_cast<unsigned>(c - '0');
+    if (coefficient > (~static_cast<U128>(0) - digit) / 10) too_many_digits = true;
+    coefficient = coefficient * 10 + digit;
   };
   for (char c : int_digits) push(c);
   for (char c : frac_digits) push(c);
+  if (too_many_digits) return fail("too many digits");
   if (coefficient == 0) return Decimal();
-  if (significant > 38) return fail("too many digits");
   if (scale > kScale) return fail("more than 18 fractional digits");
   int shift = kScale - scale;  // >= 0
   if (shift > 38) return fail("out of range");
@@ -361,8 +362,10 @@ Result<std::vector<Decimal>> SplitByWeights(Decimal total, std::span<const Decim
   std::vector<Decimal> parts;
   parts.reserve(weights.size());
   for (U128 q : quotient) {
-    Rep v = static_cast<Rep>(q * unit);
-    parts.push_back(Decimal::FromRaw(negative ? -v : v));
+    U128 magnitude = q * unit;  // <= |total|, so it fits even for the most negative total
+    Rep v =
+        negative ? static_cast<Rep>(static_cast<U128>(0) - magnitude) : static_cast<Rep>(magnitude);
+    parts.push_back(Decimal::FromRaw(v));
   }
   return parts;
 }
