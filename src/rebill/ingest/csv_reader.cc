@@ -1,6 +1,9 @@
+#include <openssl/evp.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 
@@ -11,47 +14,99 @@ namespace {
 
 constexpr size_t kChunk = 1 << 20;
 
-class FileSource : public ByteSource {
+// The file as stored, hashed as it is read so that the bytes come off the disk once.
+class RawFile {
  public:
-  FileSource(std::FILE* file, std::string path) : file_(file), path_(std::move(path)) {}
-  ~FileSource() override { std::fclose(file_); }
-  FileSource(const FileSource&) = delete;
-  FileSource& operator=(const FileSource&) = delete;
+  RawFile(std::FILE* file, std::string path)
+      : file_(file), path_(std::move(path)), sha_(EVP_MD_CTX_new()) {
+    ok_ = sha_ != nullptr && EVP_DigestInit_ex(sha_, EVP_sha256(), nullptr) == 1;
+  }
+  ~RawFile() {
+    EVP_MD_CTX_free(sha_);
+    std::fclose(file_);
+  }
+  RawFile(const RawFile&) = delete;
+  RawFile& operator=(const RawFile&) = delete;
 
-  Result<size_t> Read(char* out, size_t size) override {
+  Result<size_t> Read(char* out, size_t size) {
+    if (!ok_) return Internal(path_ + ": cannot set up SHA-256");
     size_t n = std::fread(out, 1, size, file_);
-    if (n == 0 && std::ferror(file_)) return IoError(path_ + ": read failed");
+    if (n == 0 && std::ferror(file_)) {
+      return IoError(path_ + ": read failed: " + std::strerror(errno));
+    }
+    if (n > 0 && EVP_DigestUpdate(sha_, out, n) != 1) {
+      return Internal(path_ + ": SHA-256 update failed");
+    }
     return n;
   }
-  std::string_view compression() const override { return "csv"; }
 
- protected:
+  // Finalizes a copy, so that it can be asked for more than once.
+  std::string Sha256Hex() const {
+    std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> copy(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (!ok_ || !copy || EVP_MD_CTX_copy_ex(copy.get(), sha_) != 1 ||
+        EVP_DigestFinal_ex(copy.get(), digest, &length) != 1) {
+      return "";
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string hex;
+    hex.reserve(2 * length);
+    for (unsigned int i = 0; i < length; ++i) {
+      hex.push_back(kHex[digest[i] >> 4]);
+      hex.push_back(kHex[digest[i] & 15]);
+    }
+    return hex;
+  }
+
+  const std::string& path() const { return path_; }
+
+ private:
   std::FILE* file_;
   std::string path_;
+  EVP_MD_CTX* sha_;
+  bool ok_ = false;
 };
 
-// Inflates gzip data, including files of several concatenated gzip members.
-class GzipSource : public FileSource {
+class PlainSource : public ByteSource {
  public:
-  GzipSource(std::FILE* file, std::string path) : FileSource(file, std::move(path)) {
+  PlainSource(std::FILE* file, std::string path) : file_(file, std::move(path)) {}
+
+  Result<size_t> Read(char* out, size_t size) override { return file_.Read(out, size); }
+  std::string_view compression() const override { return "csv"; }
+  std::string Sha256Hex() const override { return file_.Sha256Hex(); }
+
+ private:
+  RawFile file_;
+};
+
+// Inflates gzip data, including files of several concatenated gzip members (what `cat a.gz
+// b.gz` and parallel compressors write).
+class GzipSource : public ByteSource {
+ public:
+  GzipSource(std::FILE* file, std::string path) : file_(file, std::move(path)) {
     in_.resize(kChunk);
     std::memset(&stream_, 0, sizeof stream_);
-    inflateInit2(&stream_, 15 + 16);
+    // 15 + 16: the largest window, and expect a gzip (not zlib) header.
+    init_ok_ = inflateInit2(&stream_, 15 + 16) == Z_OK;
   }
-  ~GzipSource() override { inflateEnd(&stream_); }
+  ~GzipSource() override {
+    if (init_ok_) inflateEnd(&stream_);
+  }
   GzipSource(const GzipSource&) = delete;
   GzipSource& operator=(const GzipSource&) = delete;
 
   Result<size_t> Read(char* out, size_t size) override {
+    if (!init_ok_) return Internal(file_.path() + ": cannot initialize zlib");
     if (done_) return size_t{0};
+    size = std::min<size_t>(size, UINT_MAX);
     stream_.next_out = reinterpret_cast<Bytef*>(out);
     stream_.avail_out = static_cast<uInt>(size);
-    while (stream_.avail_out == size) {
+    while (stream_.avail_out > 0) {
       if (stream_.avail_in == 0) {
-        size_t n = std::fread(in_.data(), 1, in_.size(), file_);
+        REBILL_ASSIGN_OR_RETURN(size_t n, file_.Read(in_.data(), in_.size()));
         if (n == 0) {
-          if (std::ferror(file_)) return IoError(path_ + ": read failed");
-          if (in_member_) return Truncated("the gzip stream ends in the middle of the data");
+          if (in_member_) return Corrupt("the data ends in the middle of a gzip member");
           done_ = true;
           break;
         }
@@ -61,27 +116,35 @@ class GzipSource : public FileSource {
       in_member_ = true;
       int rc = inflate(&stream_, Z_NO_FLUSH);
       if (rc == Z_STREAM_END) {
-        // Another gzip member may follow; anything else after the last member is an error.
+        // Another member may follow; bytes that are not a gzip header fail the next inflate.
         in_member_ = false;
-        inflateReset(&stream_);
+        if (inflateReset(&stream_) != Z_OK) return Corrupt("inflateReset failed");
       } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        return Truncated(stream_.msg != nullptr ? stream_.msg : "inflate failed");
+        return Corrupt(stream_.msg != nullptr ? stream_.msg : "zlib error " + std::to_string(rc));
       }
     }
     return size - stream_.avail_out;
   }
   std::string_view compression() const override { return "csv.gz"; }
+  std::string Sha256Hex() const override { return file_.Sha256Hex(); }
 
  private:
-  Status Truncated(const std::string& why) const {
-    return InvalidInput(path_ + ": the gzip data is truncated or corrupt (" + why +
-                        "); download the file again");
+  Status Corrupt(const std::string& why) const {
+    return InvalidInput(file_.path() + ": the gzip stream is truncated or corrupt (" + why +
+                        "); re-download the file");
   }
+
+  RawFile file_;
   z_stream stream_;
+  bool init_ok_ = false;
   std::vector<char> in_;
   bool in_member_ = false;
   bool done_ = false;
 };
+
+// Where the record scan is inside the current field. Quotes are special only at the start of a
+// field (RFC 4180); a quote inside an unquoted field is kept as text.
+enum class ScanState : uint8_t { kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted };
 
 }  // namespace
 
@@ -90,11 +153,15 @@ Result<std::unique_ptr<ByteSource>> ByteSource::Open(const std::string& path) {
   if (file == nullptr) return IoError(path + ": cannot open: " + std::strerror(errno));
   unsigned char magic[2] = {0, 0};
   size_t n = std::fread(magic, 1, 2, file);
-  std::rewind(file);
+  if (std::ferror(file) || std::fseek(file, 0, SEEK_SET) != 0) {
+    std::string error = std::strerror(errno);
+    std::fclose(file);
+    return IoError(path + ": read failed: " + error);
+  }
   if (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
     return std::unique_ptr<ByteSource>(new GzipSource(file, path));
   }
-  return std::unique_ptr<ByteSource>(new FileSource(file, path));
+  return std::unique_ptr<ByteSource>(new PlainSource(file, path));
 }
 
 CsvReader::CsvReader(std::unique_ptr<ByteSource> source, std::string path, char delimiter)
@@ -118,22 +185,40 @@ Status CsvReader::Fill() {
 
 Result<bool> CsvReader::Next(std::vector<std::string_view>& fields) {
   fields.clear();
-  // Find the end of the record, refilling until a full record (or the end) is in the buffer.
+  // Find the end of the record, refilling until a whole record (or the end) is in the buffer.
+  // The scan state survives refills, so a record is scanned once however it is split.
   size_t scan = begin_;
-  bool quoted = false;
+  ScanState state = ScanState::kFieldStart;
   size_t record_end = 0;
   for (;;) {
     const char* data = buffer_.data();
     size_t i = scan;
     bool found = false;
-    for (; i < end_; ++i) {
+    while (i < end_) {
+      if (state == ScanState::kQuoted) {
+        const void* quote = std::memchr(data + i, '"', end_ - i);
+        if (quote == nullptr) {
+          i = end_;
+          break;
+        }
+        i = static_cast<size_t>(static_cast<const char*>(quote) - data) + 1;
+        state = ScanState::kQuoteInQuoted;
+        continue;
+      }
       char c = data[i];
-      if (c == '"') {
-        quoted = !quoted;
-      } else if (c == '\n' && !quoted) {
+      if (c == '\n') {
         found = true;
         break;
       }
+      if (c == delimiter_) {
+        state = ScanState::kFieldStart;
+      } else if (c == '"' && state != ScanState::kUnquoted) {
+        // Opens a quoted field, or is the second half of a doubled quote inside one.
+        state = ScanState::kQuoted;
+      } else {
+        state = ScanState::kUnquoted;
+      }
+      ++i;
     }
     if (found) {
       record_end = i;
@@ -141,10 +226,10 @@ Result<bool> CsvReader::Next(std::vector<std::string_view>& fields) {
     }
     if (eof_) {
       if (begin_ == end_) return false;
-      if (quoted) {
+      if (state == ScanState::kQuoted) {
         return InvalidInput(path_ + ": row " + std::to_string(records_read_) +
                             ": a quoted field is never closed (unbalanced '\"'); the file is "
-                            "truncated or damaged");
+                            "truncated or damaged, re-download it");
       }
       record_end = end_;
       break;
@@ -159,17 +244,21 @@ Result<bool> CsvReader::Next(std::vector<std::string_view>& fields) {
   if (line_end > begin_ && buffer_[line_end - 1] == '\r') --line_end;
   std::string_view record(buffer_.data() + begin_, line_end - begin_);
   begin_ = record_end < end_ ? record_end + 1 : end_;
+  SplitFields(record, fields);
+  return true;
+}
 
+void CsvReader::SplitFields(std::string_view record, std::vector<std::string_view>& fields) {
+  // Unescaped quoted fields never outgrow the record, so reserving its size up front keeps the
+  // views into scratch_ valid while it is appended to.
   scratch_.clear();
   scratch_.reserve(record.size());
   size_t pos = 0;
   for (;;) {
     if (pos < record.size() && record[pos] == '"') {
-      // Quoted field: unescape "" into scratch (reserved above, so views stay valid).
       size_t start = scratch_.size();
       size_t i = pos + 1;
-      for (;;) {
-        if (i >= record.size()) break;
+      while (i < record.size()) {
         if (record[i] == '"') {
           if (i + 1 < record.size() && record[i + 1] == '"') {
             scratch_.push_back('"');
@@ -181,7 +270,7 @@ Result<bool> CsvReader::Next(std::vector<std::string_view>& fields) {
         }
         scratch_.push_back(record[i++]);
       }
-      // Text after the closing quote up to the delimiter is kept (lenient, as spreadsheets).
+      // Text between the closing quote and the delimiter is kept, as spreadsheets do.
       while (i < record.size() && record[i] != delimiter_) scratch_.push_back(record[i++]);
       fields.emplace_back(scratch_.data() + start, scratch_.size() - start);
       pos = i;
@@ -198,7 +287,17 @@ Result<bool> CsvReader::Next(std::vector<std::string_view>& fields) {
       break;
     }
   }
-  return true;
+}
+
+Reject FieldCountReject(const std::string& path, uint64_t row, size_t expected, size_t actual) {
+  Reject reject;
+  reject.stage = "ingest";
+  reject.file = path;
+  reject.row = row;
+  reject.reason = "the row has " + std::to_string(actual) + " fields but the header has " +
+                  std::to_string(expected);
+  reject.hint = "the file is damaged or was edited; use the file exactly as AWS delivered it";
+  return reject;
 }
 
 }  // namespace rebill::ingest

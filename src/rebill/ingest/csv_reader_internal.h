@@ -1,7 +1,17 @@
 // CsvReader: a streaming reader of RFC 4180 records (quoted fields with delimiters, doubled
 // quotes and line breaks; LF or CRLF) from a plain or gzip-compressed file. The compression is
-// detected from the first bytes. Buffers are reused across records; fields are views valid until
-// the next call to Next().
+// detected from the first bytes, never from the file name. Buffers are reused across records;
+// fields are views valid until the next call to Next(). The SHA-256 of the file's bytes is
+// computed while they are read, so the file is read from disk once.
+//
+//   REBILL_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> source, ByteSource::Open(path));
+//   CsvReader reader(std::move(source), path);
+//   std::vector<std::string_view> fields;
+//   while (true) {
+//     REBILL_ASSIGN_OR_RETURN(bool more, reader.Next(fields));
+//     if (!more) break;
+//     ...
+//   }
 #pragma once
 
 #include <cstdint>
@@ -11,6 +21,7 @@
 #include <vector>
 
 #include "rebill/core/result.h"
+#include "rebill/model/reject.h"
 
 namespace rebill::ingest {
 
@@ -18,10 +29,13 @@ namespace rebill::ingest {
 class ByteSource {
  public:
   virtual ~ByteSource() = default;
-  /// Read up to `size` bytes into `out`; 0 at the end. Errors name the file.
+  /// Read up to `size` (> 0) bytes into `out`; 0 at the end. Errors name the file.
   virtual Result<size_t> Read(char* out, size_t size) = 0;
   /// "csv" or "csv.gz"
   virtual std::string_view compression() const = 0;
+  /// Lower-case hex SHA-256 of the file's bytes (compressed, as stored). Covers the whole file
+  /// only once Read() has returned 0.
+  virtual std::string Sha256Hex() const = 0;
 
   /// Open `path`, detecting gzip from its magic bytes (1f 8b).
   static Result<std::unique_ptr<ByteSource>> Open(const std::string& path);
@@ -40,9 +54,13 @@ class CsvReader {
   uint64_t record_index() const { return record_index_; }
   const std::string& path() const { return path_; }
   std::string_view compression() const { return source_->compression(); }
+  /// See ByteSource::Sha256Hex(); complete once Next() has returned false.
+  std::string Sha256Hex() const { return source_->Sha256Hex(); }
 
  private:
   Status Fill();
+  void SplitFields(std::string_view record, std::vector<std::string_view>& fields);
+
   std::unique_ptr<ByteSource> source_;
   std::string path_;
   char delimiter_;
@@ -54,5 +72,8 @@ class CsvReader {
   uint64_t record_index_ = 0;
   uint64_t records_read_ = 0;
 };
+
+/// The reject for a record whose field count differs from the header's.
+Reject FieldCountReject(const std::string& path, uint64_t row, size_t expected, size_t actual);
 
 }  // namespace rebill::ingest

@@ -1,1 +1,212 @@
-// placeholder
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "rebill/ingest/csv_reader_internal.h"
+#include "testing/status_matchers.h"
+
+namespace rebill::ingest {
+namespace {
+
+using Records = std::vector<std::vector<std::string>>;
+
+std::string TempPath(const std::string& name) {
+  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "rebill_csv_test";
+  std::filesystem::create_directories(dir);
+  return (dir / name).string();
+}
+
+std::string WritePlain(const std::string& name, const std::string& bytes) {
+  std::string path = TempPath(name);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+  return path;
+}
+
+// Appends one gzip member holding `text` ("ab" mode starts a new member).
+void AppendGzipMember(const std::string& path, const std::string& text, const char* mode) {
+  gzFile gz = gzopen(path.c_str(), mode);
+  ASSERT_NE(gz, nullptr);
+  ASSERT_EQ(gzwrite(gz, text.data(), static_cast<unsigned>(text.size())),
+            static_cast<int>(text.size()));
+  ASSERT_EQ(gzclose(gz), Z_OK);
+}
+
+std::string ReadBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+Result<Records> ReadAll(const std::string& path) {
+  REBILL_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> source, ByteSource::Open(path));
+  CsvReader reader(std::move(source), path);
+  Records records;
+  std::vector<std::string_view> fields;
+  for (;;) {
+    REBILL_ASSIGN_OR_RETURN(bool more, reader.Next(fields));
+    if (!more) break;
+    EXPECT_EQ(reader.record_index(), records.size());
+    records.emplace_back(fields.begin(), fields.end());
+  }
+  return records;
+}
+
+Result<Records> ParseText(const std::string& text) {
+  return ReadAll(WritePlain("input.csv", text));
+}
+
+TEST(CsvReaderTest, QuotedFieldsWithDelimitersAndDoubledQuotes) {
+  ASSERT_OK_AND_ASSIGN(Records r, ParseText("a,\"b,c\",\"d\"\"e\",\"\"\n"));
+  EXPECT_EQ(r, (Records{{"a", "b,c", "d\"e", ""}}));
+}
+
+TEST(CsvReaderTest, EmbeddedNewlinesStayInTheField) {
+  ASSERT_OK_AND_ASSIGN(Records r, ParseText("h1,h2\n\"line 1\nline 2\",x\n\"a\r\nb\",y\n"));
+  EXPECT_EQ(r, (Records{{"h1", "h2"}, {"line 1\nline 2", "x"}, {"a\r\nb", "y"}}));
+}
+
+TEST(CsvReaderTest, CrlfLineEnds) {
+  ASSERT_OK_AND_ASSIGN(Records r, ParseText("a,b\r\nc,\"d\"\r\ne,f"));
+  EXPECT_EQ(r, (Records{{"a", "b"}, {"c", "d"}, {"e", "f"}}));
+}
+
+TEST(CsvReaderTest, EmptyFields) {
+  ASSERT_OK_AND_ASSIGN(Records r, ParseText(",,\nx,\n,y\n\n"));
+  EXPECT_EQ(r, (Records{{"", "", ""}, {"x", ""}, {"", "y"}, {""}}));
+}
+
+TEST(CsvReaderTest, QuoteInsideUnquotedFieldIsText) {
+  // Only a quote at the start of a field opens a quoted field; this one must not swallow the
+  // line break.
+  ASSERT_OK_AND_ASSIGN(Records r, ParseText("5\" disk,b\nc,d\n"));
+  EXPECT_EQ(r, (Records{{"5\" disk", "b"}, {"c", "d"}}));
+}
+
+TEST(CsvReaderTest, EmptyFileHasNoRecords) {
+  ASSERT_OK_AND_ASSIGN(Records r, ParseText(""));
+  EXPECT_TRUE(r.empty());
+}
+
+TEST(CsvReaderTest, RecordsLargerThanTheBuffer) {
+  // 3 MiB fields force refills in the middle of a quoted field and a buffer that grows.
+  std::string big(3 << 20, 'x');
+  big[100] = '\n';
+  big[200] = ',';
+  std::string text = "h\n\"" + big + "\"," + big.substr(300) + "\nlast\n";
+  ASSERT_OK_AND_ASSIGN(Records r, ParseText(text));
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[1].size(), 2u);
+  EXPECT_EQ(r[1][0], big);
+  EXPECT_EQ(r[2], (std::vector<std::string>{"last"}));
+}
+
+TEST(CsvReaderTest, FieldCountsAreReportedAsRead) {
+  ASSERT_OK_AND_ASSIGN(Records r, ParseText("a,b,c\n1,2\n1,2,3,4\n"));
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[1].size(), 2u);
+  EXPECT_EQ(r[2].size(), 4u);
+}
+
+TEST(CsvReaderTest, FieldCountMismatchRejectNamesRowAndCounts) {
+  Reject reject = FieldCountReject("cur.csv", 2, 3, 4);
+  EXPECT_EQ(reject.file, "cur.csv");
+  EXPECT_EQ(reject.row, 2u);
+  RejectSink sink;
+  Status status = sink.Add(reject);
+  EXPECT_STATUS(status, StatusCode::kInvalidInput,
+                "cur.csv: row 2: the row has 4 fields but the header has 3");
+}
+
+TEST(CsvReaderTest, UnterminatedQuoteNamesTheRow) {
+  std::string path = WritePlain("open_quote.csv", "h1,h2\n1,2\n3,\"never closed\n4,5\n");
+  Result<Records> r = ReadAll(path);
+  EXPECT_STATUS(r, StatusCode::kInvalidInput, "open_quote.csv: row 2: a quoted field is never");
+}
+
+TEST(CsvReaderTest, MissingFileIsAnIoError) {
+  EXPECT_STATUS(ReadAll(TempPath("no_such_file.csv")), StatusCode::kIo, "no_such_file.csv");
+}
+
+TEST(CsvReaderTest, HashesTheFileBytes) {
+  std::string path = WritePlain("abc.csv", "abc");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ByteSource> source, ByteSource::Open(path));
+  CsvReader reader(std::move(source), path);
+  std::vector<std::string_view> fields;
+  ASSERT_OK_AND_ASSIGN(bool more, reader.Next(fields));
+  EXPECT_TRUE(more);
+  ASSERT_OK_AND_ASSIGN(more, reader.Next(fields));
+  EXPECT_FALSE(more);
+  EXPECT_EQ(reader.compression(), "csv");
+  // FIPS 180-2's example: SHA-256("abc").
+  EXPECT_EQ(reader.Sha256Hex(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(CsvReaderTest, GzipRoundTripIsDetectedByContentNotName) {
+  std::string text = "a,b\n\"x,1\",2\r\n";
+  std::string path = TempPath("looks_plain.csv");
+  AppendGzipMember(path, text, "wb");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ByteSource> source, ByteSource::Open(path));
+  EXPECT_EQ(source->compression(), "csv.gz");
+  ASSERT_OK_AND_ASSIGN(Records r, ReadAll(path));
+  EXPECT_EQ(r, (Records{{"a", "b"}, {"x,1", "2"}}));
+}
+
+TEST(CsvReaderTest, ConcatenatedGzipMembers) {
+  std::string path = TempPath("members.csv.gz");
+  AppendGzipMember(path, "a,b\n1,", "wb");
+  AppendGzipMember(path, "2\n3,4\n", "ab");
+  AppendGzipMember(path, "", "ab");
+  AppendGzipMember(path, "5,6\n", "ab");
+  ASSERT_OK_AND_ASSIGN(Records r, ReadAll(path));
+  EXPECT_EQ(r, (Records{{"a", "b"}, {"1", "2"}, {"3", "4"}, {"5", "6"}}));
+}
+
+TEST(CsvReaderTest, LargeGzipSpansManyReads) {
+  std::string text = "id,value\n";
+  for (int i = 0; i < 200000; ++i) text += std::to_string(i) + ",\"v " + std::to_string(i) + "\"\n";
+  std::string path = TempPath("large.csv.gz");
+  AppendGzipMember(path, text, "wb");
+  ASSERT_OK_AND_ASSIGN(Records r, ReadAll(path));
+  ASSERT_EQ(r.size(), 200001u);
+  EXPECT_EQ(r[200000], (std::vector<std::string>{"199999", "v 199999"}));
+}
+
+TEST(CsvReaderTest, TruncatedGzipNamesTheFile) {
+  std::string text;
+  for (int i = 0; i < 20000; ++i) text += "row," + std::to_string(i * 7919) + "\n";
+  std::string full = TempPath("full.csv.gz");
+  AppendGzipMember(full, text, "wb");
+  std::string bytes = ReadBytes(full);
+  std::string path = WritePlain("cur.csv.gz", bytes.substr(0, bytes.size() / 2));
+  EXPECT_STATUS(ReadAll(path), StatusCode::kInvalidInput,
+                "cur.csv.gz: the gzip stream is truncated or corrupt (");
+  EXPECT_STATUS(ReadAll(path), StatusCode::kInvalidInput, "re-download the file");
+
+  // Only the 8-byte trailer (CRC and length) missing is truncation too.
+  path = WritePlain("no_trailer.csv.gz", bytes.substr(0, bytes.size() - 8));
+  EXPECT_STATUS(ReadAll(path), StatusCode::kInvalidInput, "no_trailer.csv.gz: the gzip stream");
+}
+
+TEST(CsvReaderTest, CorruptGzipNamesTheFile) {
+  std::string text;
+  for (int i = 0; i < 20000; ++i) text += "row," + std::to_string(i * 7919) + "\n";
+  std::string full = TempPath("to_corrupt.csv.gz");
+  AppendGzipMember(full, text, "wb");
+  std::string bytes = ReadBytes(full);
+  for (size_t i = bytes.size() / 3; i < bytes.size() / 3 + 64; ++i) bytes[i] = '\x55';
+  std::string path = WritePlain("corrupt.csv.gz", bytes);
+  EXPECT_STATUS(ReadAll(path), StatusCode::kInvalidInput,
+                "corrupt.csv.gz: the gzip stream is truncated or corrupt (");
+
+  // Garbage after a complete member is not silently ignored.
+  std::string good = ReadBytes(full);
+  path = WritePlain("trailing.csv.gz", good + "not gzip");
+  EXPECT_STATUS(ReadAll(path), StatusCode::kInvalidInput, "trailing.csv.gz: the gzip stream");
+}
+
+}  // namespace
+}  // namespace rebill::ingest

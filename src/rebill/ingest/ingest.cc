@@ -1,12 +1,10 @@
 #include "rebill/ingest/ingest.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
-#include <cstdio>
+#include <array>
 #include <memory>
+#include <optional>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "rebill/ingest/cost_views.h"
 #include "rebill/ingest/csv_reader_internal.h"
@@ -82,30 +80,6 @@ constexpr std::string_view kColumnNames[kColumnCount] = {
 
 constexpr Column kRequired[] = {kPayer, kPeriodStart, kUsageAccount, kLineItemType, kUnblendedCost};
 
-Result<std::string> FileSha256(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                       &std::fclose);
-  if (!file) return IoError(path + ": cannot open");
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
-  std::vector<char> buffer(1 << 20);
-  size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), file.get())) > 0) {
-    EVP_DigestUpdate(ctx.get(), buffer.data(), n);
-  }
-  if (std::ferror(file.get())) return IoError(path + ": read failed");
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest, &length);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 15]);
-  }
-  return hex;
-}
-
 class RowParser {
  public:
   RowParser(const std::string& path, RejectSink& rejects) : path_(path), rejects_(rejects) {}
@@ -114,8 +88,13 @@ class RowParser {
   Status MapHeader(const std::vector<std::string_view>& header, const IngestOptions& options) {
     header_size_ = header.size();
     index_.fill(-1);
-    std::unordered_set<std::string_view> wanted_tags(options.tag_keys.begin(),
-                                                     options.tag_keys.end());
+    // Tags are kept in the configuration's order, so that the lines do not depend on the
+    // column order of the file.
+    std::unordered_map<std::string_view, size_t> wanted_tags;
+    for (size_t k = 0; k < options.tag_keys.size(); ++k) {
+      wanted_tags.emplace(options.tag_keys[k], k);
+    }
+    tag_columns_.clear();
     for (size_t i = 0; i < header.size(); ++i) {
       std::string_view name = header[i];
       if (i == 0 && name.substr(0, 3) == "\xEF\xBB\xBF") name.remove_prefix(3);  // UTF-8 BOM
@@ -128,10 +107,13 @@ class RowParser {
       } else if (name.substr(0, 13) == "costCategory/") {
         key = name;
       }
-      if (!key.empty() && wanted_tags.count(key) != 0) {
-        tag_columns_.emplace_back(static_cast<int>(i), std::string(key));
+      auto wanted = key.empty() ? wanted_tags.end() : wanted_tags.find(key);
+      if (wanted != wanted_tags.end()) {
+        tag_columns_.push_back({wanted->second, static_cast<int>(i), std::string(key)});
       }
     }
+    std::stable_sort(tag_columns_.begin(), tag_columns_.end(),
+                     [](const TagColumn& a, const TagColumn& b) { return a.rank < b.rank; });
     for (Column c : kRequired) {
       if (index_[c] < 0) {
         return InvalidInput(path_ + ": the header has no column " + std::string(kColumnNames[c]) +
@@ -147,19 +129,17 @@ class RowParser {
     *skip = false;
     row_ = row;
     if (f.size() != header_size_) {
-      return Reject(skip, "",
-                    "the row has " + std::to_string(f.size()) + " fields but the header has " +
-                        std::to_string(header_size_),
-                    "", "check the file is a complete, unmodified CUR export");
+      *skip = true;
+      return rejects_.Add(FieldCountReject(path_, row, header_size_, f.size()));
     }
     fields_ = &f;
     auto text = [&](Column c) -> std::string_view {
       return index_[c] < 0 ? std::string_view() : f[static_cast<size_t>(index_[c])];
     };
     for (Column c : kRequired) {
-      if (c != kUnblendedCost && text(c).empty()) {
-        return Reject(skip, kColumnNames[c], "the value is empty but required", "",
-                      "every CUR row has this column filled");
+      if (text(c).empty()) {
+        return Reject(skip, kColumnNames[c], "the value is empty but the column is required", "",
+                      "AWS fills this column on every row; re-download the file");
       }
     }
     line->payer_account = text(kPayer);
@@ -188,6 +168,7 @@ class RowParser {
       return Reject(skip);
     }
 
+    row_scale_ = 0;
     CostColumns cost;
     cost.type = line->type;
     cost.product_code = line->product_code;
@@ -203,14 +184,16 @@ class RowParser {
         !Money(kRiUnusedRecurring, &cost.ri_unused_recurring) || !Number(kUsageAmount, &usage)) {
       return Reject(skip);
     }
+    // Only rows that are kept count towards the display scale.
+    display_scale_ = std::max(display_scale_, row_scale_);
     cost.unblended = unblended.value_or(Decimal());
     line->usage_amount = usage.value_or(Decimal());
     line->cost = ComputeCostViews(cost);
 
     line->tags.clear();
-    for (const auto& [column, key] : tag_columns_) {
-      std::string_view value = f[static_cast<size_t>(column)];
-      if (!value.empty()) line->tags.emplace_back(key, std::string(value));
+    for (const TagColumn& tag : tag_columns_) {
+      std::string_view value = f[static_cast<size_t>(tag.column)];
+      if (!value.empty()) line->tags.emplace_back(tag.key, std::string(value));
     }
     return Status::Ok();
   }
@@ -223,7 +206,7 @@ class RowParser {
   bool Money(Column c, std::optional<Decimal>* out) {
     int digits = 0;
     if (!Number(c, out, &digits)) return false;
-    display_scale_ = std::max(display_scale_, std::min(digits, Decimal::kScale));
+    row_scale_ = std::max(row_scale_, std::min(digits, Decimal::kScale));
     return true;
   }
 
@@ -286,10 +269,16 @@ class RowParser {
   RejectSink& rejects_;
   size_t header_size_ = 0;
   std::array<int, kColumnCount> index_{};
-  std::vector<std::pair<int, std::string>> tag_columns_;
+  struct TagColumn {
+    size_t rank;  // position of the key in IngestOptions::tag_keys
+    int column;
+    std::string key;
+  };
+  std::vector<TagColumn> tag_columns_;
   const std::vector<std::string_view>* fields_ = nullptr;
   uint64_t row_ = 0;
   int display_scale_ = 2;
+  int row_scale_ = 0;  // fraction digits of the current row's cost values
   Failure failure_;
 };
 
@@ -302,7 +291,6 @@ Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOption
   IngestedFile out;
   out.source.path = path;
   out.source.format = "legacy-cur-" + std::string(reader.compression());
-  REBILL_ASSIGN_OR_RETURN(out.source.sha256, FileSha256(path));
 
   std::vector<std::string_view> fields;
   REBILL_ASSIGN_OR_RETURN(bool has_header, reader.Next(fields));
@@ -320,6 +308,8 @@ Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOption
     REBILL_RETURN_IF_ERROR(parser.Parse(fields, reader.record_index(), &line, &skip));
     if (!skip) out.lines.push_back(std::move(line));
   }
+  // The reader hashed every byte on the way through, so the file is read from disk only once.
+  out.source.sha256 = reader.Sha256Hex();
   out.display_scale = parser.display_scale();
   return out;
 }

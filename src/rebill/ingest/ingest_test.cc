@@ -1,1 +1,390 @@
-// placeholder
+#include "rebill/ingest/ingest.h"
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "testing/status_matchers.h"
+
+namespace rebill::ingest {
+namespace {
+
+using Table = std::vector<std::vector<std::string>>;
+
+// A small legacy CUR: quoted fields, scientific notation, tags, an unknown line item type.
+const Table& SampleTable() {
+  static const Table kTable = {
+      {"identity/LineItemId",
+       "bill/PayerAccountId",
+       "bill/BillingPeriodStartDate",
+       "bill/InvoiceId",
+       "lineItem/UsageAccountId",
+       "lineItem/LineItemType",
+       "lineItem/UsageStartDate",
+       "lineItem/UsageEndDate",
+       "lineItem/ProductCode",
+       "lineItem/UsageType",
+       "lineItem/UsageAmount",
+       "lineItem/CurrencyCode",
+       "lineItem/UnblendedCost",
+       "lineItem/LineItemDescription",
+       "product/ProductName",
+       "product/region",
+       "pricing/publicOnDemandCost",
+       "pricing/unit",
+       "resourceTags/user:CostCenter",
+       "resourceTags/user:Ignored",
+       "costCategory/Team"},
+      {"a1",
+       "123456789012",
+       "2023-11-01T00:00:00Z",
+       "",
+       "011254002932",
+       "Usage",
+       "2023-11-03T10:00:00Z",
+       "2023-11-03T11:00:00Z",
+       "AmazonEC2",
+       "USE1-BoxUsage:m5.large",
+       "1",
+       "USD",
+       "0.0960000000",
+       "$0.096 per On Demand Linux m5.large Instance Hour",
+       "Amazon Elastic Compute Cloud",
+       "us-east-1",
+       "0.096",
+       "Hrs",
+       "cc-100",
+       "x",
+       "Platform"},
+      {"a2",
+       "123456789012",
+       "2023-11-01T00:00:00Z",
+       "",
+       "011254002932",
+       "Usage",
+       "2023-11-03T10:00:00Z",
+       "2023-11-03T11:00:00Z",
+       "AmazonS3",
+       "Requests-Tier1",
+       "1",
+       "USD",
+       "4.0E-7",
+       "$0.005 per 1,000 PUT, COPY, POST, or LIST requests",
+       "Amazon Simple Storage Service",
+       "us-east-1",
+       "4.0E-7",
+       "Requests",
+       "",
+       "",
+       ""},
+      {"a3",
+       "123456789012",
+       "2023-11-01T00:00:00Z",
+       "",
+       "222222222222",
+       "Credit",
+       "2023-11-01T00:00:00Z",
+       "2023-12-01T00:00:00Z",
+       "AmazonS3",
+       "",
+       "",
+       "USD",
+       "-1.3E-9",
+       "Promotional credit \"Startup\", applied",
+       "Amazon Simple Storage Service",
+       "",
+       "",
+       "",
+       "cc-200",
+       "",
+       ""},
+      {"a4",
+       "123456789012",
+       "2023-11-01T00:00:00Z",
+       "",
+       "222222222222",
+       "NewFancyCharge",
+       "2023-11-05T00:00:00Z",
+       "2023-11-06T00:00:00Z",
+       "AWSNewService",
+       "Seats",
+       "2",
+       "USD",
+       "0.50",
+       "Line one\nline two",
+       "AWS New Service",
+       "eu-west-1",
+       "0.50",
+       "Seats",
+       "",
+       "",
+       "Data"},
+  };
+  return kTable;
+}
+
+std::string TempPath(const std::string& name) {
+  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "rebill_ingest_test";
+  std::filesystem::create_directories(dir);
+  return (dir / name).string();
+}
+
+std::string Quote(const std::string& field) {
+  if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
+  std::string out = "\"";
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// Renders `table` as CSV, with its columns in the order `order` when one is given.
+std::string ToCsv(const Table& table, const std::vector<size_t>& order = {}) {
+  std::string out;
+  for (const auto& row : table) {
+    size_t count = order.empty() ? row.size() : order.size();
+    for (size_t i = 0; i < count; ++i) {
+      if (i > 0) out += ',';
+      out += Quote(row.at(order.empty() ? i : order[i]));
+    }
+    out += "\r\n";
+  }
+  return out;
+}
+
+std::string Write(const std::string& name, const std::string& bytes) {
+  std::string path = TempPath(name);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+  return path;
+}
+
+std::string Sha256Hex(const std::string& bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  std::string hex;
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 15];
+  }
+  return hex;
+}
+
+IngestOptions TagOptions() {
+  IngestOptions options;
+  options.tag_keys = {"user:CostCenter", "costCategory/Team"};
+  return options;
+}
+
+Decimal Total(const IngestedFile& file, CostView view) {
+  Decimal total;
+  for (const CurLine& line : file.lines) total += line.cost.Get(view);
+  return total;
+}
+
+TEST(IngestTest, ReadsEveryFieldOfTheSample) {
+  std::string csv = ToCsv(SampleTable());
+  std::string path = Write("sample.csv", csv);
+  RejectSink rejects;
+  ASSERT_OK_AND_ASSIGN(IngestedFile file, ReadBillingFile(path, TagOptions(), rejects));
+  EXPECT_TRUE(rejects.rejects().empty());
+  EXPECT_EQ(file.source.path, path);
+  EXPECT_EQ(file.source.format, "legacy-cur-csv");
+  EXPECT_EQ(file.source.rows, 4u);
+  EXPECT_EQ(file.source.sha256, Sha256Hex(csv));
+  EXPECT_EQ(file.display_scale, 10);
+  ASSERT_EQ(file.lines.size(), 4u);
+
+  const CurLine& ec2 = file.lines[0];
+  EXPECT_EQ(ec2.period.ToString(), "2023-11");
+  EXPECT_EQ(ec2.payer_account, "123456789012");
+  EXPECT_EQ(ec2.usage_account, "011254002932");
+  EXPECT_EQ(ec2.type, LineItemType::kUsage);
+  EXPECT_EQ(ec2.type_text, "Usage");
+  EXPECT_EQ(ec2.product_code, "AmazonEC2");
+  EXPECT_EQ(ec2.product_name, "Amazon Elastic Compute Cloud");
+  EXPECT_EQ(ec2.usage_type, "USE1-BoxUsage:m5.large");
+  EXPECT_EQ(ec2.region, "us-east-1");
+  EXPECT_EQ(ec2.usage_start, TimestampFromCivil(2023, 11, 3, 10));
+  EXPECT_EQ(ec2.usage_end, TimestampFromCivil(2023, 11, 3, 11));
+  EXPECT_EQ(ec2.usage_amount, D("1"));
+  EXPECT_EQ(ec2.pricing_unit, "Hrs");
+  EXPECT_EQ(ec2.currency, "USD");
+  EXPECT_EQ(ec2.cost.unblended, D("0.096"));
+  EXPECT_EQ(ec2.cost.net_unblended, D("0.096"));
+  EXPECT_EQ(ec2.cost.amortized, D("0.096"));
+  EXPECT_EQ(ec2.cost.public_on_demand, D("0.096"));
+  EXPECT_EQ(ec2.invoice_id, "");
+  EXPECT_EQ(ec2.source_row, 1u);
+  using Tags = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(ec2.tags, (Tags{{"user:CostCenter", "cc-100"}, {"costCategory/Team", "Platform"}}));
+
+  const CurLine& s3 = file.lines[1];
+  EXPECT_EQ(s3.description, "$0.005 per 1,000 PUT, COPY, POST, or LIST requests");
+  EXPECT_EQ(s3.cost.unblended, D("0.0000004"));
+  EXPECT_TRUE(s3.tags.empty());
+
+  const CurLine& credit = file.lines[2];
+  EXPECT_EQ(credit.type, LineItemType::kCredit);
+  EXPECT_EQ(credit.description, "Promotional credit \"Startup\", applied");
+  EXPECT_EQ(credit.cost.unblended, D("-0.0000000013"));
+  EXPECT_EQ(credit.cost.public_on_demand, D("0"));
+  EXPECT_EQ(credit.usage_amount, D("0"));
+  EXPECT_EQ(credit.tags, (Tags{{"user:CostCenter", "cc-200"}}));
+
+  const CurLine& unknown = file.lines[3];
+  EXPECT_EQ(unknown.type, LineItemType::kUnknown);
+  EXPECT_EQ(unknown.type_text, "NewFancyCharge");
+  EXPECT_EQ(unknown.description, "Line one\nline two");
+  EXPECT_EQ(unknown.cost.amortized, D("0.50"));
+  EXPECT_EQ(unknown.source_row, 4u);
+
+  EXPECT_EQ(Total(file, CostView::kUnblended), D("0.5960003987"));
+  EXPECT_EQ(Total(file, CostView::kPublicOnDemand), D("0.5960004"));
+}
+
+TEST(IngestTest, ColumnOrderDoesNotMatter) {
+  RejectSink rejects;
+  ASSERT_OK_AND_ASSIGN(
+      IngestedFile plain,
+      ReadBillingFile(Write("in_order.csv", ToCsv(SampleTable())), TagOptions(), rejects));
+  std::vector<size_t> order;
+  for (size_t i = SampleTable()[0].size(); i-- > 0;) order.push_back(i);
+  std::rotate(order.begin(), order.begin() + 7, order.end());
+  ASSERT_OK_AND_ASSIGN(
+      IngestedFile reordered,
+      ReadBillingFile(Write("reordered.csv", ToCsv(SampleTable(), order)), TagOptions(), rejects));
+  EXPECT_EQ(reordered.lines, plain.lines);
+  EXPECT_EQ(reordered.display_scale, plain.display_scale);
+  EXPECT_NE(reordered.source.sha256, plain.source.sha256);
+}
+
+TEST(IngestTest, GzipFilesAreDetectedFromTheirBytes) {
+  std::string csv = ToCsv(SampleTable());
+  std::string path = TempPath("compressed.csv");  // the name does not say gzip
+  gzFile gz = gzopen(path.c_str(), "wb");
+  ASSERT_NE(gz, nullptr);
+  ASSERT_EQ(gzwrite(gz, csv.data(), static_cast<unsigned>(csv.size())),
+            static_cast<int>(csv.size()));
+  ASSERT_EQ(gzclose(gz), Z_OK);
+  RejectSink rejects;
+  ASSERT_OK_AND_ASSIGN(IngestedFile file, ReadBillingFile(path, TagOptions(), rejects));
+  EXPECT_EQ(file.source.format, "legacy-cur-csv.gz");
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_EQ(file.source.sha256, Sha256Hex(std::string(std::istreambuf_iterator<char>(in), {})));
+  EXPECT_EQ(Total(file, CostView::kUnblended), D("0.5960003987"));
+}
+
+TEST(IngestTest, NonNumericCostIsRejectedNamingFileRowAndColumn) {
+  Table table = SampleTable();
+  table[3][12] = "12,5 EUR";
+  std::string path = Write("bad_cost.csv", ToCsv(table));
+  RejectSink rejects;
+  Result<IngestedFile> file = ReadBillingFile(path, {}, rejects);
+  EXPECT_STATUS(file, StatusCode::kInvalidInput,
+                "bad_cost.csv: row 3, column lineItem/UnblendedCost: ");
+  ASSERT_EQ(rejects.rejects().size(), 1u);
+  const Reject& reject = rejects.rejects()[0];
+  EXPECT_EQ(reject.stage, "ingest");
+  EXPECT_EQ(reject.file, path);
+  EXPECT_EQ(reject.row, 3u);
+  EXPECT_EQ(reject.column, "lineItem/UnblendedCost");
+  EXPECT_EQ(reject.raw_text, "12,5 EUR");
+  EXPECT_FALSE(reject.reason.empty());
+  EXPECT_FALSE(reject.hint.empty());
+}
+
+TEST(IngestTest, SkipPolicyKeepsGoodRowsAndRecordsTheBadOnes) {
+  Table table = SampleTable();
+  table[1][6] = "03/11/2023 10:00";  // lineItem/UsageStartDate
+  table[2][1] = "";                  // bill/PayerAccountId
+  table[4].pop_back();               // one field short
+  RejectSink rejects(RejectPolicy::SkipUpTo(5));
+  ASSERT_OK_AND_ASSIGN(IngestedFile file,
+                       ReadBillingFile(Write("skips.csv", ToCsv(table)), {}, rejects));
+  EXPECT_EQ(file.source.rows, 4u);
+  ASSERT_EQ(file.lines.size(), 1u);
+  EXPECT_EQ(file.lines[0].source_row, 3u);
+  ASSERT_EQ(rejects.rejects().size(), 3u);
+  EXPECT_EQ(rejects.rejects()[0].row, 1u);
+  EXPECT_EQ(rejects.rejects()[0].column, "lineItem/UsageStartDate");
+  EXPECT_EQ(rejects.rejects()[0].raw_text, "03/11/2023 10:00");
+  EXPECT_EQ(rejects.rejects()[1].row, 2u);
+  EXPECT_EQ(rejects.rejects()[1].column, "bill/PayerAccountId");
+  EXPECT_EQ(rejects.rejects()[2].row, 4u);
+  EXPECT_EQ(rejects.rejects()[2].reason, "the row has 20 fields but the header has 21");
+}
+
+TEST(IngestTest, EmptyUnblendedCostIsRejected) {
+  Table table = SampleTable();
+  table[2][12] = "";
+  RejectSink rejects;
+  EXPECT_STATUS(ReadBillingFile(Write("empty_cost.csv", ToCsv(table)), {}, rejects),
+                StatusCode::kInvalidInput, "empty_cost.csv: row 2, column lineItem/UnblendedCost");
+}
+
+TEST(IngestTest, MissingRequiredColumnNamesFileAndColumn) {
+  for (size_t column : {1, 2, 4, 5, 12}) {
+    Table table = SampleTable();
+    std::string name = table[0][column];
+    SCOPED_TRACE(name);
+    for (auto& row : table) row.erase(row.begin() + static_cast<std::ptrdiff_t>(column));
+    RejectSink rejects;
+    EXPECT_STATUS(ReadBillingFile(Write("no_column.csv", ToCsv(table)), {}, rejects),
+                  StatusCode::kInvalidInput, "no_column.csv: the header has no column " + name);
+  }
+}
+
+TEST(IngestTest, EmptyAndMissingFiles) {
+  RejectSink rejects;
+  EXPECT_STATUS(ReadBillingFile(Write("empty.csv", ""), {}, rejects), StatusCode::kInvalidInput,
+                "empty.csv: the file is empty");
+  EXPECT_STATUS(ReadBillingFile(TempPath("absent.csv"), {}, rejects), StatusCode::kIo,
+                "absent.csv");
+}
+
+TEST(IngestTest, BuildMonthMergesOnePeriodFromSeveralFiles) {
+  Table october = SampleTable();
+  for (size_t r = 1; r < october.size(); ++r) october[r][2] = "2023-10-01T00:00:00Z";
+  october[4][2] = "2023-11-01T00:00:00Z";  // one November row in the October file
+  october[4][12] = "0.123456789012";
+  RejectSink rejects;
+  ASSERT_OK_AND_ASSIGN(IngestedFile nov,
+                       ReadBillingFile(Write("nov.csv", ToCsv(SampleTable())), {}, rejects));
+  ASSERT_OK_AND_ASSIGN(IngestedFile oct,
+                       ReadBillingFile(Write("oct.csv", ToCsv(october)), {}, rejects));
+  EXPECT_EQ(oct.display_scale, 12);
+
+  ASSERT_OK_AND_ASSIGN(BillingPeriod period, BillingPeriod::Parse("2023-11"));
+  NormalizedMonth month = BuildMonth(period, {oct, nov});
+  EXPECT_EQ(month.period, period);
+  ASSERT_EQ(month.sources.size(), 2u);
+  EXPECT_EQ(month.sources[0], oct.source);
+  EXPECT_EQ(month.sources[1], nov.source);
+  ASSERT_EQ(month.lines.size(), 5u);
+  EXPECT_EQ(month.lines[0].source_file, 0u);
+  EXPECT_EQ(month.lines[0].source_row, 4u);
+  for (size_t i = 1; i < 5; ++i) EXPECT_EQ(month.lines[i].source_file, 1u);
+  EXPECT_EQ(month.display_scale, 12);
+  EXPECT_EQ(month.Total(CostView::kUnblended), D("0.719457187712"));
+
+  // A file with no line in the period is not a source of it.
+  ASSERT_OK_AND_ASSIGN(period, BillingPeriod::Parse("2023-10"));
+  month = BuildMonth(period, {nov, oct});
+  ASSERT_EQ(month.sources.size(), 1u);
+  EXPECT_EQ(month.sources[0].path, oct.source.path);
+  EXPECT_EQ(month.lines.size(), 3u);
+  EXPECT_EQ(month.lines[0].source_file, 0u);
+}
+
+}  // namespace
+}  // namespace rebill::ingest
