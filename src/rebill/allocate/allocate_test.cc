@@ -35,7 +35,7 @@ MappedLines MapTo(const NormalizedMonth& month, const std::map<std::string, std:
   for (size_t i = 0; i < month.lines.size(); ++i) {
     auto it = owners.find(month.lines[i].usage_account);
     mapped.lines.push_back(
-        {static_cast<uint32_t>(i), it == owners.end() ? "" : it->second, month.lines[i].cost});
+        {static_cast<uint32_t>(i), it == owners.end() ? "" : it->second, month.lines[i].cost, ""});
   }
   return mapped;
 }

@@ -102,6 +102,7 @@ struct Options {
   std::string reconcile_format = "text";
   std::string allocate_format = "text";
   std::string margin_format = "json";
+  std::string accounts_format = "text";
   std::string output;
   std::string customer;
   std::string by = "customer";
@@ -246,6 +247,54 @@ void PrintRunSummary(const pipeline::RunOutcome& run, bool json) {
   std::cout << "\n";
 }
 
+std::string WindowText(Timestamp from, Timestamp to) {
+  std::string f = from == map::kBeginning ? "" : FormatTimestamp(from);
+  std::string t = to == map::kForever ? "" : FormatTimestamp(to);
+  if (f.empty() && t.empty()) return "always";
+  return (f.empty() ? "…" : f) + " – " + (t.empty() ? "…" : t);
+}
+
+void PrintAccounts(const std::vector<pipeline::AccountListing>& rows, bool json) {
+  if (json) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& r : rows) {
+      nlohmann::ordered_json owners = nlohmann::ordered_json::array();
+      for (const auto& owner : r.owners) {
+        owners.push_back(
+            {{"customer", owner.customer},
+             {"from", owner.from == map::kBeginning
+                          ? nlohmann::ordered_json(nullptr)
+                          : nlohmann::ordered_json(FormatTimestamp(owner.from))},
+             {"to", owner.to == map::kForever ? nlohmann::ordered_json(nullptr)
+                                              : nlohmann::ordered_json(FormatTimestamp(owner.to))},
+             {"configured_by", owner.config_key}});
+      }
+      out.push_back({{"account", r.account},
+                     {"name", r.name},
+                     {"state", r.state},
+                     {"joined_method", r.joined_method},
+                     {"joined", r.joined == 0 ? nlohmann::ordered_json(nullptr)
+                                              : nlohmann::ordered_json(FormatTimestamp(r.joined))},
+                     {"in_organization", r.in_organization},
+                     {"invitation", r.invitation.empty() ? nlohmann::ordered_json(nullptr)
+                                                         : nlohmann::ordered_json(r.invitation)},
+                     {"owners", owners}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  for (const auto& r : rows) {
+    std::cout << r.account << "  " << (r.name.empty() ? "-" : r.name) << "  "
+              << (r.in_organization ? r.state : std::string("not in organization"))
+              << (r.invitation.empty() ? "" : ", invitation " + r.invitation) << "\n";
+    if (r.owners.empty()) std::cout << "    no customer (Unassigned)\n";
+    for (const auto& owner : r.owners) {
+      std::cout << "    " << owner.customer << "  " << WindowText(owner.from, owner.to) << "  ("
+                << owner.config_key << ")\n";
+    }
+  }
+}
+
 std::string PolicyLabel(const allocate::CommitmentRule& rule) {
   std::string name(allocate::CommitmentPolicyName(rule.policy));
   if (rule.policy == allocate::CommitmentPolicy::kSplit) {
@@ -370,6 +419,27 @@ int Main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
 
+  auto* accounts = app.add_subcommand(
+      "accounts", "AWS accounts: import the organization, list owners, check the hierarchy");
+  accounts->require_subcommand(1);
+  auto* accounts_import = accounts->add_subcommand(
+      "import",
+      "Import `aws organizations list-accounts` / `list-handshakes-for-organization` JSON");
+  accounts_import->add_option("FILE", o.paths, "JSON exports")->required();
+  auto* accounts_list = accounts->add_subcommand(
+      "list", "Each account's onboarding state and its customer over time");
+  accounts_list->add_option("--format", o.accounts_format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  auto* accounts_check = accounts->add_subcommand(
+      "check",
+      "Unassigned spend, owner changes, unmatched tag values, accounts missing from the "
+      "organization");
+  accounts_check->add_option("--period", o.period, "Billing period, YYYY-MM")->required();
+  accounts_check->add_option("--format", o.accounts_format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+
   auto* margin = app.add_subcommand("margin", "Margin per customer, service or account");
   margin->add_option("--period", o.period, "Billing period, YYYY-MM")->required();
   margin->add_option("--by", o.by, "Grouping")
@@ -420,6 +490,20 @@ int Main(int argc, char** argv) {
     for (const std::string& p : paths) std::cout << "  " << p << "\n";
     return kExitOk;
   }
+  if (*accounts_import) {
+    Result<pipeline::OrganizationImport> imported =
+        pipeline::ImportOrganization(o.workspace, o.paths, now, o.actor);
+    if (!imported.ok()) return Fail(imported.status());
+    std::cout << "imported " << imported->accounts << " accounts and " << imported->handshakes
+              << " invitations\n";
+    return kExitOk;
+  }
+  if (*accounts_list) {
+    Result<std::vector<pipeline::AccountListing>> listing = pipeline::ListAccounts(o.workspace);
+    if (!listing.ok()) return Fail(listing.status());
+    PrintAccounts(*listing, o.accounts_format == "json");
+    return kExitOk;
+  }
   if (*ingest) {
     Result<pipeline::IngestSummary> summary =
         pipeline::IngestFiles(o.workspace, o.paths, now, o.actor);
@@ -436,6 +520,14 @@ int Main(int argc, char** argv) {
     Result<pipeline::RunOutcome> outcome = pipeline::RunPeriod(o.workspace, *period, now, o.actor);
     if (!outcome.ok()) return Fail(outcome.status());
     PrintRunSummary(*outcome, o.run_format == "json");
+    return kExitOk;
+  }
+  if (*accounts_check) {
+    Result<pipeline::AccountsCheckOutcome> check = pipeline::CheckAccounts(o.workspace, *period);
+    if (!check.ok()) return Fail(check.status());
+    std::cout << (o.accounts_format == "json"
+                      ? map::RenderAccountCheckJson(check->check, *period, check->display_scale)
+                      : map::RenderAccountCheckText(check->check, *period, check->display_scale));
     return kExitOk;
   }
   if (*allocate) {

@@ -33,7 +33,7 @@ TEST(MapAccounts, AssignsByUsageStartWithinEffectiveWindows) {
       {"011111111111", "beta", std::numeric_limits<Timestamp>::min(),
        std::numeric_limits<Timestamp>::max(), "c"}};
   RunContext ctx;
-  ASSERT_OK_AND_ASSIGN(MappedLines mapped, MapAccounts(month, accounts, ctx));
+  ASSERT_OK_AND_ASSIGN(MappedLines mapped, MapAccounts(month, accounts, Organization{}, ctx));
   ASSERT_EQ(mapped.lines.size(), 4u);
   EXPECT_EQ(mapped.lines[0].customer, "alpha");  // 23:00 on the 13th is still Alpha's
   EXPECT_EQ(mapped.lines[1].customer, "beta");   // 00:00 on the 14th is Beta's
@@ -88,7 +88,7 @@ TEST(MapAccounts, EveryLineLandsOnceProperty) {
       month.lines.push_back(Line(account, Oct(1 + static_cast<unsigned>(rng() % 31)), "1.5"));
     }
     RunContext ctx;
-    ASSERT_OK_AND_ASSIGN(MappedLines mapped, MapAccounts(month, accounts, ctx));
+    ASSERT_OK_AND_ASSIGN(MappedLines mapped, MapAccounts(month, accounts, Organization{}, ctx));
     ASSERT_EQ(mapped.lines.size(), month.lines.size());
     for (size_t i = 0; i < mapped.lines.size(); ++i) {
       EXPECT_EQ(mapped.lines[i].line, i);

@@ -15,6 +15,7 @@ struct MappedLine {
   uint32_t line = 0;     // index into NormalizedMonth::lines
   std::string customer;  // empty: the Unassigned bucket
   CostViews cost;        // the part of the line this customer carries (the whole line unless split)
+  std::string how;       // why it landed here: "account", "tag user:CostCenter=cc-100", ...
 
   bool unassigned() const { return customer.empty(); }
   friend bool operator==(const MappedLine&, const MappedLine&) = default;

@@ -215,6 +215,124 @@ Status ParseWindow(const ConfigReader& reader, const toml::node_view<const toml:
   return Status::Ok();
 }
 
+Status RequireCustomer(const ConfigReader& reader, const std::set<std::string>& ids,
+                       const std::string& id, const std::string& key) {
+  if (ids.count(id) == 0) return reader.Error(key, "'" + id + "' is not a [[customer]] id");
+  return Status::Ok();
+}
+
+// [[split]]: an account shared by tag / cost category value or by fixed percentages.
+Status ParseSplits(const ConfigReader& reader, const toml::table& root,
+                   const std::set<std::string>& ids, map::AccountMap& accounts) {
+  auto array = toml::node_view<const toml::node>{static_cast<const toml::node*>(&root)}["split"];
+  if (!array) return Status::Ok();
+  if (!array.is_array_of_tables()) return reader.Error("split", "must be [[split]] tables");
+  size_t i = 0;
+  for (const toml::node& node : *array.as_array()) {
+    std::string key = Key("split", i++);
+    toml::node_view<const toml::node> view{node};
+    REBILL_RETURN_IF_ERROR(CheckKnownKeys(
+        reader, *node.as_table(), key,
+        {"account", "tag", "cost_category", "values", "untagged", "percent", "from", "to"}));
+    map::Split split;
+    split.config_key = key;
+    REBILL_ASSIGN_OR_RETURN(std::string account,
+                            reader.String(view["account"], key + ".account", true));
+    Result<AccountId> id = AccountId::Parse(account);
+    if (!id.ok()) return reader.Error(key + ".account", id.status().message());
+    split.account = account;
+    REBILL_ASSIGN_OR_RETURN(split.from, reader.Time(view["from"], key + ".from", split.from));
+    REBILL_ASSIGN_OR_RETURN(split.to, reader.Time(view["to"], key + ".to", split.to));
+    int kinds = (view["tag"] ? 1 : 0) + (view["cost_category"] ? 1 : 0) + (view["percent"] ? 1 : 0);
+    if (kinds != 1) {
+      return reader.Error(key,
+                          "give exactly one of tag = \"user:Key\", cost_category = \"Name\" "
+                          "or percent = { customer = \"60\", ... }");
+    }
+    if (view["percent"]) {
+      split.by = map::Split::By::kPercent;
+      if (!view["percent"].is_table()) return reader.Error(key + ".percent", "must be a table");
+      for (const auto& [customer, value] : *view["percent"].as_table()) {
+        std::string ckey = key + ".percent." + std::string(customer.str());
+        REBILL_RETURN_IF_ERROR(RequireCustomer(reader, ids, std::string(customer.str()), ckey));
+        REBILL_ASSIGN_OR_RETURN(Decimal percent,
+                                reader.Number(toml::node_view<const toml::node>{&value}, ckey));
+        split.percents.emplace_back(std::string(customer.str()), percent);
+      }
+    } else {
+      split.by = map::Split::By::kTag;
+      if (view["tag"]) {
+        REBILL_ASSIGN_OR_RETURN(split.key, reader.String(view["tag"], key + ".tag", true));
+      } else {
+        REBILL_ASSIGN_OR_RETURN(std::string name,
+                                reader.String(view["cost_category"], key + ".cost_category", true));
+        split.key = "costCategory/" + name;
+      }
+      if (!view["values"].is_table()) {
+        return reader.Error(key + ".values",
+                            "is missing; map tag values to customers: { \"cc-100\" = \"globex\" }");
+      }
+      for (const auto& [value, customer] : *view["values"].as_table()) {
+        std::string vkey = key + ".values." + std::string(value.str());
+        if (!customer.is_string()) return reader.Error(vkey, "must be a customer id string");
+        std::string id_text = *customer.value<std::string>();
+        REBILL_RETURN_IF_ERROR(RequireCustomer(reader, ids, id_text, vkey));
+        split.values[std::string(value.str())] = id_text;
+      }
+      REBILL_ASSIGN_OR_RETURN(std::string untagged,
+                              reader.String(view["untagged"], key + ".untagged", true));
+      if (untagged == "proportional") {
+        split.untagged_proportional = true;
+      } else {
+        REBILL_RETURN_IF_ERROR(RequireCustomer(reader, ids, untagged, key + ".untagged"));
+        split.untagged = untagged;
+      }
+    }
+    accounts.splits.push_back(std::move(split));
+  }
+  return Status::Ok();
+}
+
+// [[assignment_rule]]: accounts of the imported organization that no customer lists.
+Status ParseRules(const ConfigReader& reader, const toml::table& root,
+                  const std::set<std::string>& ids, map::AccountMap& accounts) {
+  auto array =
+      toml::node_view<const toml::node>{static_cast<const toml::node*>(&root)}["assignment_rule"];
+  if (!array) return Status::Ok();
+  if (!array.is_array_of_tables()) {
+    return reader.Error("assignment_rule", "must be [[assignment_rule]] tables");
+  }
+  size_t i = 0;
+  for (const toml::node& node : *array.as_array()) {
+    std::string key = Key("assignment_rule", i++);
+    toml::node_view<const toml::node> view{node};
+    REBILL_RETURN_IF_ERROR(CheckKnownKeys(reader, *node.as_table(), key,
+                                          {"customer", "ou", "account_tag", "name", "priority"}));
+    map::AssignmentRule rule;
+    rule.config_key = key;
+    REBILL_ASSIGN_OR_RETURN(rule.customer,
+                            reader.String(view["customer"], key + ".customer", true));
+    REBILL_RETURN_IF_ERROR(RequireCustomer(reader, ids, rule.customer, key + ".customer"));
+    REBILL_ASSIGN_OR_RETURN(rule.ou_path, reader.String(view["ou"], key + ".ou", false));
+    REBILL_ASSIGN_OR_RETURN(rule.account_tag,
+                            reader.String(view["account_tag"], key + ".account_tag", false));
+    REBILL_ASSIGN_OR_RETURN(rule.name, reader.String(view["name"], key + ".name", false));
+    if (rule.ou_path.empty() && rule.account_tag.empty() && rule.name.empty()) {
+      return reader.Error(key, "needs at least one of ou, account_tag or name to match on");
+    }
+    if (!rule.account_tag.empty() && rule.account_tag.find('=') == std::string::npos) {
+      return reader.Error(key + ".account_tag", "write it as \"Key=Value\"");
+    }
+    if (view["priority"]) {
+      if (!view["priority"].is_integer())
+        return reader.Error(key + ".priority", "must be an integer");
+      rule.priority = static_cast<int>(*view["priority"].value<int64_t>());
+    }
+    accounts.rules.push_back(std::move(rule));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& file) {
@@ -228,9 +346,9 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
                         std::string(e.description()));
   }
   const toml::table& root = parsed;
-  REBILL_RETURN_IF_ERROR(CheckKnownKeys(
-      reader, root, "",
-      {"reseller", "policy", "customer", "price_plan", "commitment", "credit_rule"}));
+  REBILL_RETURN_IF_ERROR(CheckKnownKeys(reader, root, "",
+                                        {"reseller", "policy", "customer", "price_plan",
+                                         "commitment", "credit_rule", "split", "assignment_rule"}));
   WorkspaceConfig config;
   config.sha256 = store::Sha256Hex(text);
 
@@ -389,6 +507,10 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
 
   // [[customer]]
   std::set<std::string> customer_ids;
+  struct ParentLink {
+    std::string child, parent, key;
+  };
+  std::vector<ParentLink> parents;
   if (auto customers = root["customer"]; customers) {
     if (!customers.is_array_of_tables()) {
       return reader.Error("customer", "must be an array of tables ([[customer]])");
@@ -397,9 +519,10 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
     for (const toml::node& node : *customers.as_array()) {
       std::string key = Key("customer", i);
       toml::node_view<const toml::node> c{node};
-      REBILL_RETURN_IF_ERROR(CheckKnownKeys(reader, *node.as_table(), key,
-                                            {"id", "name", "currency", "price_plan", "rounding",
-                                             "accounts", "commitments", "commitment_share"}));
+      REBILL_RETURN_IF_ERROR(
+          CheckKnownKeys(reader, *node.as_table(), key,
+                         {"id", "name", "currency", "price_plan", "rounding", "accounts",
+                          "commitments", "commitment_share", "parent"}));
       report::CustomerInfo info;
       REBILL_ASSIGN_OR_RETURN(info.id, reader.String(c["id"], key + ".id", true));
       if (info.id.empty()) return reader.Error(key + ".id", "must not be empty");
@@ -407,6 +530,9 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
         return reader.Error(key + ".id", "customer '" + info.id + "' is defined twice");
       }
       REBILL_ASSIGN_OR_RETURN(info.name, reader.String(c["name"], key + ".name", false, info.id));
+      REBILL_ASSIGN_OR_RETURN(std::string parent,
+                              reader.String(c["parent"], key + ".parent", false));
+      if (!parent.empty()) parents.push_back({info.id, parent, key + ".parent"});
       REBILL_ASSIGN_OR_RETURN(
           info.currency, reader.String(c["currency"], key + ".currency", false, config.currency));
       if (Result<Currency> cur = Currency::Parse(info.currency); !cur.ok()) {
@@ -476,6 +602,28 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
       return reader.Error(rule.config_key + ".customer",
                           "'" + rule.customer + "' is not a [[customer]] id");
     }
+  }
+  // The hierarchy: parents exist, and following parents never loops.
+  for (const ParentLink& link : parents) {
+    if (customer_ids.count(link.parent) == 0) {
+      return reader.Error(link.key, "'" + link.parent + "' is not a [[customer]] id");
+    }
+    config.parents[link.child] = link.parent;
+  }
+  for (const ParentLink& link : parents) {
+    std::string at = link.child;
+    for (size_t steps = 0; config.parents.count(at) != 0; ++steps) {
+      at = config.parents.at(at);
+      if (at == link.child || steps > parents.size()) {
+        return reader.Error(link.key, "customer '" + link.child +
+                                          "' is its own ancestor; the hierarchy must be a tree");
+      }
+    }
+  }
+  REBILL_RETURN_IF_ERROR(ParseSplits(reader, root, customer_ids, config.accounts));
+  REBILL_RETURN_IF_ERROR(ParseRules(reader, root, customer_ids, config.accounts));
+  for (const map::Split& split : config.accounts.splits) {
+    if (split.by == map::Split::By::kTag) config.tag_keys.push_back(split.key);
   }
   Status valid = map::ValidateAccountMap(config.accounts);
   if (!valid.ok()) return InvalidInput(file + ": " + valid.message());

@@ -38,8 +38,9 @@ struct WorkspaceConfig {
   map::AccountMap accounts;
   price::PriceBook prices;
   report::StatementSettings statements;
-  std::vector<std::string> tag_keys;  // tags the configuration references
-  std::string sha256;                 // of the file's bytes, recorded with every run
+  std::vector<std::string> tag_keys;           // tags the configuration references
+  std::map<std::string, std::string> parents;  // customer -> parent customer (business units)
+  std::string sha256;                          // of the file's bytes, recorded with every run
 };
 
 /// Parse rebill.toml text; `file` names it in errors.

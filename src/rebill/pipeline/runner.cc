@@ -9,6 +9,7 @@
 #include "rebill/attribute/attribute.h"
 #include "rebill/ingest/ingest.h"
 #include "rebill/map/map.h"
+#include "rebill/map/organization_import.h"
 #include "rebill/pipeline/config.h"
 #include "rebill/price/price.h"
 #include "rebill/report/render.h"
@@ -312,9 +313,12 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
   RejectSink rejects;
   RunContext ctx{period, now, &rejects};
   RunOutcome outcome;
-  REBILL_ASSIGN_OR_RETURN(MappedLines mapped, map::MapAccounts(month, config.accounts, ctx));
+  REBILL_ASSIGN_OR_RETURN(Organization org, store->LoadOrganization());
+  REBILL_ASSIGN_OR_RETURN(MappedLines mapped, map::MapAccounts(month, config.accounts, org, ctx));
   REBILL_RETURN_IF_ERROR(CheckEveryLineLandsOnce(month, mapped));
   outcome.invariants.emplace_back("every_line_lands_once", "ok");
+  REBILL_ASSIGN_OR_RETURN(outcome.accounts,
+                          map::CheckAccounts(month, mapped, config.accounts, org, period));
   const allocate::Policy policy = PolicyFor(config, period);
   REBILL_ASSIGN_OR_RETURN(AllocatedLines allocated,
                           allocate::AllocateBenefits(month, mapped, policy, ctx));
@@ -351,6 +355,7 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
                   {"csv", attribute::RenderMarginCsv(outcome.margin, by)}};
   }
   run.margin_json = margin.dump();
+  run.accounts_json = map::RenderAccountCheckJson(outcome.accounts, period, month.display_scale);
   store::AuditEntry audit{
       FormatTimestamp(now), actor, "run", run.period,
       "config " + config.sha256.substr(0, 12) + ", " + std::to_string(run.input_lines) + " lines"};
@@ -383,13 +388,125 @@ Result<PolicyComparison> ComparePolicies(const std::string& workspace, BillingPe
   REBILL_ASSIGN_OR_RETURN(LoadedMonth loaded, LoadMonth(ws, records, period));
   RejectSink rejects;
   RunContext ctx{period, 0, &rejects};
-  REBILL_ASSIGN_OR_RETURN(MappedLines mapped, map::MapAccounts(loaded.month, config.accounts, ctx));
+  REBILL_ASSIGN_OR_RETURN(Organization org, store->LoadOrganization());
+  REBILL_ASSIGN_OR_RETURN(MappedLines mapped,
+                          map::MapAccounts(loaded.month, config.accounts, org, ctx));
   PolicyComparison out;
   out.period = period;
   out.policy = PolicyFor(config, period);
   out.display_scale = loaded.month.display_scale;
   REBILL_ASSIGN_OR_RETURN(out.outcomes,
                           allocate::ComparePolicies(loaded.month, mapped, out.policy, ctx));
+  return out;
+}
+
+}  // namespace rebill::pipeline
+
+namespace rebill::pipeline {
+
+Result<AccountsCheckOutcome> CheckAccounts(const std::string& workspace, BillingPeriod period) {
+  WorkspacePaths ws(workspace);
+  REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
+  REBILL_ASSIGN_OR_RETURN(WorkspaceConfig config, LoadConfig(ws.config));
+  REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(ws.store));
+  REBILL_ASSIGN_OR_RETURN(std::vector<store::MonthRecord> records, ActiveMonths(*store, period));
+  REBILL_ASSIGN_OR_RETURN(LoadedMonth loaded, LoadMonth(ws, records, period));
+  REBILL_ASSIGN_OR_RETURN(Organization org, store->LoadOrganization());
+  RejectSink rejects;
+  RunContext ctx{period, 0, &rejects};
+  REBILL_ASSIGN_OR_RETURN(MappedLines mapped,
+                          map::MapAccounts(loaded.month, config.accounts, org, ctx));
+  AccountsCheckOutcome out;
+  out.display_scale = loaded.month.display_scale;
+  REBILL_ASSIGN_OR_RETURN(out.check,
+                          map::CheckAccounts(loaded.month, mapped, config.accounts, org, period));
+  return out;
+}
+
+Result<OrganizationImport> ImportOrganization(const std::string& workspace,
+                                              const std::vector<std::string>& paths, Timestamp now,
+                                              const std::string& actor) {
+  WorkspacePaths ws(workspace);
+  REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
+  REBILL_ASSIGN_OR_RETURN(auto lock, store::WorkspaceLock::Acquire(workspace));
+  // Parse everything first; a bad file changes nothing.
+  Organization merged;
+  bool has_accounts = false;
+  for (const std::string& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return NotFound(path + ": no such file");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    REBILL_ASSIGN_OR_RETURN(Organization part, map::ParseOrganizationJson(text, path));
+    has_accounts =
+        has_accounts || !part.accounts.empty() || text.find("\"Accounts\"") != std::string::npos;
+    merged.accounts.insert(merged.accounts.end(), part.accounts.begin(), part.accounts.end());
+    merged.handshakes.insert(merged.handshakes.end(), part.handshakes.begin(),
+                             part.handshakes.end());
+  }
+  REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(ws.store));
+  std::string files;
+  for (const std::string& p : paths) files += (files.empty() ? "" : ",") + p;
+  store::AuditEntry audit{FormatTimestamp(now), actor, "accounts import", "", "files: " + files};
+  if (has_accounts) REBILL_RETURN_IF_ERROR(store->ReplaceOrgAccounts(merged.accounts, audit));
+  if (!merged.handshakes.empty()) {
+    REBILL_RETURN_IF_ERROR(store->UpsertHandshakes(merged.handshakes, audit));
+  }
+  return OrganizationImport{merged.accounts.size(), merged.handshakes.size()};
+}
+
+Result<std::vector<AccountListing>> ListAccounts(const std::string& workspace) {
+  WorkspacePaths ws(workspace);
+  REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
+  REBILL_ASSIGN_OR_RETURN(WorkspaceConfig config, LoadConfig(ws.config));
+  REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(ws.store));
+  REBILL_ASSIGN_OR_RETURN(Organization org, store->LoadOrganization());
+  REBILL_ASSIGN_OR_RETURN(std::vector<map::Assignment> ruled,
+                          map::ApplyRules(config.accounts, org));
+  std::map<std::string, AccountListing> rows;
+  for (const OrgAccount& a : org.accounts) {
+    AccountListing& row = rows[a.id];
+    row.account = a.id;
+    row.name = a.name;
+    row.email = a.email;
+    row.state = a.state;
+    row.joined_method = a.joined_method;
+    row.joined = a.joined;
+    row.in_organization = true;
+  }
+  // The latest invitation per account (by id, or by e-mail for invitations sent to an address).
+  for (const Handshake& h : org.handshakes) {
+    for (auto& [id, row] : rows) {
+      if ((!h.account.empty() && h.account == id) ||
+          (h.account.empty() && !h.email.empty() && h.email == row.email)) {
+        row.invitation = h.state;
+      }
+    }
+    if (!h.account.empty() && rows.count(h.account) == 0) {
+      AccountListing& row = rows[h.account];
+      row.account = h.account;
+      row.invitation = h.state;
+    }
+  }
+  auto add = [&](const std::string& account, const std::string& customer, Timestamp from,
+                 Timestamp to, const std::string& how) {
+    AccountListing& row = rows[account];
+    row.account = account;
+    row.owners.push_back({customer, from, to, how});
+  };
+  for (const map::Assignment& a : config.accounts.assignments) {
+    add(a.account, a.customer, a.from, a.to, a.config_key);
+  }
+  for (const map::Assignment& a : ruled) add(a.account, a.customer, a.from, a.to, a.config_key);
+  for (const map::Split& s : config.accounts.splits) {
+    add(s.account, "(shared)", s.from, s.to, s.config_key);
+  }
+  std::vector<AccountListing> out;
+  for (auto& [id, row] : rows) {
+    std::sort(row.owners.begin(), row.owners.end(),
+              [](const AccountOwner& x, const AccountOwner& y) { return x.from < y.from; });
+    if (row.invitation.empty()) row.invitation = row.in_organization ? "ACCEPTED" : "";
+    out.push_back(std::move(row));
+  }
   return out;
 }
 

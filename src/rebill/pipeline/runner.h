@@ -16,6 +16,7 @@
 #include "rebill/allocate/allocate.h"
 #include "rebill/core/period.h"
 #include "rebill/core/result.h"
+#include "rebill/map/map.h"
 #include "rebill/model/margin.h"
 #include "rebill/model/normalized_month.h"
 #include "rebill/model/statement.h"
@@ -62,6 +63,7 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
 
 struct RunOutcome {
   int64_t run_id = 0;
+  map::AccountCheck accounts;
   StatementSet statements;
   Reconciliation reconciliation;
   MarginReport margin;
@@ -82,6 +84,48 @@ struct PolicyComparison {
 
 /// Allocate `period` under every commitment policy side by side; records nothing.
 Result<PolicyComparison> ComparePolicies(const std::string& workspace, BillingPeriod period);
+
+struct AccountsCheckOutcome {
+  map::AccountCheck check;
+  int display_scale = 2;
+};
+
+/// The hierarchy check of `period` (also recorded with every run); records nothing.
+Result<AccountsCheckOutcome> CheckAccounts(const std::string& workspace, BillingPeriod period);
+
+struct OrganizationImport {
+  size_t accounts = 0;
+  size_t handshakes = 0;
+};
+
+/// Import `aws organizations list-accounts` / `list-handshakes-for-organization` exports. An
+/// accounts export replaces the imported accounts; handshakes are kept and updated by id.
+Result<OrganizationImport> ImportOrganization(const std::string& workspace,
+                                              const std::vector<std::string>& paths, Timestamp now,
+                                              const std::string& actor);
+
+struct AccountOwner {
+  std::string customer;
+  Timestamp from = 0;
+  Timestamp to = 0;
+  std::string config_key;
+};
+
+/// One account as `rebill accounts list` shows it: from the organization, the invitations and
+/// the configuration.
+struct AccountListing {
+  std::string account;
+  std::string name;
+  std::string email;
+  std::string state;
+  std::string joined_method;
+  Timestamp joined = 0;
+  bool in_organization = false;
+  std::string invitation;  // the latest handshake state; ACCEPTED for members without one
+  std::vector<AccountOwner> owners;
+};
+
+Result<std::vector<AccountListing>> ListAccounts(const std::string& workspace);
 
 /// The latest recorded run of `period`, or kFailedPrecondition saying to run it first.
 Result<store::RunRecord> LatestRun(const std::string& workspace, BillingPeriod period);

@@ -48,6 +48,28 @@ constexpr const char* kMigrations[] = {
       detail TEXT NOT NULL
     );
     )sql",
+    R"sql(
+    ALTER TABLE runs ADD COLUMN accounts_json TEXT NOT NULL DEFAULT '{}';
+    CREATE TABLE org_accounts (
+      id TEXT PRIMARY KEY,
+      name TEXT NOT NULL,
+      email TEXT NOT NULL,
+      state TEXT NOT NULL,
+      joined_method TEXT NOT NULL,
+      joined INTEGER NOT NULL,
+      paths_json TEXT NOT NULL,
+      tags_json TEXT NOT NULL
+    );
+    CREATE TABLE handshakes (
+      id TEXT PRIMARY KEY,
+      action TEXT NOT NULL,
+      state TEXT NOT NULL,
+      account TEXT NOT NULL,
+      email TEXT NOT NULL,
+      requested INTEGER NOT NULL,
+      expires INTEGER NOT NULL
+    );
+    )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -280,8 +302,8 @@ Result<int64_t> Store::RecordRun(const RunRecord& run, const AuditEntry& audit) 
   {
     Statement s(db_,
                 "INSERT INTO runs (period, started_at, config_sha256, month_sha256_json, "
-                "input_lines, totals_json, invariants_json, reconcile_json, margin_json) "
-                "VALUES (?,?,?,?,?,?,?,?,?)");
+                "input_lines, totals_json, invariants_json, reconcile_json, margin_json, "
+                "accounts_json) VALUES (?,?,?,?,?,?,?,?,?,?)");
     REBILL_RETURN_IF_ERROR(s.status());
     s.Bind(1, run.period);
     s.Bind(2, run.started_at);
@@ -292,6 +314,7 @@ Result<int64_t> Store::RecordRun(const RunRecord& run, const AuditEntry& audit) 
     s.Bind(7, run.invariants_json);
     s.Bind(8, run.reconcile_json);
     s.Bind(9, run.margin_json);
+    s.Bind(10, run.accounts_json);
     REBILL_RETURN_IF_ERROR(StepDone(db_, s));
   }
   int64_t id = sqlite3_last_insert_rowid(db_);
@@ -314,7 +337,7 @@ Result<std::optional<RunRecord>> Store::LatestRun(const std::string& period) {
   Statement s(db_,
               "SELECT r.id, r.period, r.started_at, r.config_sha256, r.month_sha256_json, "
               "r.input_lines, r.totals_json, r.invariants_json, r.reconcile_json, r.margin_json, "
-              "st.content_json FROM runs r JOIN statements st ON st.run_id = r.id "
+              "st.content_json, r.accounts_json FROM runs r JOIN statements st ON st.run_id = r.id "
               "WHERE r.period = ? AND st.status = 'draft' ORDER BY r.id DESC LIMIT 1");
   REBILL_RETURN_IF_ERROR(s.status());
   s.Bind(1, period);
@@ -334,6 +357,7 @@ Result<std::optional<RunRecord>> Store::LatestRun(const std::string& period) {
   r.reconcile_json = s.Text(8);
   r.margin_json = s.Text(9);
   r.statements_json = s.Text(10);
+  r.accounts_json = s.Text(11);
   return std::optional<RunRecord>(std::move(r));
 }
 
@@ -342,6 +366,90 @@ Result<int64_t> Store::CountRuns() {
   REBILL_RETURN_IF_ERROR(s.status());
   if (s.Step() != SQLITE_ROW) return IoError(std::string("store: ") + sqlite3_errmsg(db_));
   return s.Int(0);
+}
+
+Status Store::ReplaceOrgAccounts(const std::vector<OrgAccount>& accounts, const AuditEntry& audit) {
+  Transaction tx(db_);
+  REBILL_RETURN_IF_ERROR(tx.Begin());
+  REBILL_RETURN_IF_ERROR(Exec("DELETE FROM org_accounts"));
+  for (const OrgAccount& a : accounts) {
+    Statement s(db_,
+                "INSERT OR REPLACE INTO org_accounts (id, name, email, state, joined_method, "
+                "joined, paths_json, tags_json) VALUES (?,?,?,?,?,?,?,?)");
+    REBILL_RETURN_IF_ERROR(s.status());
+    s.Bind(1, a.id);
+    s.Bind(2, a.name);
+    s.Bind(3, a.email);
+    s.Bind(4, a.state);
+    s.Bind(5, a.joined_method);
+    s.Bind(6, static_cast<int64_t>(a.joined));
+    s.Bind(7, nlohmann::json(a.paths).dump());
+    nlohmann::json tags = nlohmann::json::array();
+    for (const auto& [k, v] : a.tags) tags.push_back({k, v});
+    s.Bind(8, tags.dump());
+    REBILL_RETURN_IF_ERROR(StepDone(db_, s));
+  }
+  REBILL_RETURN_IF_ERROR(InsertAudit(db_, audit));
+  return tx.Commit();
+}
+
+Status Store::UpsertHandshakes(const std::vector<Handshake>& handshakes, const AuditEntry& audit) {
+  Transaction tx(db_);
+  REBILL_RETURN_IF_ERROR(tx.Begin());
+  for (const Handshake& h : handshakes) {
+    Statement s(db_,
+                "INSERT OR REPLACE INTO handshakes (id, action, state, account, email, requested, "
+                "expires) VALUES (?,?,?,?,?,?,?)");
+    REBILL_RETURN_IF_ERROR(s.status());
+    s.Bind(1, h.id);
+    s.Bind(2, h.action);
+    s.Bind(3, h.state);
+    s.Bind(4, h.account);
+    s.Bind(5, h.email);
+    s.Bind(6, static_cast<int64_t>(h.requested));
+    s.Bind(7, static_cast<int64_t>(h.expires));
+    REBILL_RETURN_IF_ERROR(StepDone(db_, s));
+  }
+  REBILL_RETURN_IF_ERROR(InsertAudit(db_, audit));
+  return tx.Commit();
+}
+
+Result<Organization> Store::LoadOrganization() {
+  Organization org;
+  {
+    Statement s(db_,
+                "SELECT id, name, email, state, joined_method, joined, paths_json, tags_json "
+                "FROM org_accounts ORDER BY id");
+    REBILL_RETURN_IF_ERROR(s.status());
+    while (s.Step() == SQLITE_ROW) {
+      OrgAccount a;
+      a.id = s.Text(0);
+      a.name = s.Text(1);
+      a.email = s.Text(2);
+      a.state = s.Text(3);
+      a.joined_method = s.Text(4);
+      a.joined = s.Int(5);
+      auto paths = nlohmann::json::parse(s.Text(6), nullptr, false);
+      if (paths.is_array()) {
+        for (const auto& p : paths) a.paths.push_back(p.get<std::string>());
+      }
+      auto tags = nlohmann::json::parse(s.Text(7), nullptr, false);
+      if (tags.is_array()) {
+        for (const auto& t : tags)
+          a.tags.emplace_back(t[0].get<std::string>(), t[1].get<std::string>());
+      }
+      org.accounts.push_back(std::move(a));
+    }
+  }
+  Statement s(db_,
+              "SELECT id, action, state, account, email, requested, expires FROM handshakes "
+              "ORDER BY requested, id");
+  REBILL_RETURN_IF_ERROR(s.status());
+  while (s.Step() == SQLITE_ROW) {
+    org.handshakes.push_back(
+        {s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Int(6)});
+  }
+  return org;
 }
 
 Result<std::vector<AuditEntry>> Store::AuditLog() {

@@ -14,6 +14,7 @@
 #include "rebill/core/period.h"
 #include "rebill/core/result.h"
 #include "rebill/model/normalized_month.h"
+#include "rebill/model/organization.h"
 
 struct sqlite3;
 
@@ -43,6 +44,7 @@ struct RunRecord {
   std::string statements_json;  // report::RenderJson
   std::string reconcile_json;   // attribute::RenderReconcileJson
   std::string margin_json;      // full margin report (all groupings)
+  std::string accounts_json;    // the hierarchy check (rebill accounts check)
 };
 
 struct AuditEntry {
@@ -77,6 +79,13 @@ class Store {
   /// The latest run of `period`, if any.
   Result<std::optional<RunRecord>> LatestRun(const std::string& period);
   Result<int64_t> CountRuns();
+
+  /// Replace the imported organization accounts (a list-accounts export is a full snapshot).
+  Status ReplaceOrgAccounts(const std::vector<OrgAccount>& accounts, const AuditEntry& audit);
+  /// Insert or update handshakes by id. Terminal ones are never deleted: AWS forgets them after
+  /// 30 days, the reseller's record must not.
+  Status UpsertHandshakes(const std::vector<Handshake>& handshakes, const AuditEntry& audit);
+  Result<Organization> LoadOrganization();
   Result<std::vector<AuditEntry>> AuditLog();
 
  private:
