@@ -1,4 +1,8 @@
+#include <algorithm>
+#include <array>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "rebill/attribute/attribute.h"
 
@@ -20,10 +24,26 @@ std::string Csv(const std::string& text) {
 /// margin / revenue * 100, half-up to 2 digits; null when there is no revenue.
 Json MarginPercent(const MarginRow& row) {
   if (row.revenue.IsZero()) return nullptr;
-  Result<Decimal> pct =
-      Decimal::MulDiv(row.margin, Decimal::FromInt(100), row.revenue, RoundingMode::kHalfUp);
-  if (!pct.ok()) return nullptr;
-  return pct->Round(2, RoundingMode::kHalfUp).ToString(2);
+  // One rounding, straight to hundredths of a percent: with b = 10^-14, MulDiv's raw result is
+  // round(margin / revenue * 10^4). Rounding to 18 digits first and then to 2 would round twice
+  // (12.34499..95 -> 12.345 -> 12.35).
+  Result<Decimal> hundredths =
+      Decimal::MulDiv(row.margin, Decimal::FromRaw(10'000), row.revenue, RoundingMode::kHalfUp);
+  if (!hundredths.ok()) return nullptr;  // a ratio beyond 10^16 % means nothing to a reader
+  Decimal::Rep n = hundredths->raw();
+  const bool negative = n < 0;
+  __extension__ typedef unsigned __int128 Magnitude;
+  // Unsigned so that the most negative value has a magnitude too.
+  Magnitude magnitude =
+      negative ? static_cast<Magnitude>(0) - static_cast<Magnitude>(n) : static_cast<Magnitude>(n);
+  std::string digits;
+  do {
+    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(magnitude % 10)));
+    magnitude /= 10;
+  } while (magnitude != 0);
+  while (digits.size() < 3) digits.insert(digits.begin(), '0');
+  digits.insert(digits.size() - 2, ".");
+  return (negative ? "-" : "") + digits;
 }
 
 const std::vector<MarginRow>& RowsBy(const MarginReport& report, const std::string& by) {
@@ -72,7 +92,7 @@ std::string RenderReconcileJson(const Reconciliation& r) {
                       {"components", components}});
   }
   out["payers"] = payers;
-  return out.dump(2) + "\n";
+  return out.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 std::string RenderReconcileText(const Reconciliation& r) {
@@ -80,13 +100,29 @@ std::string RenderReconcileText(const Reconciliation& r) {
   std::string out = "reconciliation " + r.period.ToString() + " (" +
                     std::string(CostViewName(r.cost_view)) + ", " + r.currency +
                     "): " + (r.balanced ? "balanced" : "NOT balanced") + "\n";
+  if (r.payers.empty()) return out + "  no payers in this period\n";
+  // One row per payer; amounts right-aligned so that the columns add up visibly.
+  std::vector<std::array<std::string, 7>> rows;
+  rows.push_back(
+      {"payer", "CUR total", "customers", "reseller retained", "unassigned", "difference", ""});
   for (const PayerReconciliation& p : r.payers) {
-    out += "  payer " + p.payer + "\n";
-    out += "    CUR total          " + p.cur_total.ToString(scale) + "\n";
-    out += "    customers          " + p.customers.ToString(scale) + "\n";
-    out += "    reseller retained  " + p.reseller_retained.ToString(scale) + "\n";
-    out += "    unassigned         " + p.unassigned.ToString(scale) + "\n";
-    out += "    difference         " + p.difference.ToString(scale) + "\n";
+    rows.push_back({p.payer, p.cur_total.ToString(scale), p.customers.ToString(scale),
+                    p.reseller_retained.ToString(scale), p.unassigned.ToString(scale),
+                    p.difference.ToString(scale), p.difference.IsZero() ? "ok" : "DIFFERENCE"});
+  }
+  std::array<size_t, 7> width{};
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t c = 0; c < row.size(); ++c) {
+      const std::string pad(width[c] - row[c].size(), ' ');
+      // The payer and the status read left to right; amounts align on the right.
+      line += "  " + (c == 0 || c == 6 ? row[c] + pad : pad + row[c]);
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
   }
   return out;
 }
@@ -101,7 +137,7 @@ std::string RenderMarginJson(const MarginReport& report, const std::string& by) 
   for (const MarginRow& r : RowsBy(report, by)) rows.push_back(RowJson(r));
   out["rows"] = rows;
   out["total"] = RowJson(report.total);
-  return out.dump(2) + "\n";
+  return out.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 std::string RenderMarginCsv(const MarginReport& report, const std::string& by) {

@@ -40,7 +40,7 @@ struct PayerReconciliation {
   Decimal reseller_retained;
   Decimal unassigned;
   Decimal difference;  // cur_total - (customers + reseller_retained + unassigned)
-  /// CUR total per ChargeCategory, to see where differences come from.
+  /// Allocated cost (all buckets) per ChargeCategory, to see where the total comes from.
   std::array<Decimal, kChargeCategoryCount> components{};
 };
 

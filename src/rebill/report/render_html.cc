@@ -1,7 +1,12 @@
 #include <algorithm>
+#include <map>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "rebill/core/currency.h"
 #include "rebill/report/render.h"
+#include "rebill/report/service_names_internal.h"
 
 namespace rebill::report {
 namespace {
@@ -71,37 +76,56 @@ constexpr const char* kStyle = R"css(
   @media print { body { background: #fff; } .page { box-shadow: none; margin: 0; } }
 )css";
 
-std::string Chart(const Statement& s, int digits) {
-  std::vector<const StatementLine*> charges;
-  Decimal largest;
-  for (const StatementLine& l : s.lines) {
-    if (l.kind != StatementLineKind::kCharge || l.amount.Sign() <= 0) continue;
-    charges.push_back(&l);
-    largest = std::max(largest, l.amount);
+// At most `max_chars` code points of UTF-8 `text`, never cutting a multi-byte sequence.
+std::string Truncate(std::string_view text, size_t max_chars) {
+  size_t chars = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    // Count lead bytes only; continuation bytes are 10xxxxxx.
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && chars++ == max_chars) {
+      return std::string(text.substr(0, i)) + "…";
+    }
   }
-  if (charges.empty()) return "";
-  std::sort(charges.begin(), charges.end(),
-            [](const StatementLine* a, const StatementLine* b) { return a->amount > b->amount; });
+  return std::string(text);
+}
+
+// Spend by service: the charge lines of each service summed (usage, commitment fees and
+// discounts of one service are one bar), largest first; services that net to zero or less have
+// no bar. Pure SVG so that the file needs nothing from the network and prints as drawn.
+std::string Chart(const Statement& s, int digits) {
+  std::map<std::string, Decimal> by_service;
+  for (const StatementLine& l : s.lines) {
+    if (l.kind == StatementLineKind::kCharge) by_service[l.service] += l.amount;
+  }
+  std::vector<std::pair<std::string, Decimal>> bars;
+  Decimal largest;
+  for (const auto& [service, amount] : by_service) {
+    if (amount.Sign() <= 0) continue;
+    bars.emplace_back(service, amount);
+    largest = std::max(largest, amount);
+  }
+  if (bars.empty()) return "";
+  std::stable_sort(bars.begin(), bars.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
   const int row_height = 24;
   const int label_width = 260;
-  const int bar_width = 380;
+  const int bar_width = 360;
   std::string svg =
-      "<svg role=\"img\" aria-label=\"Spend by service\" width=\"100%\" viewBox=\"0 0 720 " +
-      std::to_string(row_height * static_cast<int>(charges.size()) + 8) + "\">";
+      "<svg role=\"img\" aria-label=\"Spend by service\" "
+      "width=\"100%\" viewBox=\"0 0 720 " +
+      std::to_string(row_height * static_cast<int>(bars.size()) + 8) + "\">";
   int y = 4;
-  for (const StatementLine* l : charges) {
-    // Bar length in whole pixels: amount / largest * width, computed exactly then truncated.
+  for (const auto& [service, amount] : bars) {
+    // Bar length in whole pixels, amount / largest * width truncated, at least one pixel.
     Decimal scaled =
-        Decimal::MulDiv(l->amount, Decimal::FromInt(bar_width), largest, RoundingMode::kDown)
-            .value();
+        Decimal::MulDiv(amount, Decimal::FromInt(bar_width), largest, RoundingMode::kDown).value();
     std::string px = std::max(Decimal::FromInt(1), scaled).Round(0, RoundingMode::kDown).ToString();
     svg += "<text x=\"0\" y=\"" + std::to_string(y + 15) + "\" font-size=\"12\" fill=\"#1d2330\">" +
-           Escape(l->description.substr(0, 40)) + "</text>";
+           Escape(Truncate(ServiceDisplayName(service), 40)) + "</text>";
     svg += "<rect x=\"" + std::to_string(label_width) + "\" y=\"" + std::to_string(y + 3) +
            "\" width=\"" + px + "\" height=\"16\" rx=\"2\" fill=\"#2b59c3\"/>";
     svg += "<text x=\"" + std::to_string(label_width + 8) + "\" dx=\"" + px + "\" y=\"" +
            std::to_string(y + 15) + "\" font-size=\"11\" fill=\"#5a6275\">" +
-           Escape(Readable(l->amount, digits)) + "</text>";
+           Escape(Readable(amount, digits)) + "</text>";
     y += row_height;
   }
   return svg + "</svg>";

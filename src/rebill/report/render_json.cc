@@ -33,7 +33,7 @@ Result<Enum> EnumFrom(const std::string& text, NameFn name, int count, const std
   for (int i = 0; i < count; ++i) {
     if (name(static_cast<Enum>(i)) == text) return static_cast<Enum>(i);
   }
-  return InvalidInput("unknown " + what + " '" + text + "'");
+  return InvalidInput(what + ": unknown value '" + text + "'");
 }
 
 }  // namespace
@@ -73,7 +73,8 @@ std::string RenderJson(const StatementSet& set) {
     statements.push_back(std::move(statement));
   }
   out["statements"] = std::move(statements);
-  return out.dump(2) + "\n";
+  // Names come from configuration and CUR files; a stray invalid UTF-8 byte must not abort a run.
+  return out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 Result<StatementSet> ParseStatementsJson(const std::string& json) {
@@ -82,7 +83,9 @@ Result<StatementSet> ParseStatementsJson(const std::string& json) {
     return InvalidInput("stored statements are not valid JSON");
   }
   StatementSet set;
-  REBILL_ASSIGN_OR_RETURN(set.period, BillingPeriod::Parse(Text(root, "period")));
+  Result<BillingPeriod> period = BillingPeriod::Parse(Text(root, "period"));
+  if (!period.ok()) return period.status().WithContext("stored statements: 'period'");
+  set.period = *period;
   set.reseller = Text(root, "reseller");
   if (!root.contains("statements") || !root["statements"].is_array()) {
     return InvalidInput("stored statements have no 'statements' array");
@@ -93,15 +96,19 @@ Result<StatementSet> ParseStatementsJson(const std::string& json) {
     const std::string where = "statement of '" + s.customer + "'";
     s.customer_name = Text(js, "customer_name");
     s.currency = Text(js, "currency");
-    REBILL_ASSIGN_OR_RETURN(s.status, (EnumFrom<StatementStatus>(
-                                          Text(js, "status"), StatementStatusName, 3, "status")));
+    REBILL_ASSIGN_OR_RETURN(s.status,
+                            (EnumFrom<StatementStatus>(Text(js, "status"), StatementStatusName, 3,
+                                                       where + ": status")));
     s.invoice_number = Text(js, "invoice_number");
-    REBILL_ASSIGN_OR_RETURN(s.period, BillingPeriod::Parse(Text(js, "period")));
+    Result<BillingPeriod> statement_period = BillingPeriod::Parse(Text(js, "period"));
+    if (!statement_period.ok()) return statement_period.status().WithContext(where + ": 'period'");
+    s.period = *statement_period;
     if (js.contains("lines") && js["lines"].is_array()) {
       for (const auto& jl : js["lines"]) {
         StatementLine l;
-        REBILL_ASSIGN_OR_RETURN(l.kind, (EnumFrom<StatementLineKind>(
-                                            Text(jl, "kind"), StatementLineKindName, 4, "kind")));
+        REBILL_ASSIGN_OR_RETURN(
+            l.kind, (EnumFrom<StatementLineKind>(Text(jl, "kind"), StatementLineKindName, 4,
+                                                 where + ": line kind")));
         l.service = Text(jl, "service");
         l.description = Text(jl, "description");
         REBILL_ASSIGN_OR_RETURN(l.list_amount, Amount(jl, "list_amount", where));

@@ -1,5 +1,6 @@
 #include "rebill/report/statement_builder.h"
 
+#include <algorithm>
 #include <map>
 #include <tuple>
 #include <unordered_map>
@@ -40,6 +41,21 @@ std::string Describe(const PricedLine& line) {
   }
 }
 
+// A statement line being assembled, with the distinct rules that priced it in first-seen order.
+struct Group {
+  StatementLine line;
+  std::vector<std::string> rules;
+};
+
+std::string JoinRules(const std::vector<std::string>& rules) {
+  std::string out;
+  for (const std::string& rule : rules) {
+    if (!out.empty()) out += "; ";
+    out += rule;
+  }
+  return out;
+}
+
 }  // namespace
 
 Status CheckStatement(const Statement& s) {
@@ -66,6 +82,11 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
 
   std::unordered_map<std::string, size_t> index;
   for (const CustomerInfo& c : settings.customers) {
+    if (!index.emplace(c.id, set.statements.size()).second) {
+      // A second statement for the same id would silently receive none of its lines.
+      return InvalidInput("customer '" + c.id +
+                          "' is configured twice; customer ids must be unique");
+    }
     Statement s;
     s.customer = c.id;
     s.customer_name = c.name;
@@ -73,13 +94,14 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
     s.currency = c.currency;
     s.status = StatementStatus::kDraft;
     s.policy_note = settings.policy_note;
-    index[c.id] = set.statements.size();
     set.statements.push_back(std::move(s));
   }
 
-  // Group each customer's lines by (kind, category, service), in a stable order.
+  // Group each customer's lines by (kind, service, category): the category stays in the key so
+  // that credits, refunds, discounts and commitment fees of one service read as separate lines.
+  // The map's order is the statement's order: charges by service, then fees, credits, tax.
   using Key = std::tuple<StatementLineKind, std::string, ChargeCategory>;
-  std::vector<std::map<Key, StatementLine>> grouped(set.statements.size());
+  std::vector<std::map<Key, Group>> grouped(set.statements.size());
   for (const PricedLine& line : priced.lines) {
     auto it = index.find(line.customer);
     if (it == index.end()) {
@@ -87,14 +109,18 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
                           "', who is not configured; add a [[customer]] with this id");
     }
     StatementLineKind kind = KindOf(line.category);
-    StatementLine& out = grouped[it->second][{kind, line.service, line.category}];
-    if (out.service.empty() && out.description.empty()) {
+    auto [entry, inserted] =
+        grouped[it->second].try_emplace(Key{kind, line.service, line.category});
+    Group& group = entry->second;
+    StatementLine& out = group.line;
+    if (inserted) {
       out.kind = kind;
       out.service = line.service;
       out.description = Describe(line);
-      out.rule = line.rule;
-    } else if (out.rule != line.rule && out.rule.find(line.rule) == std::string::npos) {
-      out.rule += "; " + line.rule;
+    }
+    if (!line.rule.empty() &&
+        std::find(group.rules.begin(), group.rules.end(), line.rule) == group.rules.end()) {
+      group.rules.push_back(line.rule);
     }
     out.list_amount += line.list_cost;
     out.precise += line.amount;
@@ -103,9 +129,13 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
   for (size_t i = 0; i < set.statements.size(); ++i) {
     Statement& s = set.statements[i];
     const CustomerInfo& info = settings.customers[i];
-    REBILL_ASSIGN_OR_RETURN(Currency currency, Currency::Parse(s.currency));
+    Result<Currency> parsed = Currency::Parse(s.currency);
+    if (!parsed.ok()) return parsed.status().WithContext("customer '" + s.customer + "'");
+    const Currency currency = *parsed;
     Decimal precise_sum;
-    for (auto& [key, line] : grouped[i]) {
+    for (auto& [key, group] : grouped[i]) {
+      StatementLine& line = group.line;
+      line.rule = JoinRules(group.rules);
       line.amount = line.precise.Round(currency.minor_units(), info.rounding);
       precise_sum += line.precise;
       switch (line.kind) {
