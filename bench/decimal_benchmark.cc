@@ -8,8 +8,8 @@
 
 namespace {
 
-constexpr std::string_view kValues[] = {"0.0000300172", "4.0E-7",     "-1.3E-9", "22.32",
-                                        "0.0000000000", "1.2345678901", "744",   "-25"};
+constexpr std::string_view kValues[] = {"0.0000300172", "4.0E-7",       "-1.3E-9", "22.32",
+                                        "0.0000000000", "1.2345678901", "744",     "-25"};
 
 void BM_Parse(benchmark::State& state) {
   for (auto _ : state) {
