@@ -40,7 +40,8 @@ contains() { grep -qF -- "$2" "$1" || { echo "  '$1' lacks '$2':" >&2; sed 's/^/
 store_state() { (cd "$1" && sha256sum rebill.db* 2>/dev/null; find months -type f | sort); }
 
 # --help on the binary and every subcommand.
-for cmd in "" demo init ingest run statements reconcile margin; do
+for cmd in "" demo init ingest run statements reconcile margin allocate accounts "accounts import" \
+  "accounts list" "accounts check"; do
   check "help $cmd" expect_exit 0 "$work/help.txt" "$rebill" $cmd --help
   check "help $cmd text" contains "$work/help.txt" "Usage"
 done
@@ -94,6 +95,37 @@ currency = "XYZ"
 TOML
 check "bad currency" expect_exit 3 "$work/out.txt" "$rebill" -w "$ws" run --period 2023-11
 check "bad currency names key" contains "$work/out.txt" "customer[0].currency"
+
+# The hierarchy: a split on a tag the month was ingested without asks for a re-ingest (exit 4).
+cat >"$work/split.toml" <<'TOML'
+[reseller]
+name = "Split"
+[[price_plan]]
+id = "p"
+rules = [{ scope = "global", type = "markup", percent = "0" }]
+[[customer]]
+id = "a"
+price_plan = "p"
+[[split]]
+account = "123412340534"
+tag = "user:Team"
+values = { "x" = "a" }
+untagged = "a"
+TOML
+ws2="$work/ws2"
+"$rebill" init "$ws2" >/dev/null
+"$rebill" -w "$ws2" ingest "$cur" >/dev/null
+cp "$work/split.toml" "$ws2/rebill.toml"
+check "split on a tag not ingested" expect_exit 4 "$work/out.txt" "$rebill" -w "$ws2" run --period 2023-11
+check "split asks to re-ingest" contains "$work/out.txt" "ingest the month's files again"
+check "re-ingest with the tag" expect_exit 0 "$work/out.txt" "$rebill" -w "$ws2" ingest "$cur"
+check "re-ingest replaced the month" contains "$work/out.txt" "1281 lines, replaced"
+check "run after re-ingest" expect_exit 0 "$work/out.txt" "$rebill" -w "$ws2" run --period 2023-11
+check "accounts check" expect_exit 0 "$work/out.txt" "$rebill" -w "$ws2" accounts check --period 2023-11
+check "accounts check names untagged spend" contains "$work/out.txt" "user:Team=(untagged)  1.68230869740"
+echo '{"Accounts": [{"Id": "12"}]}' >"$work/bad-org.json"
+check "bad organization export" expect_exit 3 "$work/out.txt" "$rebill" -w "$ws2" accounts import "$work/bad-org.json"
+check "bad organization export names the field" contains "$work/out.txt" "bad-org.json: Accounts[0].Id"
 
 # The demo: exit 0, prints where the HTML and JSON statements are, and they exist.
 check "demo" expect_exit 0 "$work/demo.txt" "$rebill" demo "$work/demo"

@@ -18,10 +18,14 @@ mkdir -p "$actual"
 
 "$rebill" init "$ws" >/dev/null
 cp "$scenario/rebill.toml" "$ws/rebill.toml"
+if [ -d "$scenario/org" ]; then
+  "$rebill" -w "$ws" --actor golden accounts import "$scenario"/org/*.json >/dev/null
+fi
 inputs=()
 for f in "$scenario"/input/*; do inputs+=("$f"); done
 "$rebill" -w "$ws" --actor golden ingest --format json "${inputs[@]}" |
   sed -e "s#$scenario/##g" >"$actual/ingest.json"
+"$rebill" -w "$ws" accounts list --format json >"$actual/accounts.json"
 run_period() {  # run_period PERIOD OUTDIR
   local period=$1 out=$2
   mkdir -p "$out"
@@ -30,6 +34,7 @@ run_period() {  # run_period PERIOD OUTDIR
   "$rebill" -w "$ws" statements --period "$period" --format csv >"$out/statements.csv"
   "$rebill" -w "$ws" reconcile --period "$period" --format json >"$out/reconcile.json"
   "$rebill" -w "$ws" allocate --compare --period "$period" --format json >"$out/compare.json"
+  "$rebill" -w "$ws" accounts check --period "$period" --format json >"$out/accounts-check.json"
   for by in customer service account customer-service; do
     "$rebill" -w "$ws" margin --period "$period" --by "$by" --format csv >"$out/margin-$by.csv"
   done

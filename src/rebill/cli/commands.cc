@@ -269,8 +269,10 @@ void PrintAccounts(const std::vector<pipeline::AccountListing>& rows, bool json)
                                               : nlohmann::ordered_json(FormatTimestamp(owner.to))},
              {"configured_by", owner.config_key}});
       }
-      out.push_back({{"account", r.account},
+      out.push_back({{"account", r.account.empty() ? nlohmann::ordered_json(nullptr)
+                                                   : nlohmann::ordered_json(r.account)},
                      {"name", r.name},
+                     {"email", r.email},
                      {"state", r.state},
                      {"joined_method", r.joined_method},
                      {"joined", r.joined == 0 ? nlohmann::ordered_json(nullptr)
@@ -284,7 +286,8 @@ void PrintAccounts(const std::vector<pipeline::AccountListing>& rows, bool json)
     return;
   }
   for (const auto& r : rows) {
-    std::cout << r.account << "  " << (r.name.empty() ? "-" : r.name) << "  "
+    std::cout << (r.account.empty() ? r.email : r.account) << "  "
+              << (r.name.empty() ? "-" : r.name) << "  "
               << (r.in_organization ? r.state : std::string("not in organization"))
               << (r.invitation.empty() ? "" : ", invitation " + r.invitation) << "\n";
     if (r.owners.empty()) std::cout << "    no customer (Unassigned)\n";

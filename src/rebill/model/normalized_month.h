@@ -28,6 +28,8 @@ struct NormalizedMonth {
   /// The most fractional digits any cost value was written with; totals print with at least
   /// this many so that they read like the file (1.68230869740, not 1.6823086974).
   int display_scale = 2;
+  /// The tag and cost-category keys ingest kept (those the configuration referenced then).
+  std::vector<std::string> tag_keys;
 
   /// True once AWS has finalized the month (some line carries bill/InvoiceId).
   bool IsFinal() const;

@@ -132,20 +132,20 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
     }
     info.unknown_types.assign(unknown.begin(), unknown.end());
 
+    month.tag_keys = options.tag_keys;
     std::vector<std::string> shas;
     for (const SourceFile& s : month.sources) shas.push_back(s.sha256);
     std::sort(shas.begin(), shas.end());
+    // The month file's name says what it holds: the files it came from and the tags it kept.
+    std::string relative = "months/" + info.period + "/" + payer + "-" +
+                           store::Sha256Hex(Join(shas) + "|" + Join(month.tag_keys)).substr(0, 16) +
+                           ".month";
     REBILL_ASSIGN_OR_RETURN(std::optional<store::MonthRecord> existing,
                             store->FindMonth(info.period, payer));
-    if (existing) {
-      std::vector<std::string> old;
-      for (const SourceFile& s : existing->sources) old.push_back(s.sha256);
-      std::sort(old.begin(), old.end());
-      if (old == shas) {
-        info.action = "unchanged";
-        summary.months.push_back(std::move(info));
-        continue;
-      }
+    if (existing && existing->month_file == relative) {
+      info.action = "unchanged";
+      summary.months.push_back(std::move(info));
+      continue;
     }
     info.action = existing ? "replaced" : "new";
 
@@ -153,8 +153,6 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) return IoError(dir + ": " + ec.message());
-    std::string relative = "months/" + info.period + "/" + payer + "-" +
-                           store::Sha256Hex(Join(shas)).substr(0, 16) + ".month";
     REBILL_ASSIGN_OR_RETURN(std::string month_sha,
                             store::WriteMonthFile(ws.dir + "/" + relative, month));
     written.push_back(relative);
@@ -257,6 +255,11 @@ Result<LoadedMonth> LoadMonth(const WorkspacePaths& ws,
       month.lines.push_back(std::move(line));
     }
     month.display_scale = std::max(month.display_scale, part.display_scale);
+    if (loaded.shas.empty()) month.tag_keys = part.tag_keys;
+    // Keep only the keys every payer's month kept.
+    std::erase_if(month.tag_keys, [&](const std::string& key) {
+      return std::find(part.tag_keys.begin(), part.tag_keys.end(), key) == part.tag_keys.end();
+    });
     loaded.shas.push_back(record.month_sha256);
   }
   return loaded;
@@ -291,6 +294,14 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
   REBILL_ASSIGN_OR_RETURN(LoadedMonth loaded, LoadMonth(ws, records, period));
   NormalizedMonth& month = loaded.month;
   const std::vector<std::string>& month_shas = loaded.shas;
+
+  for (const std::string& key : config.tag_keys) {
+    if (std::find(month.tag_keys.begin(), month.tag_keys.end(), key) == month.tag_keys.end()) {
+      return FailedPrecondition("rebill.toml splits accounts by '" + key + "', which the " +
+                                period.ToString() +
+                                " data was ingested without; ingest the month's files again");
+    }
+  }
 
   // Until FX rates exist, a customer is billed in the CUR's currency.
   std::string cur_currency = "USD";
@@ -475,17 +486,22 @@ Result<std::vector<AccountListing>> ListAccounts(const std::string& workspace) {
   }
   // The latest invitation per account (by id, or by e-mail for invitations sent to an address).
   for (const Handshake& h : org.handshakes) {
+    bool matched = false;
     for (auto& [id, row] : rows) {
       if ((!h.account.empty() && h.account == id) ||
           (h.account.empty() && !h.email.empty() && h.email == row.email)) {
         row.invitation = h.state;
+        matched = true;
       }
     }
-    if (!h.account.empty() && rows.count(h.account) == 0) {
-      AccountListing& row = rows[h.account];
-      row.account = h.account;
-      row.invitation = h.state;
-    }
+    if (matched) continue;
+    // An invitation to an account or address not (yet) in the organization.
+    std::string key = h.account.empty() ? h.email : h.account;
+    if (key.empty()) continue;
+    AccountListing& row = rows[key];
+    row.account = h.account;
+    row.email = h.email;
+    row.invitation = h.state;
   }
   auto add = [&](const std::string& account, const std::string& customer, Timestamp from,
                  Timestamp to, const std::string& how) {

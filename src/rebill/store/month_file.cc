@@ -108,6 +108,8 @@ std::string Encode(const NormalizedMonth& m) {
   w.U32(static_cast<uint32_t>(m.period.year()));
   w.U32(static_cast<uint32_t>(m.period.month()));
   w.U32(static_cast<uint32_t>(m.display_scale));
+  w.U32(static_cast<uint32_t>(m.tag_keys.size()));
+  for (const std::string& key : m.tag_keys) w.Str(key);
   w.U32(static_cast<uint32_t>(m.sources.size()));
   for (const SourceFile& s : m.sources) {
     w.Str(s.path);
@@ -157,6 +159,8 @@ Result<NormalizedMonth> Decode(std::string_view body) {
   int month = static_cast<int>(r.U32());
   REBILL_ASSIGN_OR_RETURN(m.period, BillingPeriod::Make(year, month));
   m.display_scale = static_cast<int>(r.U32());
+  uint32_t tag_keys = r.U32();
+  for (uint32_t i = 0; i < tag_keys && r.ok(); ++i) m.tag_keys.push_back(r.Str());
   uint32_t sources = r.U32();
   for (uint32_t i = 0; i < sources && r.ok(); ++i) {
     SourceFile s;

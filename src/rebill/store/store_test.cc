@@ -1,6 +1,7 @@
 #include "rebill/store/store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <fstream>
@@ -145,6 +146,50 @@ TEST(Store, RunsReplaceDraftsAndSurviveReopening) {
   EXPECT_EQ(runs, 2);
   ASSERT_OK_AND_ASSIGN(auto none, store->LatestRun("2024-01"));
   EXPECT_FALSE(none.has_value());
+}
+
+void RawSql(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+TEST(Store, MigratesAVersionOneStoreAndRefusesANewerOne) {
+  TempDir dir;
+  std::string path = dir.path() + "/rebill.db";
+  { ASSERT_OK_AND_ASSIGN(auto store, Store::Open(path)); }
+  // Turn it back into a version 1 store: what the first release wrote.
+  RawSql(path,
+         "DROP TABLE org_accounts; DROP TABLE handshakes; ALTER TABLE runs DROP COLUMN "
+         "accounts_json; PRAGMA user_version=1;");
+  {
+    ASSERT_OK_AND_ASSIGN(auto store, Store::Open(path));
+    RunRecord run;
+    run.period = "2023-11";
+    run.accounts_json = "{\"checked\":true}";
+    AuditEntry audit{"2023-12-01T00:00:00Z", "tester", "run", "2023-11", ""};
+    ASSERT_OK_AND_ASSIGN(int64_t id, store->RecordRun(run, audit));
+    ASSERT_OK_AND_ASSIGN(auto latest, store->LatestRun("2023-11"));
+    ASSERT_TRUE(latest.has_value());
+    EXPECT_EQ(latest->id, id);
+    EXPECT_EQ(latest->accounts_json, "{\"checked\":true}");
+    OrgAccount account;
+    account.id = "011111111111";
+    account.tags = {{"customer", "acme"}};
+    ASSERT_OK(store->ReplaceOrgAccounts({account}, audit));
+    ASSERT_OK(store->UpsertHandshakes({{"h-1", "INVITE", "OPEN", "", "a@b.c", 1, 2}}, audit));
+    ASSERT_OK(store->UpsertHandshakes({{"h-1", "INVITE", "ACCEPTED", "", "a@b.c", 1, 2}}, audit));
+    ASSERT_OK_AND_ASSIGN(Organization org, store->LoadOrganization());
+    ASSERT_EQ(org.accounts.size(), 1u);
+    EXPECT_EQ(org.accounts[0], account);
+    ASSERT_EQ(org.handshakes.size(), 1u);
+    EXPECT_EQ(org.handshakes[0].state, "ACCEPTED");
+  }
+  RawSql(path, "PRAGMA user_version=99;");
+  EXPECT_STATUS(Store::Open(path), StatusCode::kFailedPrecondition, "upgrade rebill");
 }
 
 TEST(WorkspaceLock, SecondHolderGetsAConflict) {
