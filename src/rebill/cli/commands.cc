@@ -211,6 +211,8 @@ void PrintIngestSummary(const pipeline::IngestSummary& summary, bool json) {
 }
 
 void PrintRunSummary(const pipeline::RunOutcome& run, bool json) {
+  for (const std::string& warning : run.warnings)
+    std::cerr << "rebill: warning: " << warning << "\n";
   if (json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::object();
     out["run_id"] = run.run_id;

@@ -8,11 +8,13 @@
 #include <vector>
 
 #include "rebill/model/allocated_line.h"
+#include "rebill/model/statement.h"
 
 namespace rebill {
 
 struct PricedLine {
-  uint32_t allocated = 0;  // index into AllocatedLines::lines
+  StatementLineKind kind = StatementLineKind::kCharge;  // charge, credit, or a reseller fee
+  uint32_t allocated = 0;  // index into AllocatedLines::lines (unused for fees)
   std::string customer;
   std::string usage_account;
   std::string service;
@@ -21,13 +23,25 @@ struct PricedLine {
   Decimal list_cost;
   Decimal amount;  // the customer's price, precise, in `currency`
   std::string currency;
-  std::string rule;  // e.g. "globex: markup 5%"
+  std::string rule;  // the rule(s) that priced it, e.g. "standard/ec2: discount 3%"
 
   friend bool operator==(const PricedLine&, const PricedLine&) = default;
 };
 
+/// How a customer's statement is taxed; the report computes the amount on the rounded lines.
+struct TaxTreatment {
+  std::string customer;
+  Decimal rate;               // percent, e.g. 19
+  std::string category;       // "VAT", "GST", "sales tax"
+  std::string location;       // the customer's tax location, e.g. "DE"
+  std::string exempt_reason;  // non-empty: tax-exempt, with the reason on the statement
+
+  friend bool operator==(const TaxTreatment&, const TaxTreatment&) = default;
+};
+
 struct PricedLines {
   std::vector<PricedLine> lines;
+  std::vector<TaxTreatment> taxes;  // one per customer that has a tax setting
 };
 
 }  // namespace rebill

@@ -8,88 +8,11 @@
 
 #include "rebill/core/currency.h"
 #include "rebill/core/ids.h"
+#include "rebill/pipeline/config_reader_internal.h"
 #include "rebill/store/month_file.h"
 
 namespace rebill::pipeline {
 namespace {
-
-std::string Key(std::string_view table, size_t index, std::string_view field = "") {
-  std::string out = std::string(table) + "[" + std::to_string(index) + "]";
-  if (!field.empty()) out += "." + std::string(field);
-  return out;
-}
-
-class ConfigReader {
- public:
-  explicit ConfigReader(std::string file) : file_(std::move(file)) {}
-
-  Status Error(const std::string& key, const std::string& what) const {
-    return InvalidInput(file_ + ": " + key + ": " + what);
-  }
-
-  /// A string value; `required` makes absence an error.
-  Result<std::string> String(const toml::node_view<const toml::node>& node, const std::string& key,
-                             bool required, std::string fallback = "") const {
-    if (!node) {
-      if (required) return Error(key, "is missing; add it");
-      return fallback;
-    }
-    if (auto s = node.value<std::string>(); s && node.is_string()) return *s;
-    return Error(key, "must be a string (in double quotes)");
-  }
-
-  /// A decimal written as a string ("2.5") or an integer; floats are refused because TOML
-  /// floats are binary and money must stay exact.
-  Result<Decimal> Number(const toml::node_view<const toml::node>& node,
-                         const std::string& key) const {
-    if (!node) return Error(key, "is missing; add it, e.g. \"5\"");
-    if (node.is_integer()) return Decimal::FromInt(*node.value<int64_t>());
-    if (node.is_floating_point()) {
-      return Error(key, "write the number as a string (e.g. \"2.5\") so it stays exact");
-    }
-    if (node.is_string()) {
-      Result<Decimal> d = Decimal::Parse(*node.value<std::string>());
-      if (!d.ok()) return Error(key, d.status().message());
-      return d;
-    }
-    return Error(key, "must be a number written as a string, e.g. \"5\"");
-  }
-
-  Result<Timestamp> Time(const toml::node_view<const toml::node>& node, const std::string& key,
-                         Timestamp fallback) const {
-    if (!node) return fallback;
-    if (!node.is_string()) {
-      return Error(key, "must be a UTC timestamp string such as \"2026-03-14T00:00:00Z\"");
-    }
-    Result<Timestamp> t = ParseTimestamp(*node.value<std::string>());
-    if (!t.ok()) return Error(key, t.status().message());
-    return t;
-  }
-
- private:
-  std::string file_;
-};
-
-Status CheckKnownKeys(const ConfigReader& reader, const toml::table& table, const std::string& key,
-                      std::initializer_list<std::string_view> known) {
-  for (const auto& [name, node] : table) {
-    bool ok = false;
-    for (std::string_view k : known) ok = ok || name.str() == k;
-    if (!ok) {
-      std::string list;
-      for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      return reader.Error(
-          key.empty() ? std::string(name.str()) : key + "." + std::string(name.str()),
-          "is not a known setting (known here: " + list + ")");
-    }
-  }
-  return Status::Ok();
-}
-
-struct PlanRule {
-  price::AdjustmentType type;
-  Decimal percent;
-};
 
 struct PolicyChange {
   BillingPeriod from;
@@ -449,61 +372,7 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
   config.statements.reseller = config.legal_entity;
 
   // [[price_plan]]
-  std::map<std::string, PlanRule> plans;
-  if (auto plan_array = root["price_plan"]; plan_array) {
-    if (!plan_array.is_array_of_tables()) {
-      return reader.Error("price_plan", "must be an array of tables ([[price_plan]])");
-    }
-    size_t i = 0;
-    for (const toml::node& node : *plan_array.as_array()) {
-      const toml::table& plan = *node.as_table();
-      std::string key = Key("price_plan", i);
-      REBILL_RETURN_IF_ERROR(CheckKnownKeys(reader, plan, key, {"id", "rules"}));
-      toml::node_view<const toml::node> view{node};
-      REBILL_ASSIGN_OR_RETURN(std::string id, reader.String(view["id"], key + ".id", true));
-      if (plans.count(id) != 0) return reader.Error(key + ".id", "'" + id + "' is defined twice");
-      auto rules = view["rules"];
-      if (!rules.is_array() || rules.as_array()->size() != 1) {
-        return reader.Error(key + ".rules",
-                            "must hold exactly one rule, e.g. [{ scope = \"global\", type = "
-                            "\"markup\", percent = \"5\" }]");
-      }
-      auto rule = rules[0];
-      std::string rule_key = key + ".rules[0]";
-      if (!rule.is_table()) return reader.Error(rule_key, "must be an inline table");
-      REBILL_RETURN_IF_ERROR(
-          CheckKnownKeys(reader, *rule.as_table(), rule_key, {"scope", "type", "percent"}));
-      REBILL_ASSIGN_OR_RETURN(std::string scope,
-                              reader.String(rule["scope"], rule_key + ".scope", false, "global"));
-      if (scope != "global") {
-        return reader.Error(rule_key + ".scope",
-                            "'" + scope + "' is not supported; use \"global\"");
-      }
-      REBILL_ASSIGN_OR_RETURN(std::string type,
-                              reader.String(rule["type"], rule_key + ".type", true));
-      PlanRule rule_value;
-      if (type == "markup") {
-        rule_value.type = price::AdjustmentType::kMarkup;
-      } else if (type == "discount") {
-        rule_value.type = price::AdjustmentType::kDiscount;
-      } else {
-        return reader.Error(rule_key + ".type",
-                            "'" + type + "' is not a rule type (use markup or discount)");
-      }
-      REBILL_ASSIGN_OR_RETURN(rule_value.percent,
-                              reader.Number(rule["percent"], rule_key + ".percent"));
-      if (rule_value.percent.Sign() < 0) {
-        return reader.Error(rule_key + ".percent",
-                            "must not be negative; use type = \"discount\" instead");
-      }
-      if (rule_value.type == price::AdjustmentType::kDiscount &&
-          rule_value.percent > Decimal::FromInt(100)) {
-        return reader.Error(rule_key + ".percent", "a discount cannot exceed 100");
-      }
-      plans[id] = rule_value;
-      ++i;
-    }
-  }
+  REBILL_RETURN_IF_ERROR(ParsePricePlans(reader, root, config.prices));
 
   // [[customer]]
   std::set<std::string> customer_ids;
@@ -519,10 +388,10 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
     for (const toml::node& node : *customers.as_array()) {
       std::string key = Key("customer", i);
       toml::node_view<const toml::node> c{node};
-      REBILL_RETURN_IF_ERROR(
-          CheckKnownKeys(reader, *node.as_table(), key,
-                         {"id", "name", "currency", "price_plan", "rounding", "accounts",
-                          "commitments", "commitment_share", "parent"}));
+      REBILL_RETURN_IF_ERROR(CheckKnownKeys(
+          reader, *node.as_table(), key,
+          {"id", "name", "currency", "price_plan", "price_plans", "rounding", "accounts",
+           "commitments", "commitment_share", "parent", "fees", "tax", "tax_exempt"}));
       report::CustomerInfo info;
       REBILL_ASSIGN_OR_RETURN(info.id, reader.String(c["id"], key + ".id", true));
       if (info.id.empty()) return reader.Error(key + ".id", "must not be empty");
@@ -550,16 +419,10 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
                       key + ".commitment_share", base.commitments));
         config.customer_overrides[info.id] = rule;
       }
-      REBILL_ASSIGN_OR_RETURN(std::string plan_id,
-                              reader.String(c["price_plan"], key + ".price_plan", true));
-      auto plan = plans.find(plan_id);
-      if (plan == plans.end()) {
-        return reader.Error(
-            key + ".price_plan",
-            "'" + plan_id + "' is not a [[price_plan]] id; define it or fix the name");
-      }
-      config.prices.customers.push_back(
-          {info.id, info.currency, plan_id, plan->second.type, plan->second.percent});
+      REBILL_ASSIGN_OR_RETURN(
+          price::CustomerPricing pricing,
+          ParseCustomerPricing(reader, c, key, info.id, info.currency, config.prices));
+      config.prices.customers.push_back(std::move(pricing));
 
       if (auto accounts = c["accounts"]; accounts) {
         if (!accounts.is_array()) return reader.Error(key + ".accounts", "must be an array");
@@ -627,6 +490,9 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
   }
   Status valid = map::ValidateAccountMap(config.accounts);
   if (!valid.ok()) return InvalidInput(file + ": " + valid.message());
+  for (const std::string& conflict : price::FindRuleConflicts(config.prices)) {
+    config.warnings.push_back(file + ": " + conflict);
+  }
   return config;
 }
 

@@ -41,6 +41,7 @@ struct WorkspaceConfig {
   std::vector<std::string> tag_keys;           // tags the configuration references
   std::map<std::string, std::string> parents;  // customer -> parent customer (business units)
   std::string sha256;                          // of the file's bytes, recorded with every run
+  std::vector<std::string> warnings;           // e.g. price rules that never apply
 };
 
 /// Parse rebill.toml text; `file` names it in errors.

@@ -43,7 +43,9 @@ accounts = ["011111111111", { id = "222222222222", from = "2026-03-14T00:00:00Z"
   EXPECT_EQ(config.accounts.assignments[1].from, TimestampFromCivil(2026, 3, 14));
   EXPECT_EQ(config.accounts.assignments[1].config_key, "customer[0].accounts[1]");
   ASSERT_EQ(config.prices.customers.size(), 1u);
-  EXPECT_EQ(config.prices.customers[0].percent, D("2.5"));
+  ASSERT_EQ(config.prices.customers[0].plans.size(), 1u);
+  EXPECT_EQ(config.prices.customers[0].plans[0].plan, "standard");
+  EXPECT_EQ(config.prices.plans.at("standard").rules[0].percent, D("2.5"));
   EXPECT_EQ(config.statements.customers[0].rounding, RoundingMode::kHalfEven);
   EXPECT_EQ(config.statements.customers[0].currency, "USD");
 }
@@ -152,6 +154,84 @@ TEST(ParseConfig, PolicyErrorsNameTheKey) {
                 StatusCode::kInvalidInput, "credit_rule[0].customer: 'nobody'");
   EXPECT_STATUS(Parse("[[credit_rule]]\ndescription = \"x\"\n"), StatusCode::kInvalidInput,
                 "credit_rule[0]: give either customer");
+}
+
+TEST(ParseConfig, PriceBook) {
+  ASSERT_OK_AND_ASSIGN(WorkspaceConfig config, Parse(R"toml(
+[[price_plan]]
+id = "premium"
+rules = [
+  { name = "base", type = "markup", percent = "4" },
+  { name = "ec2", scope = "service", service = "AmazonEC2", type = "discount", percent = "3", priority = 2 },
+  { name = "storage", service = "AmazonS3", usage_type = "*TimedStorage*", type = "rate", rate = "0.021" },
+  { name = "volume", service = "AmazonRDS", type = "tiered", tiers = [{ up_to = "10000", percent = "0" }, { percent = "-5" }] },
+  { name = "free-lambda", service = "AWSLambda", type = "free", allowance = "1000000" },
+  { name = "team", tag = "user:Team=blue", type = "markup", percent = "1" },
+]
+fees = [{ name = "Managed services", percent = "8", minimum = "250", maximum = "5000" }]
+
+[[customer]]
+id = "globex"
+price_plans = [{ plan = "standard", to = "2026-10-15T00:00:00Z" },
+               { plan = "premium", from = "2026-10-15T00:00:00Z" }]
+fees = [{ name = "Onboarding", amount = "500", once = "2026-10" }]
+tax = { rate = "19", category = "VAT", location = "DE" }
+
+[[customer]]
+id = "initech"
+price_plan = "premium"
+tax_exempt = "Reverse charge (EU B2B)"
+)toml"));
+  const price::Plan& premium = config.prices.plans.at("premium");
+  ASSERT_EQ(premium.rules.size(), 6u);
+  EXPECT_EQ(premium.rules[1].priority, 2);
+  EXPECT_EQ(premium.rules[2].type, price::RuleType::kRate);
+  EXPECT_EQ(premium.rules[3].tiers.size(), 2u);
+  EXPECT_FALSE(premium.rules[3].tiers[1].up_to.has_value());
+  EXPECT_EQ(premium.rules[5].scope.tag_key, "user:Team");
+  EXPECT_EQ(premium.rules[5].scope.tag_value, "blue");
+  EXPECT_EQ(premium.fees[0].minimum, D("250"));
+  const price::CustomerPricing& globex = config.prices.customers[0];
+  ASSERT_EQ(globex.plans.size(), 2u);
+  EXPECT_EQ(globex.plans[1].from, TimestampFromCivil(2026, 10, 15));
+  EXPECT_EQ(globex.fees[0].once, BillingPeriod::Make(2026, 10).value());
+  ASSERT_TRUE(globex.tax.has_value());
+  EXPECT_EQ(globex.tax->rate, D("19"));
+  EXPECT_EQ(config.prices.customers[1].tax->exempt_reason, "Reverse charge (EU B2B)");
+  EXPECT_TRUE(config.warnings.empty());
+}
+
+TEST(ParseConfig, PriceBookErrorsNameTheKey) {
+  auto plan = [](const std::string& rules) {
+    return Parse("[[price_plan]]\nid = \"p\"\nrules = [" + rules + "]\n");
+  };
+  EXPECT_STATUS(plan("{ type = \"bonus\", percent = \"1\" }"), StatusCode::kInvalidInput,
+                "price_plan[1].rules[0].type: 'bonus' is not a rule type");
+  EXPECT_STATUS(plan("{ scope = \"service\", type = \"markup\", percent = \"1\" }"),
+                StatusCode::kInvalidInput, "price_plan[1].rules[0].service: is missing");
+  EXPECT_STATUS(plan("{ type = \"discount\", percent = \"-1\" }"), StatusCode::kInvalidInput,
+                "price_plan[1].rules[0].percent: must not be negative");
+  EXPECT_STATUS(plan("{ type = \"tiered\", tiers = [{ percent = \"0\" }, { up_to = \"5\", percent "
+                     "= \"-1\" }] }"),
+                StatusCode::kInvalidInput, "price_plan[1].rules[0].tiers[0].up_to");
+  EXPECT_STATUS(plan("{ billing_entity = \"AISPL\", type = \"markup\", percent = \"1\" }"),
+                StatusCode::kInvalidInput, "price_plan[1].rules[0].billing_entity");
+  EXPECT_STATUS(Parse("[[customer]]\nid = \"a\"\nprice_plans = [{ plan = \"standard\" }, { plan = "
+                      "\"standard\", from = \"2026-10-15T00:00:00Z\" }]\n"),
+                StatusCode::kInvalidInput, "customer[0].price_plans[1]: overlaps");
+  EXPECT_STATUS(
+      Parse("[[customer]]\nid = \"a\"\nprice_plan = \"standard\"\ntax = { rate = \"120\" }\n"),
+      StatusCode::kInvalidInput, "customer[0].tax.rate");
+  EXPECT_STATUS(
+      Parse("[[customer]]\nid = \"a\"\nprice_plan = \"standard\"\nfees = [{ name = \"x\" }]\n"),
+      StatusCode::kInvalidInput, "customer[0].fees[0]: give either amount");
+  EXPECT_STATUS(Parse("[[customer]]\nid = \"a\"\n"), StatusCode::kInvalidInput,
+                "customer[0].price_plan: give the customer's plan");
+  ASSERT_OK_AND_ASSIGN(WorkspaceConfig shadowed,
+                       plan("{ name = \"a\", type = \"markup\", percent = \"1\" }, { name = \"b\", "
+                            "type = \"discount\", percent = \"1\" }"));
+  ASSERT_EQ(shadowed.warnings.size(), 1u);
+  EXPECT_NE(shadowed.warnings[0].find("'b' never applies"), std::string::npos);
 }
 
 TEST(ParseConfig, DuplicateCustomerIsAnError) {

@@ -324,6 +324,7 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
   RejectSink rejects;
   RunContext ctx{period, now, &rejects};
   RunOutcome outcome;
+  outcome.warnings = config.warnings;
   REBILL_ASSIGN_OR_RETURN(Organization org, store->LoadOrganization());
   REBILL_ASSIGN_OR_RETURN(MappedLines mapped, map::MapAccounts(month, config.accounts, org, ctx));
   REBILL_RETURN_IF_ERROR(CheckEveryLineLandsOnce(month, mapped));
@@ -334,7 +335,7 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
   REBILL_ASSIGN_OR_RETURN(AllocatedLines allocated,
                           allocate::AllocateBenefits(month, mapped, policy, ctx));
   config.statements.policy_note = allocate::DescribeCommitmentPolicy(policy);
-  REBILL_ASSIGN_OR_RETURN(PricedLines priced, price::Price(allocated, config.prices, ctx));
+  REBILL_ASSIGN_OR_RETURN(PricedLines priced, price::Price(month, allocated, config.prices, ctx));
   REBILL_ASSIGN_OR_RETURN(outcome.statements,
                           report::BuildStatements(priced, config.statements, ctx));
   outcome.invariants.emplace_back("statements_add_up", "ok");

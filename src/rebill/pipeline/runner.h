@@ -63,6 +63,7 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
 
 struct RunOutcome {
   int64_t run_id = 0;
+  std::vector<std::string> warnings;  // from the configuration, e.g. rules that never apply
   map::AccountCheck accounts;
   StatementSet statements;
   Reconciliation reconciliation;

@@ -1,78 +1,366 @@
 #include "rebill/price/price.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace rebill::price {
 namespace {
 
-std::string RuleText(const CustomerPricing& p) {
-  std::string kind = p.type == AdjustmentType::kMarkup ? "markup" : "discount";
-  return p.rule_name + ": " + kind + " " + p.percent.ToString() + "%";
+constexpr std::string_view kMarketplace = "AWS Marketplace";
+
+bool GlobMatch(std::string_view pattern, std::string_view text) {
+  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (p < pattern.size() && pattern[p] == text[t]) {
+      ++p;
+      ++t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
 }
+
+bool Matches(const Scope& s, const CurLine& line) {
+  auto field = [](const std::string& want, const std::string& have) {
+    return want.empty() || want == have;
+  };
+  if (!field(s.billing_entity, line.billing_entity) || !field(s.service, line.product_code) ||
+      !field(s.operation, line.operation) || !field(s.region, line.region) ||
+      !field(s.account, line.usage_account)) {
+    return false;
+  }
+  if (!s.usage_type.empty() && !GlobMatch(s.usage_type, line.usage_type)) return false;
+  if (!s.tag_key.empty()) {
+    bool found = false;
+    for (const auto& [k, v] : line.tags) found = found || (k == s.tag_key && v == s.tag_value);
+    if (!found) return false;
+  }
+  return true;
+}
+
+// Rules compete by priority, then by how specific their scope is, then by order of definition.
+bool Beats(const Rule& a, size_t ia, const Rule& b, size_t ib) {
+  if (a.priority != b.priority) return a.priority > b.priority;
+  if (a.scope.Specificity() != b.scope.Specificity()) {
+    return a.scope.Specificity() > b.scope.Specificity();
+  }
+  return ia < ib;
+}
+
+Decimal Percent(Decimal amount, Decimal percent) {
+  return Decimal::MulDiv(amount, percent, Decimal::FromInt(100)).value();
+}
+
+std::string Label(const std::string& plan, const Rule& rule) {
+  std::string out = plan + "/" + rule.name + ": ";
+  switch (rule.type) {
+    case RuleType::kMarkup:
+      return out + "markup " + rule.percent.ToString() + "%";
+    case RuleType::kDiscount:
+      return out + "discount " + rule.percent.ToString() + "%";
+    case RuleType::kRate:
+      return out + "rate " + rule.rate.ToString() + " per unit";
+    case RuleType::kTiered:
+      return out + "tiered";
+    case RuleType::kFree:
+      return out + "free allowance " + rule.allowance.ToString();
+  }
+  return out;
+}
+
+class Pricer {
+ public:
+  Pricer(const NormalizedMonth& month, const AllocatedLines& allocated, const PriceBook& book,
+         const RunContext& ctx)
+      : month_(month), allocated_(allocated), book_(book), ctx_(ctx) {
+    for (const CustomerPricing& c : book_.customers) customers_[c.customer] = &c;
+  }
+
+  Result<PricedLines> Run() {
+    // Time order, so that tiers and allowances fill up the way the month happened.
+    std::vector<size_t> order;
+    for (size_t i = 0; i < allocated_.lines.size(); ++i) {
+      if (allocated_.lines[i].bucket == Bucket::kCustomer) order.push_back(i);
+    }
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return StartOf(allocated_.lines[a]) < StartOf(allocated_.lines[b]);
+    });
+    for (size_t index : order) REBILL_RETURN_IF_ERROR(PriceLine(index));
+    std::stable_sort(
+        out_.lines.begin(), out_.lines.end(),
+        [](const PricedLine& a, const PricedLine& b) { return a.allocated < b.allocated; });
+    REBILL_RETURN_IF_ERROR(AddFees());
+    for (const CustomerPricing& c : book_.customers) {
+      if (c.tax) out_.taxes.push_back(*c.tax);
+    }
+    return std::move(out_);
+  }
+
+ private:
+  Timestamp StartOf(const AllocatedLine& a) const {
+    const CurLine& line = month_.lines[a.line];
+    return line.usage_start != 0 ? line.usage_start : line.period.start();
+  }
+
+  const Plan* PlanAt(const CustomerPricing& c, Timestamp at) const {
+    for (const PlanAssignment& p : c.plans) {
+      if (at >= p.from && at < p.to) {
+        auto it = book_.plans.find(p.plan);
+        return it == book_.plans.end() ? nullptr : &it->second;
+      }
+    }
+    return nullptr;
+  }
+
+  // The usage units of this part of the line: a split line carries its share of the usage.
+  Decimal UsageOf(const AllocatedLine& a, const CurLine& line) const {
+    if (line.usage_amount.IsZero()) return Decimal();
+    if (!line.cost.public_on_demand.IsZero() && a.list_cost != line.cost.public_on_demand) {
+      return Decimal::MulDiv(line.usage_amount, a.list_cost, line.cost.public_on_demand).value();
+    }
+    return line.usage_amount;
+  }
+
+  Status PriceLine(size_t index) {
+    const AllocatedLine& a = allocated_.lines[index];
+    auto it = customers_.find(a.customer);
+    if (it == customers_.end()) {
+      return InvalidInput("customer '" + a.customer +
+                          "' has no pricing; set price_plan on the customer in rebill.toml");
+    }
+    const CustomerPricing& c = *it->second;
+    const CurLine& line = month_.lines[a.line];
+    PricedLine p;
+    p.allocated = static_cast<uint32_t>(index);
+    p.customer = a.customer;
+    p.usage_account = a.usage_account;
+    p.service = a.service;
+    p.category = a.category;
+    p.cost_basis = a.cost_basis;
+    p.list_cost = a.list_cost;
+    p.currency = c.currency;
+    if (a.category == ChargeCategory::kCredit || a.category == ChargeCategory::kRefund) {
+      // A credit AWS gave is passed on at face value; marking it up would pay out more than AWS
+      // credited.
+      p.kind = StatementLineKind::kCredit;
+      p.amount = a.cost_basis;
+      p.rule = "passed through at face value";
+      out_.lines.push_back(std::move(p));
+      return Status::Ok();
+    }
+    const Timestamp at = StartOf(a);
+    const Plan* plan = PlanAt(c, at);
+    if (plan == nullptr) {
+      return InvalidInput("customer '" + a.customer + "' has no price plan for usage at " +
+                          FormatTimestamp(at) + "; give it a plan covering that time");
+    }
+    // Marketplace sellers set their own prices: only rules aimed at the Marketplace apply.
+    bool marketplace = line.billing_entity == kMarketplace;
+    const Rule* best = nullptr;
+    const Rule* free = nullptr;
+    size_t best_index = 0, free_index = 0;
+    for (size_t r = 0; r < plan->rules.size(); ++r) {
+      const Rule& rule = plan->rules[r];
+      if (marketplace && rule.scope.billing_entity != kMarketplace) continue;
+      if (!Matches(rule.scope, line)) continue;
+      if (rule.type == RuleType::kFree) {
+        if (free == nullptr || Beats(rule, r, *free, free_index)) free = &rule, free_index = r;
+      } else if (best == nullptr || Beats(rule, r, *best, best_index)) {
+        best = &rule;
+        best_index = r;
+      }
+    }
+
+    Decimal basis = a.cost_basis;
+    Decimal usage = UsageOf(a, line);
+    std::vector<std::string> labels;
+    Decimal free_fraction;  // of the usage, 0..1
+    if (free != nullptr && usage.Sign() > 0) {
+      Decimal& used = allowance_used_[{a.customer, plan->id, free_index}];
+      Decimal left = free->allowance - used;
+      if (left.Sign() > 0) {
+        Decimal free_units = std::min(left, usage);
+        used += free_units;
+        REBILL_ASSIGN_OR_RETURN(free_fraction, Decimal::Div(free_units, usage));
+        labels.push_back(Label(plan->id, *free) + " (" + free_units.ToString() + " units free)");
+      }
+    }
+    const Decimal one = Decimal::FromInt(1);
+    REBILL_ASSIGN_OR_RETURN(Decimal charged_basis, Decimal::Mul(basis, one - free_fraction));
+    REBILL_ASSIGN_OR_RETURN(Decimal charged_usage, Decimal::Mul(usage, one - free_fraction));
+
+    if (best == nullptr) {
+      p.amount = charged_basis;
+      labels.push_back(marketplace ? "AWS Marketplace at cost" : "no rule matched: at cost");
+    } else {
+      labels.push_back(Label(plan->id, *best));
+      switch (best->type) {
+        case RuleType::kMarkup:
+          p.amount = charged_basis + Percent(charged_basis, best->percent);
+          break;
+        case RuleType::kDiscount:
+          p.amount = charged_basis - Percent(charged_basis, best->percent);
+          break;
+        case RuleType::kRate: {
+          REBILL_ASSIGN_OR_RETURN(p.amount, Decimal::Mul(best->rate, charged_usage));
+          break;
+        }
+        case RuleType::kTiered:
+          p.amount = Tiered(*best, {a.customer, plan->id, best_index}, charged_basis);
+          break;
+        case RuleType::kFree:
+          break;
+      }
+    }
+    for (const std::string& l : labels) p.rule += (p.rule.empty() ? "" : "; ") + l;
+    out_.lines.push_back(std::move(p));
+    return Status::Ok();
+  }
+
+  // Walk the tiers from the customer's spend so far in this rule's scope; each part of the
+  // basis gets the adjustment of the tier it falls in.
+  Decimal Tiered(const Rule& rule, const std::tuple<std::string, std::string, size_t>& key,
+                 Decimal basis) {
+    Decimal& spent = tier_spend_[key];
+    if (basis.Sign() <= 0) {
+      // Negative lines (discounts) take the current tier's adjustment and give back spend.
+      Decimal pct = rule.tiers.back().percent;
+      for (const Tier& t : rule.tiers) {
+        if (!t.up_to || spent < *t.up_to) {
+          pct = t.percent;
+          break;
+        }
+      }
+      spent += basis;
+      return basis + Percent(basis, pct);
+    }
+    Decimal left = basis;
+    Decimal amount;
+    for (const Tier& t : rule.tiers) {
+      if (left.IsZero()) break;
+      Decimal room = t.up_to ? *t.up_to - spent : left;
+      if (room.Sign() <= 0) continue;
+      Decimal portion = std::min(room, left);
+      amount += portion + Percent(portion, t.percent);
+      spent += portion;
+      left -= portion;
+    }
+    if (!left.IsZero()) {  // beyond the last bounded tier: its adjustment goes on
+      amount += left + Percent(left, rule.tiers.back().percent);
+      spent += left;
+    }
+    return amount;
+  }
+
+  Status AddFees() {
+    const BillingPeriod period = ctx_.period;
+    for (const CustomerPricing& c : book_.customers) {
+      Decimal charges;
+      for (const PricedLine& p : out_.lines) {
+        if (p.customer == c.customer && p.kind == StatementLineKind::kCharge) charges += p.amount;
+      }
+      // The plan the customer is on at the end of the period brings its fees.
+      std::vector<const Fee*> fees;
+      if (const Plan* plan = PlanAt(c, period.end() - 1)) {
+        for (const Fee& f : plan->fees) fees.push_back(&f);
+      }
+      for (const Fee& f : c.fees) fees.push_back(&f);
+      for (const Fee* f : fees) {
+        bool applies = f->once ? *f->once == period : !(period < f->from) && !(f->to < period);
+        if (!applies) continue;
+        PricedLine p;
+        p.kind = StatementLineKind::kFee;
+        p.customer = c.customer;
+        p.service = f->name;
+        p.currency = c.currency;
+        if (f->kind == Fee::Kind::kFlat) {
+          p.amount = f->amount;
+          p.rule = "fee " + f->config_key + ": " + f->amount.ToString();
+        } else {
+          p.amount = Percent(charges, f->percent);
+          p.rule = "fee " + f->config_key + ": " + f->percent.ToString() + "% of charges";
+        }
+        if (f->minimum && p.amount < *f->minimum) {
+          p.amount = *f->minimum;
+          p.rule += ", minimum " + f->minimum->ToString();
+        }
+        if (f->maximum && p.amount > *f->maximum) {
+          p.amount = *f->maximum;
+          p.rule += ", maximum " + f->maximum->ToString();
+        }
+        out_.lines.push_back(std::move(p));
+      }
+    }
+    return Status::Ok();
+  }
+
+  const NormalizedMonth& month_;
+  const AllocatedLines& allocated_;
+  const PriceBook& book_;
+  const RunContext& ctx_;
+  std::unordered_map<std::string, const CustomerPricing*> customers_;
+  std::map<std::tuple<std::string, std::string, size_t>, Decimal> allowance_used_;
+  std::map<std::tuple<std::string, std::string, size_t>, Decimal> tier_spend_;
+  PricedLines out_;
+};
 
 }  // namespace
 
-Result<PricedLines> Price(const AllocatedLines& allocated, const PriceBook& book,
-                          RunContext& /*ctx*/) {
-  std::unordered_map<std::string, const CustomerPricing*> by_customer;
-  for (const CustomerPricing& p : book.customers) {
-    if (p.percent.Sign() < 0) {
-      return InvalidInput("price plan '" + p.rule_name + "' of customer '" + p.customer +
-                          "': percent " + p.percent.ToString() +
-                          " is negative; use type = \"discount\" or \"markup\" with a positive "
-                          "percent");
-    }
-    if (p.type == AdjustmentType::kDiscount && p.percent > Decimal::FromInt(100)) {
-      return InvalidInput("price plan '" + p.rule_name + "' of customer '" + p.customer +
-                          "': a discount of " + p.percent.ToString() + "% is more than 100%");
-    }
-    by_customer[p.customer] = &p;
-  }
-  const Decimal hundred = Decimal::FromInt(100);
+int Scope::Specificity() const {
+  return !billing_entity.empty() + !service.empty() + !usage_type.empty() + !operation.empty() +
+         !region.empty() + !account.empty() + !tag_key.empty();
+}
 
-  PricedLines out;
-  for (size_t i = 0; i < allocated.lines.size(); ++i) {
-    const AllocatedLine& line = allocated.lines[i];
-    if (line.bucket != Bucket::kCustomer) continue;
-    auto it = by_customer.find(line.customer);
-    if (it == by_customer.end()) {
-      return InvalidInput("customer '" + line.customer +
-                          "' has no price plan; set price_plan on the customer in rebill.toml");
-    }
-    const CustomerPricing& pricing = *it->second;
-    PricedLine priced;
-    priced.allocated = static_cast<uint32_t>(i);
-    priced.customer = line.customer;
-    priced.usage_account = line.usage_account;
-    priced.service = line.service;
-    priced.category = line.category;
-    priced.cost_basis = line.cost_basis;
-    priced.list_cost = line.list_cost;
-    priced.currency = pricing.currency;
-    switch (line.category) {
-      case ChargeCategory::kCredit:
-      case ChargeCategory::kRefund:
-        // Why: a credit AWS applied to the customer's account is passed on at face value;
-        // marking it up would pay the customer more than AWS credited.
-        priced.amount = line.cost_basis;
-        priced.rule = "passed through at face value";
-        break;
-      case ChargeCategory::kMarketplace:
-        // Marketplace sellers set their own prices; resale at cost keeps the seller's price.
-        priced.amount = line.cost_basis;
-        priced.rule = "AWS Marketplace at cost";
-        break;
-      default: {
-        Decimal factor = pricing.type == AdjustmentType::kMarkup ? hundred + pricing.percent
-                                                                 : hundred - pricing.percent;
-        REBILL_ASSIGN_OR_RETURN(priced.amount, Decimal::MulDiv(line.cost_basis, factor, hundred));
-        priced.rule = RuleText(pricing);
-        break;
+std::string_view RuleTypeName(RuleType type) {
+  switch (type) {
+    case RuleType::kMarkup:
+      return "markup";
+    case RuleType::kDiscount:
+      return "discount";
+    case RuleType::kRate:
+      return "rate";
+    case RuleType::kTiered:
+      return "tiered";
+    case RuleType::kFree:
+      return "free";
+  }
+  return "markup";
+}
+
+std::vector<std::string> FindRuleConflicts(const PriceBook& book) {
+  std::vector<std::string> out;
+  for (const auto& [id, plan] : book.plans) {
+    for (size_t i = 0; i < plan.rules.size(); ++i) {
+      for (size_t j = i + 1; j < plan.rules.size(); ++j) {
+        const Rule& a = plan.rules[i];
+        const Rule& b = plan.rules[j];
+        bool both_free = a.type == RuleType::kFree && b.type == RuleType::kFree;
+        bool neither_free = a.type != RuleType::kFree && b.type != RuleType::kFree;
+        if (a.scope == b.scope && a.priority == b.priority && (both_free || neither_free)) {
+          out.push_back("price plan '" + id + "': rules '" + a.name + "' (" + a.config_key +
+                        ") and '" + b.name + "' (" + b.config_key +
+                        ") have the same scope and priority; '" + b.name + "' never applies");
+        }
       }
     }
-    out.lines.push_back(std::move(priced));
   }
   return out;
+}
+
+Result<PricedLines> Price(const NormalizedMonth& month, const AllocatedLines& allocated,
+                          const PriceBook& book, RunContext& ctx) {
+  for (const AllocatedLine& a : allocated.lines) {
+    if (a.line >= month.lines.size()) return Internal("allocated line is not in the month");
+  }
+  return Pricer(month, allocated, book, ctx).Run();
 }
 
 }  // namespace rebill::price

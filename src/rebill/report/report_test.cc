@@ -18,6 +18,9 @@ PricedLine Priced(const std::string& customer, const std::string& service, Charg
   line.usage_account = "111111111111";
   line.service = service;
   line.category = category;
+  line.kind = category == ChargeCategory::kCredit || category == ChargeCategory::kRefund
+                  ? StatementLineKind::kCredit
+                  : StatementLineKind::kCharge;
   line.amount = D(amount);
   line.list_cost = D(list_cost);
   line.currency = "USD";

@@ -11,17 +11,8 @@
 namespace rebill::report {
 namespace {
 
-StatementLineKind KindOf(ChargeCategory category) {
-  switch (category) {
-    case ChargeCategory::kCredit:
-    case ChargeCategory::kRefund:
-      return StatementLineKind::kCredit;
-    default:
-      return StatementLineKind::kCharge;
-  }
-}
-
 std::string Describe(const PricedLine& line) {
+  if (line.kind == StatementLineKind::kFee) return line.service;  // the fee's name
   std::string name = ServiceDisplayName(line.service);
   switch (line.category) {
     case ChargeCategory::kCredit:
@@ -108,7 +99,7 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
       return InvalidInput("priced lines for customer '" + line.customer +
                           "', who is not configured; add a [[customer]] with this id");
     }
-    StatementLineKind kind = KindOf(line.category);
+    StatementLineKind kind = line.kind;
     auto [entry, inserted] =
         grouped[it->second].try_emplace(Key{kind, line.service, line.category});
     Group& group = entry->second;
@@ -126,6 +117,8 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
     out.precise += line.amount;
   }
 
+  std::map<std::string, const TaxTreatment*> taxes;
+  for (const TaxTreatment& t : priced.taxes) taxes[t.customer] = &t;
   for (size_t i = 0; i < set.statements.size(); ++i) {
     Statement& s = set.statements[i];
     const CustomerInfo& info = settings.customers[i];
@@ -152,6 +145,30 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
           s.tax += line.amount;
           break;
       }
+      s.total += line.amount;
+      s.lines.push_back(std::move(line));
+    }
+    // Tax on the rounded lines: subtotal + fees - credits, rounded half-up once.
+    if (auto tax = taxes.find(s.customer); tax != taxes.end()) {
+      const TaxTreatment& t = *tax->second;
+      StatementLine line;
+      line.kind = StatementLineKind::kTax;
+      line.service = t.category.empty() ? "Tax" : t.category;
+      Decimal base = s.subtotal + s.fees - s.credits;
+      if (!t.exempt_reason.empty()) {
+        line.description = "Exempt: " + t.exempt_reason;
+        line.rule = "tax exempt";
+      } else {
+        REBILL_ASSIGN_OR_RETURN(line.precise, Decimal::MulDiv(base, t.rate, Decimal::FromInt(100),
+                                                              RoundingMode::kHalfEven));
+        line.description = line.service + " " + t.rate.ToString() + "%" +
+                           (t.location.empty() ? "" : " (" + t.location + ")") + " on " +
+                           base.ToString(currency.minor_units());
+        line.rule = "tax " + t.rate.ToString() + "% of subtotal + fees - credits";
+      }
+      line.amount = line.precise.Round(currency.minor_units(), RoundingMode::kHalfUp);
+      precise_sum += line.precise;
+      s.tax += line.amount;
       s.total += line.amount;
       s.lines.push_back(std::move(line));
     }
