@@ -23,23 +23,34 @@ cost_view = "amortized"
 
 [[price_plan]]
 id = "standard"
-rules = [{ scope = "global", type = "markup", percent = "8" }]
+rules = [
+  { name = "list", type = "markup", percent = "8" },
+  { name = "compute", service = "AmazonEC2", type = "markup", percent = "5" },
+  { name = "lambda-free-tier", service = "AWSLambda", type = "free", allowance = "10000000" },
+]
+fees = [{ name = "Managed services", percent = "6", minimum = "25" }]
 
 [[price_plan]]
 id = "partner"
-rules = [{ scope = "global", type = "discount", percent = "3" }]
+rules = [
+  { name = "partner", type = "discount", percent = "3" },
+  { name = "volume", service = "AmazonS3", type = "tiered", tiers = [{ up_to = "10", percent = "0" }, { percent = "-10" }] },
+]
 
 [[customer]]
 id = "acme"
 name = "Acme Robotics"
 price_plan = "standard"
 accounts = ["111111111111", "011111111112"]
+tax = { rate = "8.25", category = "Sales tax", location = "US-TX" }
 
 [[customer]]
 id = "globex"
 name = "Globex Corporation"
 price_plan = "partner"
 accounts = [{ id = "222222222222", from = "2026-01-01T00:00:00Z" }]
+fees = [{ name = "Onboarding", amount = "150", once = "2026-10" }]
+tax = { rate = "19", category = "VAT", location = "DE" }
 
 [[customer]]
 id = "initech"
@@ -47,6 +58,7 @@ name = "Initech"
 price_plan = "standard"
 rounding = "half-even"
 accounts = ["333333333333"]
+tax_exempt = "Reseller certificate on file"
 
 # 444444444444 has spend but no customer: it lands in the Unassigned bucket.
 )toml";

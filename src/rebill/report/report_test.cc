@@ -153,6 +153,44 @@ TEST(BuildStatementsTest, CreditsAndRefundsAreCreditLinesAfterTheCharges) {
   EXPECT_OK(CheckStatement(s));
 }
 
+// Fees and tax: tax is computed on the rounded subtotal + fees - credits and rounded half-up.
+// Subtotal 100.005 -> 100.01 (half-up); fee 250.00; credit -10.00; base 340.01; VAT 19 % =
+// 64.6019 -> 64.60; total 100.01 + 250.00 - 10.00 + 64.60 = 404.61.
+TEST(BuildStatementsTest, FeesCreditsAndTaxAddUp) {
+  RunContext ctx = Context();
+  PricedLines priced;
+  priced.lines = {Priced("acme", "AmazonEC2", ChargeCategory::kUsage, "100.005"),
+                  Priced("acme", "AmazonEC2", ChargeCategory::kCredit, "-10")};
+  PricedLine fee;
+  fee.kind = StatementLineKind::kFee;
+  fee.customer = "acme";
+  fee.service = "Managed services";
+  fee.amount = D("250");
+  fee.rule = "fee price_plan[0].fees[0]: 8% of charges, minimum 250";
+  priced.lines.push_back(fee);
+  priced.taxes = {{"acme", D("19"), "VAT", "DE", ""}};
+  ASSERT_OK_AND_ASSIGN(StatementSet set,
+                       BuildStatements(priced, Settings({{"acme", "Acme", "USD"}}), ctx));
+  const Statement& s = set.statements[0];
+  EXPECT_EQ(s.subtotal, D("100.01"));
+  EXPECT_EQ(s.fees, D("250"));
+  EXPECT_EQ(s.credits, D("10"));
+  EXPECT_EQ(s.tax, D("64.60"));
+  EXPECT_EQ(s.total, D("404.61"));
+  ASSERT_EQ(s.lines.size(), 4u);
+  EXPECT_EQ(s.lines[1].kind, StatementLineKind::kFee);
+  EXPECT_EQ(s.lines[1].description, "Managed services");
+  EXPECT_EQ(s.lines[3].kind, StatementLineKind::kTax);
+  EXPECT_EQ(s.lines[3].description, "VAT 19% (DE) on 340.01");
+  EXPECT_OK(CheckStatement(s));
+
+  priced.taxes = {{"acme", D("0"), "", "", "Reverse charge (EU B2B)"}};
+  ASSERT_OK_AND_ASSIGN(set, BuildStatements(priced, Settings({{"acme", "Acme", "USD"}}), ctx));
+  EXPECT_EQ(set.statements[0].tax, D("0"));
+  EXPECT_EQ(set.statements[0].total, D("340.01"));
+  EXPECT_EQ(set.statements[0].lines.back().description, "Exempt: Reverse charge (EU B2B)");
+}
+
 TEST(BuildStatementsTest, EveryConfiguredCustomerGetsAStatementInConfigOrder) {
   PricedLines priced;
   priced.lines.push_back(Priced("globex", "AmazonS3", ChargeCategory::kUsage, "7.25"));

@@ -109,9 +109,16 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
       out.service = line.service;
       out.description = Describe(line);
     }
-    if (!line.rule.empty() &&
-        std::find(group.rules.begin(), group.rules.end(), line.rule) == group.rules.end()) {
-      group.rules.push_back(line.rule);
+    // A line can name several rules ("free allowance; markup"): keep each distinct one once.
+    std::string_view rules = line.rule;
+    while (!rules.empty()) {
+      size_t end = rules.find("; ");
+      std::string rule(rules.substr(0, end));
+      rules = end == std::string_view::npos ? std::string_view() : rules.substr(end + 2);
+      if (!rule.empty() &&
+          std::find(group.rules.begin(), group.rules.end(), rule) == group.rules.end()) {
+        group.rules.push_back(std::move(rule));
+      }
     }
     out.list_amount += line.list_cost;
     out.precise += line.amount;
