@@ -40,7 +40,7 @@ contains() { grep -qF -- "$2" "$1" || { echo "  '$1' lacks '$2':" >&2; sed 's/^/
 store_state() { (cd "$1" && sha256sum rebill.db* 2>/dev/null; find months -type f | sort); }
 
 # --help on the binary and every subcommand.
-for cmd in "" demo init ingest run statements reconcile margin allocate accounts "accounts import" \
+for cmd in "" demo init ingest run statements reconcile margin allocate explain accounts "accounts import" \
   "accounts list" "accounts check"; do
   check "help $cmd" expect_exit 0 "$work/help.txt" "$rebill" $cmd --help
   check "help $cmd text" contains "$work/help.txt" "Usage"
@@ -137,6 +137,14 @@ check "demo balanced" contains "$work/demo.txt" "reconciliation: balanced"
 check "statements html to a folder" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/demo" statements --period 2026-10 --format html -o "$work/html"
 check "statements html per customer" test -s "$work/html/globex.html"
 check "unknown customer" expect_exit 3 "$work/out.txt" "$rebill" -w "$work/demo" statements --period 2026-10 --customer nobody
+
+# explain walks a statement line back to the CUR rows, policy and rule.
+check "explain" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/demo" explain --period 2026-10 --customer acme --service AmazonEC2
+check "explain names the rows" contains "$work/out.txt" "31 SavingsPlanCoveredUsage rows of account 111111111111"
+check "explain names the policy and rule" contains "$work/out.txt" "by pro-rata; priced"
+check "explain json" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/demo" explain --period 2026-10 --customer globex --format json
+check "explain json matches the run" contains "$work/out.txt" '"matches_latest_run": true'
+check "explain unknown customer" expect_exit 3 "$work/out.txt" "$rebill" -w "$work/demo" explain --period 2026-10 --customer nobody
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -103,6 +103,8 @@ struct Options {
   std::string allocate_format = "text";
   std::string margin_format = "json";
   std::string accounts_format = "text";
+  std::string explain_format = "text";
+  std::string service;
   std::string output;
   std::string customer;
   std::string by = "customer";
@@ -300,6 +302,71 @@ void PrintAccounts(const std::vector<pipeline::AccountListing>& rows, bool json)
   }
 }
 
+void PrintExplanation(const pipeline::Explanation& e, bool json) {
+  const int digits =
+      Currency::Parse(e.currency).ok() ? Currency::Parse(e.currency)->minor_units() : 2;
+  if (json) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    out["period"] = e.period.ToString();
+    out["customer"] = e.customer;
+    out["currency"] = e.currency;
+    out["cost_view"] = std::string(CostViewName(e.cost_view));
+    out["policy_note"] = e.policy_note;
+    out["matches_latest_run"] = e.matches_latest_run;
+    nlohmann::ordered_json lines = nlohmann::ordered_json::array();
+    for (const auto& l : e.lines) {
+      nlohmann::ordered_json sources = nlohmann::ordered_json::array();
+      for (const auto& s : l.sources) {
+        sources.push_back({{"usage_account", s.usage_account},
+                           {"line_item_type", s.line_item_type},
+                           {"allocation_policy", s.policy},
+                           {"price_rule", s.rule},
+                           {"rows", s.rows},
+                           {"cost_basis", s.cost_basis.ToString(digits)},
+                           {"list_cost", s.list_cost.ToString(digits)},
+                           {"amount", s.amount.ToString(digits)},
+                           {"samples", s.samples}});
+      }
+      lines.push_back({{"kind", StatementLineKindName(l.line.kind)},
+                       {"service", l.line.service},
+                       {"description", l.line.description},
+                       {"precise", l.line.precise.ToString(digits)},
+                       {"amount", l.line.amount.ToString(digits)},
+                       {"rounding", (l.line.amount - l.line.precise).ToString(digits)},
+                       {"sources", sources}});
+    }
+    out["lines"] = lines;
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  std::cout << "statement of " << e.customer << " for " << e.period.ToString() << " (" << e.currency
+            << ", cost basis: " << CostViewName(e.cost_view) << ")\n";
+  if (!e.matches_latest_run) {
+    std::cout << "note: this differs from the recorded draft; the configuration or data changed "
+                 "since the last `rebill run`\n";
+  }
+  for (const auto& l : e.lines) {
+    std::cout << "\n"
+              << StatementLineKindName(l.line.kind) << " " << l.line.description << ": "
+              << l.line.amount.ToString(digits) << " (precise " << l.line.precise.ToString(digits)
+              << ", rounding " << (l.line.amount - l.line.precise).ToString(digits) << ")\n";
+    for (const auto& s : l.sources) {
+      if (s.line_item_type == "fee") {
+        std::cout << "  " << s.rule << " = " << s.amount.ToString(digits) << "\n";
+        continue;
+      }
+      std::cout << "  " << s.rows << " " << s.line_item_type << " rows of account "
+                << s.usage_account << ": cost " << s.cost_basis.ToString(digits) << " (list "
+                << s.list_cost.ToString(digits) << ") by " << s.policy << "; priced "
+                << s.amount.ToString(digits) << " by " << s.rule << "\n";
+      std::string samples;
+      for (const std::string& sample : s.samples) samples += (samples.empty() ? "" : ", ") + sample;
+      std::cout << "    e.g. " << samples << "\n";
+    }
+  }
+  if (!e.policy_note.empty()) std::cout << "\n" << e.policy_note << "\n";
+}
+
 std::string PolicyLabel(const allocate::CommitmentRule& rule) {
   std::string name(allocate::CommitmentPolicyName(rule.policy));
   if (rule.policy == allocate::CommitmentPolicy::kSplit) {
@@ -424,6 +491,16 @@ int Main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
 
+  auto* explain = app.add_subcommand(
+      "explain",
+      "Walk a customer's statement lines back to CUR rows, policies, rules and rounding");
+  explain->add_option("--period", o.period, "Billing period, YYYY-MM")->required();
+  explain->add_option("--customer", o.customer, "Customer id")->required();
+  explain->add_option("--service", o.service, "Only this service's lines (product code)");
+  explain->add_option("--format", o.explain_format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+
   auto* accounts = app.add_subcommand(
       "accounts", "AWS accounts: import the organization, list owners, check the hierarchy");
   accounts->require_subcommand(1);
@@ -533,6 +610,13 @@ int Main(int argc, char** argv) {
     std::cout << (o.accounts_format == "json"
                       ? map::RenderAccountCheckJson(check->check, *period, check->display_scale)
                       : map::RenderAccountCheckText(check->check, *period, check->display_scale));
+    return kExitOk;
+  }
+  if (*explain) {
+    Result<pipeline::Explanation> explanation =
+        pipeline::Explain(o.workspace, *period, o.customer, o.service);
+    if (!explanation.ok()) return Fail(explanation.status());
+    PrintExplanation(*explanation, o.explain_format == "json");
     return kExitOk;
   }
   if (*allocate) {

@@ -528,3 +528,95 @@ Result<std::vector<AccountListing>> ListAccounts(const std::string& workspace) {
 }
 
 }  // namespace rebill::pipeline
+
+namespace rebill::pipeline {
+
+Result<Explanation> Explain(const std::string& workspace, BillingPeriod period,
+                            const std::string& customer, const std::string& service) {
+  WorkspacePaths ws(workspace);
+  REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
+  REBILL_ASSIGN_OR_RETURN(WorkspaceConfig config, LoadConfig(ws.config));
+  REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(ws.store));
+  REBILL_ASSIGN_OR_RETURN(std::vector<store::MonthRecord> records, ActiveMonths(*store, period));
+  REBILL_ASSIGN_OR_RETURN(LoadedMonth loaded, LoadMonth(ws, records, period));
+  REBILL_ASSIGN_OR_RETURN(Organization org, store->LoadOrganization());
+  const NormalizedMonth& month = loaded.month;
+  RejectSink rejects;
+  RunContext ctx{period, 0, &rejects};
+  REBILL_ASSIGN_OR_RETURN(MappedLines mapped, map::MapAccounts(month, config.accounts, org, ctx));
+  const allocate::Policy policy = PolicyFor(config, period);
+  REBILL_ASSIGN_OR_RETURN(AllocatedLines allocated,
+                          allocate::AllocateBenefits(month, mapped, policy, ctx));
+  REBILL_ASSIGN_OR_RETURN(PricedLines priced, price::Price(month, allocated, config.prices, ctx));
+  config.statements.policy_note = allocate::DescribeCommitmentPolicy(policy);
+  REBILL_ASSIGN_OR_RETURN(StatementSet set,
+                          report::BuildStatements(priced, config.statements, ctx));
+
+  const Statement* statement = nullptr;
+  for (const Statement& s : set.statements) {
+    if (s.customer == customer) statement = &s;
+  }
+  if (statement == nullptr) {
+    return NotFound("customer '" + customer + "' is not in rebill.toml; check the id");
+  }
+  Explanation out;
+  out.period = period;
+  out.customer = customer;
+  out.currency = statement->currency;
+  out.cost_view = allocated.cost_view;
+  out.policy_note = statement->policy_note;
+  Result<store::RunRecord> latest = LatestRun(workspace, period);
+  if (latest.ok()) {
+    Result<StatementSet> recorded = report::ParseStatementsJson(latest->statements_json);
+    if (recorded.ok()) {
+      for (const Statement& s : recorded->statements) {
+        if (s.customer == customer) out.matches_latest_run = s.lines == statement->lines;
+      }
+    }
+  }
+  for (const StatementLine& line : statement->lines) {
+    if (!service.empty() && line.service != service) continue;
+    LineExplanation explained;
+    explained.line = line;
+    std::map<std::tuple<std::string, std::string, std::string, std::string>, size_t> index;
+    for (const PricedLine& p : priced.lines) {
+      if (p.customer != customer || p.kind != line.kind || p.service != line.service) continue;
+      if (p.kind == StatementLineKind::kFee) {
+        explained.sources.push_back({"", "fee", "", p.rule, 0, Decimal(), Decimal(), p.amount, {}});
+        continue;
+      }
+      const AllocatedLine& a = allocated.lines[p.allocated];
+      const CurLine& cur = month.lines[a.line];
+      auto key = std::make_tuple(a.usage_account, cur.type_text, a.policy, p.rule);
+      auto [it, inserted] = index.try_emplace(key, explained.sources.size());
+      if (inserted) {
+        explained.sources.push_back({a.usage_account,
+                                     cur.type_text,
+                                     a.policy,
+                                     p.rule,
+                                     0,
+                                     Decimal(),
+                                     Decimal(),
+                                     Decimal(),
+                                     {}});
+      }
+      LineExplanation::Source& source = explained.sources[it->second];
+      ++source.rows;
+      source.cost_basis += a.cost_basis;
+      source.list_cost += a.list_cost;
+      source.amount += p.amount;
+      if (source.samples.size() < 3) {
+        source.samples.push_back(month.sources[cur.source_file].path + ":" +
+                                 std::to_string(cur.source_row));
+      }
+    }
+    out.lines.push_back(std::move(explained));
+  }
+  if (!service.empty() && out.lines.empty()) {
+    return NotFound("customer '" + customer + "' has no statement line for service '" + service +
+                    "' in " + period.ToString());
+  }
+  return out;
+}
+
+}  // namespace rebill::pipeline

@@ -128,6 +128,38 @@ struct AccountListing {
 
 Result<std::vector<AccountListing>> ListAccounts(const std::string& workspace);
 
+/// Where one statement line's amount comes from.
+struct LineExplanation {
+  StatementLine line;
+  struct Source {
+    std::string usage_account;
+    std::string line_item_type;
+    std::string policy;  // the allocation policy that set the cost basis
+    std::string rule;    // the price rule(s)
+    uint64_t rows = 0;
+    Decimal cost_basis;
+    Decimal list_cost;
+    Decimal amount;                    // precise price
+    std::vector<std::string> samples;  // "file:row" of the first few CUR rows
+  };
+  std::vector<Source> sources;
+};
+
+struct Explanation {
+  BillingPeriod period;
+  std::string customer;
+  std::string currency;
+  CostView cost_view = CostView::kAmortized;
+  std::string policy_note;
+  std::vector<LineExplanation> lines;
+  bool matches_latest_run = false;  // the recorded draft has the same statement
+};
+
+/// Recompute `period` (recording nothing) and explain the statement lines of `customer`
+/// (only those of `service` when it is not empty).
+Result<Explanation> Explain(const std::string& workspace, BillingPeriod period,
+                            const std::string& customer, const std::string& service);
+
 /// The latest recorded run of `period`, or kFailedPrecondition saying to run it first.
 Result<store::RunRecord> LatestRun(const std::string& workspace, BillingPeriod period);
 
