@@ -18,6 +18,9 @@ mkdir -p "$actual"
 
 "$rebill" init "$ws" >/dev/null
 cp "$scenario/rebill.toml" "$ws/rebill.toml"
+for rates in "$scenario"/fx/*.csv; do
+  [ -e "$rates" ] && "$rebill" -w "$ws" --actor golden fx import "$rates" >/dev/null
+done
 if [ -d "$scenario/org" ]; then
   "$rebill" -w "$ws" --actor golden accounts import "$scenario"/org/*.json >/dev/null
 fi

@@ -32,26 +32,44 @@ Result<MarginReport> AttributeMargin(const AllocatedLines& allocated, const Pric
   MarginReport report;
   report.period = ctx.period;
   report.cost_view = allocated.cost_view;
+  // Margin is in the currency of the cost: a customer billed in another currency has its revenue
+  // converted back at the rate it was billed with.
+  std::map<std::string, const FxRate*> rates;
   for (const Statement& s : statements.statements) {
+    const std::string currency = s.fx ? s.fx->from : s.currency;
     if (report.currency.empty()) {
-      report.currency = s.currency;
-    } else if (report.currency != s.currency) {
+      report.currency = currency;
+    } else if (report.currency != currency) {
       report.currency = "mixed";
     }
+    if (s.fx) rates[s.customer] = &*s.fx;
   }
+  auto in_cost_currency = [&](const std::string& customer, Decimal amount) -> Result<Decimal> {
+    auto it = rates.find(customer);
+    if (it == rates.end()) return amount;
+    return Decimal::Div(amount, it->second->rate);
+  };
 
   Totals by_customer, by_service, by_account, by_customer_service;
-  // Revenue is what customers are billed: the rounded statement amounts.
+  // Revenue is what customers are billed, the rounded statement amounts, without tax: the tax
+  // the reseller collects is owed to the tax authority.
   for (const Statement& s : statements.statements) {
-    by_customer[s.customer].first += s.total;
     for (const StatementLine& l : s.lines) {
-      by_service[l.service].first += l.amount;
-      by_customer_service[s.customer + "/" + l.service].first += l.amount;
+      if (l.kind == StatementLineKind::kTax) continue;
+      REBILL_ASSIGN_OR_RETURN(Decimal amount, in_cost_currency(s.customer, l.amount));
+      by_customer[s.customer].first += amount;
+      by_service[l.service].first += amount;
+      by_customer_service[s.customer + "/" + l.service].first += amount;
     }
+    by_customer.try_emplace(s.customer);
   }
   // By account there is no statement line to take: precise priced amounts, which differ from
   // the statement by the rounding residue.
-  for (const PricedLine& p : priced.lines) by_account[p.usage_account].first += p.amount;
+  for (const PricedLine& p : priced.lines) {
+    if (p.kind == StatementLineKind::kFee) continue;  // fees belong to no account
+    REBILL_ASSIGN_OR_RETURN(Decimal amount, in_cost_currency(p.customer, p.amount));
+    by_account[p.usage_account].first += amount;
+  }
   for (const AllocatedLine& a : allocated.lines) {
     if (a.bucket != Bucket::kCustomer) continue;
     by_customer[a.customer].second += a.cost_basis;

@@ -104,6 +104,7 @@ struct Options {
   std::string margin_format = "json";
   std::string accounts_format = "text";
   std::string explain_format = "text";
+  std::string fx_file;
   std::string service;
   std::string output;
   std::string customer;
@@ -491,6 +492,12 @@ int Main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
 
+  auto* fx = app.add_subcommand("fx", "Exchange rates for customers billed in other currencies");
+  fx->require_subcommand(1);
+  auto* fx_import = fx->add_subcommand(
+      "import", "Import rates from a CSV with the header period,from,to,rate,source");
+  fx_import->add_option("FILE", o.fx_file, "CSV file")->required();
+
   auto* explain = app.add_subcommand(
       "explain",
       "Walk a customer's statement lines back to CUR rows, policies, rules and rounding");
@@ -570,6 +577,12 @@ int Main(int argc, char** argv) {
     std::cout << "reconciliation: " << (ran->reconciliation.balanced ? "balanced" : "NOT balanced")
               << "\nstatements:\n";
     for (const std::string& p : paths) std::cout << "  " << p << "\n";
+    return kExitOk;
+  }
+  if (*fx_import) {
+    Result<size_t> imported = pipeline::ImportFxRates(o.workspace, o.fx_file, now, o.actor);
+    if (!imported.ok()) return Fail(imported.status());
+    std::cout << "imported " << *imported << " exchange rates\n";
     return kExitOk;
   }
   if (*accounts_import) {

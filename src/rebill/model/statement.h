@@ -3,6 +3,7 @@
 // (DESIGN.md §2, invariant 3).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,16 @@ struct StatementLine {
   friend bool operator==(const StatementLine&, const StatementLine&) = default;
 };
 
+/// An exchange rate: 1 unit of `from` = `rate` units of `to`, for one billing period.
+struct FxRate {
+  std::string from;
+  std::string to;
+  Decimal rate;
+  std::string source;  // where the rate comes from, e.g. "ECB reference rate 2026-10-31"
+
+  friend bool operator==(const FxRate&, const FxRate&) = default;
+};
+
 struct Statement {
   std::string customer;  // id from rebill.toml
   std::string customer_name;
@@ -45,6 +56,7 @@ struct Statement {
   Decimal total;             // Σ all lines = subtotal + fees - credits + tax
   Decimal rounding_residue;  // Σ precise - Σ rounded, reported, never lost
   std::string policy_note;   // one plain sentence on the commitment policy
+  std::optional<FxRate> fx;  // set when billed in another currency than the CUR's
 
   friend bool operator==(const Statement&, const Statement&) = default;
 };

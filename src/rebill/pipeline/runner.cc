@@ -7,6 +7,8 @@
 
 #include "rebill/allocate/allocate.h"
 #include "rebill/attribute/attribute.h"
+#include "rebill/core/currency.h"
+#include "rebill/ingest/csv_reader_internal.h"
 #include "rebill/ingest/ingest.h"
 #include "rebill/map/map.h"
 #include "rebill/map/organization_import.h"
@@ -265,6 +267,35 @@ Result<LoadedMonth> LoadMonth(const WorkspacePaths& ws,
   return loaded;
 }
 
+// Customers billed in another currency than the CUR's need the period's rate; the price stage
+// converts with it and the statement shows it.
+Status ApplyFxRates(const WorkspacePaths& ws, store::Store& store, const NormalizedMonth& month,
+                    BillingPeriod period, WorkspaceConfig& config) {
+  std::string cur_currency = "USD";
+  for (const CurLine& line : month.lines) {
+    if (!line.currency.empty()) {
+      cur_currency = line.currency;
+      break;
+    }
+  }
+  for (size_t i = 0; i < config.prices.customers.size(); ++i) {
+    price::CustomerPricing& c = config.prices.customers[i];
+    if (c.currency == cur_currency) continue;
+    REBILL_ASSIGN_OR_RETURN(std::optional<FxRate> rate,
+                            store.FindFxRate(period.ToString(), cur_currency, c.currency));
+    if (!rate) {
+      return FailedPrecondition(
+          ws.config + ": customer[" + std::to_string(i) + "].currency: customer '" + c.customer +
+          "' is billed in " + c.currency + " but the CUR for " + period.ToString() + " is in " +
+          cur_currency + " and no " + cur_currency + "->" + c.currency + " rate is imported for " +
+          period.ToString() + "; import one with `rebill fx import RATES.csv`");
+    }
+    c.fx = *rate;
+    config.statements.fx[c.customer] = *rate;
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<store::MonthRecord>> ActiveMonths(store::Store& store, BillingPeriod period) {
   REBILL_ASSIGN_OR_RETURN(std::vector<store::MonthRecord> records,
                           store.MonthsOf(period.ToString()));
@@ -303,23 +334,7 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
     }
   }
 
-  // Until FX rates exist, a customer is billed in the CUR's currency.
-  std::string cur_currency = "USD";
-  for (const CurLine& line : month.lines) {
-    if (!line.currency.empty()) {
-      cur_currency = line.currency;
-      break;
-    }
-  }
-  for (size_t i = 0; i < config.statements.customers.size(); ++i) {
-    const report::CustomerInfo& c = config.statements.customers[i];
-    if (c.currency != cur_currency) {
-      return InvalidInput(ws.config + ": customer[" + std::to_string(i) + "].currency: customer '" +
-                          c.id + "' is billed in " + c.currency + " but the CUR for " +
-                          period.ToString() + " is in " + cur_currency + "; set currency = \"" +
-                          cur_currency + "\" (conversion between currencies needs FX rates)");
-    }
-  }
+  REBILL_RETURN_IF_ERROR(ApplyFxRates(ws, *store, month, period, config));
 
   RejectSink rejects;
   RunContext ctx{period, now, &rejects};
@@ -541,6 +556,7 @@ Result<Explanation> Explain(const std::string& workspace, BillingPeriod period,
   REBILL_ASSIGN_OR_RETURN(LoadedMonth loaded, LoadMonth(ws, records, period));
   REBILL_ASSIGN_OR_RETURN(Organization org, store->LoadOrganization());
   const NormalizedMonth& month = loaded.month;
+  REBILL_RETURN_IF_ERROR(ApplyFxRates(ws, *store, month, period, config));
   RejectSink rejects;
   RunContext ctx{period, 0, &rejects};
   REBILL_ASSIGN_OR_RETURN(MappedLines mapped, map::MapAccounts(month, config.accounts, org, ctx));
@@ -617,6 +633,66 @@ Result<Explanation> Explain(const std::string& workspace, BillingPeriod period,
                     "' in " + period.ToString());
   }
   return out;
+}
+
+}  // namespace rebill::pipeline
+
+namespace rebill::pipeline {
+
+Result<size_t> ImportFxRates(const std::string& workspace, const std::string& path, Timestamp now,
+                             const std::string& actor) {
+  WorkspacePaths ws(workspace);
+  REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
+  REBILL_ASSIGN_OR_RETURN(auto lock, store::WorkspaceLock::Acquire(workspace));
+  if (!fs::exists(path)) return NotFound(path + ": no such file");
+  REBILL_ASSIGN_OR_RETURN(std::unique_ptr<ingest::ByteSource> source,
+                          ingest::ByteSource::Open(path));
+  ingest::CsvReader reader(std::move(source), path);
+  std::vector<std::string_view> fields;
+  REBILL_ASSIGN_OR_RETURN(bool has_header, reader.Next(fields));
+  const std::vector<std::string_view> expected = {"period", "from", "to", "rate", "source"};
+  if (!has_header || fields != expected) {
+    return InvalidInput(path + ": the header must be period,from,to,rate,source");
+  }
+  std::map<std::string, std::vector<FxRate>> by_period;
+  size_t count = 0;
+  for (;;) {
+    REBILL_ASSIGN_OR_RETURN(bool more, reader.Next(fields));
+    if (!more) break;
+    if (fields.size() == 1 && fields[0].empty()) continue;
+    std::string where = path + ": row " + std::to_string(reader.record_index());
+    if (fields.size() != expected.size()) {
+      return InvalidInput(where + ": expected 5 fields (period,from,to,rate,source)");
+    }
+    Result<BillingPeriod> period = BillingPeriod::Parse(fields[0]);
+    if (!period.ok() || fields[0].size() != 7) {
+      return InvalidInput(where + ", column period: '" + std::string(fields[0]) +
+                          "' is not a billing period (YYYY-MM)");
+    }
+    for (size_t c : {1u, 2u}) {
+      if (Result<Currency> currency = Currency::Parse(fields[c]); !currency.ok()) {
+        return InvalidInput(where + ", column " + std::string(expected[c]) + ": " +
+                            currency.status().message());
+      }
+    }
+    Result<Decimal> rate = Decimal::Parse(fields[3]);
+    if (!rate.ok() || rate->Sign() <= 0) {
+      return InvalidInput(where + ", column rate: '" + std::string(fields[3]) +
+                          "' is not a positive decimal number");
+    }
+    if (fields[4].empty()) {
+      return InvalidInput(where + ", column source: say where the rate comes from");
+    }
+    by_period[period->ToString()].push_back(
+        {std::string(fields[1]), std::string(fields[2]), *rate, std::string(fields[4])});
+    ++count;
+  }
+  REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(ws.store));
+  for (const auto& [period, rates] : by_period) {
+    store::AuditEntry audit{FormatTimestamp(now), actor, "fx import", period, "file: " + path};
+    REBILL_RETURN_IF_ERROR(store->ReplaceFxRates(period, rates, audit));
+  }
+  return count;
 }
 
 }  // namespace rebill::pipeline

@@ -128,6 +128,12 @@ struct AccountListing {
 
 Result<std::vector<AccountListing>> ListAccounts(const std::string& workspace);
 
+/// Import exchange rates from a CSV file with the header `period,from,to,rate,source`
+/// (e.g. `2026-10,USD,EUR,0.9214,ECB reference rate 2026-10-31`): 1 `from` = `rate` `to`.
+/// Rates replace earlier ones of the same period and pair. Returns how many were imported.
+Result<size_t> ImportFxRates(const std::string& workspace, const std::string& path, Timestamp now,
+                             const std::string& actor);
+
 /// Where one statement line's amount comes from.
 struct LineExplanation {
   StatementLine line;

@@ -153,6 +153,7 @@ class Pricer {
       p.kind = StatementLineKind::kCredit;
       p.amount = a.cost_basis;
       p.rule = "passed through at face value";
+      REBILL_RETURN_IF_ERROR(Convert(c, p));
       out_.lines.push_back(std::move(p));
       return Status::Ok();
     }
@@ -221,7 +222,15 @@ class Pricer {
       }
     }
     for (const std::string& l : labels) p.rule += (p.rule.empty() ? "" : "; ") + l;
+    REBILL_RETURN_IF_ERROR(Convert(c, p));
     out_.lines.push_back(std::move(p));
+    return Status::Ok();
+  }
+
+  // Into the customer's currency, exactly (18 digits); rounding happens on statement lines.
+  static Status Convert(const CustomerPricing& c, PricedLine& p) {
+    if (!c.fx) return Status::Ok();
+    REBILL_ASSIGN_OR_RETURN(p.amount, Decimal::Mul(p.amount, c.fx->rate));
     return Status::Ok();
   }
 

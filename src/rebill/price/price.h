@@ -98,6 +98,10 @@ struct CustomerPricing {
   std::vector<PlanAssignment> plans;
   std::vector<Fee> fees;  // the customer's own fees, besides its plans'
   std::optional<TaxTreatment> tax;
+  /// Set when the customer is billed in another currency than the CUR's: every AWS-derived
+  /// amount (after the rules, which work in the CUR's currency) is converted at this rate.
+  /// Fees are written in the customer's currency and are not converted.
+  std::optional<FxRate> fx;
 };
 
 struct PriceBook {

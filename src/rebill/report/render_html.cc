@@ -180,6 +180,11 @@ std::string RenderHtml(const Statement& s, const std::string& reseller) {
   std::string chart = Chart(s, digits);
   if (!chart.empty()) out += "<h2>Spend by service</h2>\n" + chart + "\n";
   if (!s.policy_note.empty()) out += "<p class=\"note\">" + Escape(s.policy_note) + "</p>\n";
+  if (s.fx) {
+    out += "<p class=\"note\">AWS charges were converted from " + Escape(s.fx->from) + " at 1 " +
+           Escape(s.fx->from) + " = " + Escape(s.fx->rate.ToString()) + " " + Escape(s.fx->to) +
+           " (" + Escape(s.fx->source) + ").</p>\n";
+  }
   out +=
       "<p class=\"note\">Amounts are rounded to the currency's minor unit line by line; the "
       "total is the sum of the rounded lines.</p>\n";

@@ -68,7 +68,14 @@ std::string RenderJson(const StatementSet& set) {
                       {"tax", s.tax.ToString(digits)},
                       {"total", s.total.ToString(digits)},
                       {"rounding_residue", s.rounding_residue.ToString(digits)},
-                      {"policy_note", s.policy_note}};
+                      {"policy_note", s.policy_note},
+                      {"fx", nullptr}};
+    if (s.fx) {
+      statement["fx"] = {{"from", s.fx->from},
+                         {"to", s.fx->to},
+                         {"rate", s.fx->rate.ToString()},
+                         {"source", s.fx->source}};
+    }
     if (!s.invoice_number.empty()) statement["invoice_number"] = s.invoice_number;
     statements.push_back(std::move(statement));
   }
@@ -125,6 +132,14 @@ Result<StatementSet> ParseStatementsJson(const std::string& json) {
     REBILL_ASSIGN_OR_RETURN(s.total, Amount(js, "total", where));
     REBILL_ASSIGN_OR_RETURN(s.rounding_residue, Amount(js, "rounding_residue", where));
     s.policy_note = Text(js, "policy_note");
+    if (auto fx = js.find("fx"); fx != js.end() && fx->is_object()) {
+      FxRate rate;
+      rate.from = Text(*fx, "from");
+      rate.to = Text(*fx, "to");
+      REBILL_ASSIGN_OR_RETURN(rate.rate, Amount(*fx, "rate", where + ": fx"));
+      rate.source = Text(*fx, "source");
+      s.fx = rate;
+    }
     set.statements.push_back(std::move(s));
   }
   return set;

@@ -326,7 +326,8 @@ TEST(RenderJsonTest, WritesTheDocumentedShapeWithAmountsAsStrings) {
       "tax": "0.00",
       "total": "9.51",
       "rounding_residue": "-0.005",
-      "policy_note": "Shared pro-rata."
+      "policy_note": "Shared pro-rata.",
+      "fx": null
     },
     {
       "customer": "tanaka",
@@ -342,7 +343,8 @@ TEST(RenderJsonTest, WritesTheDocumentedShapeWithAmountsAsStrings) {
       "tax": "0",
       "total": "0",
       "rounding_residue": "0",
-      "policy_note": ""
+      "policy_note": "",
+      "fx": null
     }
   ]
 }

@@ -85,6 +85,7 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
     s.currency = c.currency;
     s.status = StatementStatus::kDraft;
     s.policy_note = settings.policy_note;
+    if (auto fx = settings.fx.find(c.id); fx != settings.fx.end()) s.fx = fx->second;
     set.statements.push_back(std::move(s));
   }
 

@@ -5,6 +5,8 @@
 //   REBILL_ASSIGN_OR_RETURN(StatementSet set, report::BuildStatements(priced, settings, ctx));
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,8 @@ struct StatementSettings {
   std::string policy_note;  // one sentence on the commitment policy
   /// Every configured customer gets a statement, even with no usage in the period.
   std::vector<CustomerInfo> customers;
+  /// The rate the price stage converted each customer's AWS charges with, to show on statements.
+  std::map<std::string, FxRate> fx;
 };
 
 /// Build the statements; fails (kInternal) if a statement does not add up.

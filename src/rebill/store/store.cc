@@ -70,6 +70,16 @@ constexpr const char* kMigrations[] = {
       expires INTEGER NOT NULL
     );
     )sql",
+    R"sql(
+    CREATE TABLE fx_rates (
+      period TEXT NOT NULL,
+      from_currency TEXT NOT NULL,
+      to_currency TEXT NOT NULL,
+      rate TEXT NOT NULL,
+      source TEXT NOT NULL,
+      PRIMARY KEY (period, from_currency, to_currency)
+    );
+    )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -450,6 +460,41 @@ Result<Organization> Store::LoadOrganization() {
         {s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Int(6)});
   }
   return org;
+}
+
+Status Store::ReplaceFxRates(const std::string& period, const std::vector<FxRate>& rates,
+                             const AuditEntry& audit) {
+  Transaction tx(db_);
+  REBILL_RETURN_IF_ERROR(tx.Begin());
+  for (const FxRate& r : rates) {
+    Statement s(db_,
+                "INSERT OR REPLACE INTO fx_rates (period, from_currency, to_currency, rate, source) "
+                "VALUES (?,?,?,?,?)");
+    REBILL_RETURN_IF_ERROR(s.status());
+    s.Bind(1, period);
+    s.Bind(2, r.from);
+    s.Bind(3, r.to);
+    s.Bind(4, r.rate.ToString());
+    s.Bind(5, r.source);
+    REBILL_RETURN_IF_ERROR(StepDone(db_, s));
+  }
+  REBILL_RETURN_IF_ERROR(InsertAudit(db_, audit));
+  return tx.Commit();
+}
+
+Result<std::optional<FxRate>> Store::FindFxRate(const std::string& period, const std::string& from,
+                                                const std::string& to) {
+  Statement s(db_,
+              "SELECT rate, source FROM fx_rates WHERE period = ? AND from_currency = ? AND "
+              "to_currency = ?");
+  REBILL_RETURN_IF_ERROR(s.status());
+  s.Bind(1, period);
+  s.Bind(2, from);
+  s.Bind(3, to);
+  if (s.Step() != SQLITE_ROW) return std::optional<FxRate>();
+  Result<Decimal> rate = Decimal::Parse(s.Text(0));
+  if (!rate.ok()) return Internal("store: stored exchange rate is not a decimal: " + s.Text(0));
+  return std::optional<FxRate>(FxRate{from, to, *rate, s.Text(1)});
 }
 
 Result<std::vector<AuditEntry>> Store::AuditLog() {

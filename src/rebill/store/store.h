@@ -15,6 +15,7 @@
 #include "rebill/core/result.h"
 #include "rebill/model/normalized_month.h"
 #include "rebill/model/organization.h"
+#include "rebill/model/statement.h"
 
 struct sqlite3;
 
@@ -86,6 +87,13 @@ class Store {
   /// 30 days, the reseller's record must not.
   Status UpsertHandshakes(const std::vector<Handshake>& handshakes, const AuditEntry& audit);
   Result<Organization> LoadOrganization();
+
+  /// Record exchange rates for a period, replacing earlier rates of the same (period, from, to).
+  Status ReplaceFxRates(const std::string& period, const std::vector<FxRate>& rates,
+                        const AuditEntry& audit);
+  /// The rate of (period, from -> to), if imported.
+  Result<std::optional<FxRate>> FindFxRate(const std::string& period, const std::string& from,
+                                           const std::string& to);
   Result<std::vector<AuditEntry>> AuditLog();
 
  private:

@@ -163,7 +163,8 @@ TEST(Store, MigratesAVersionOneStoreAndRefusesANewerOne) {
   { ASSERT_OK_AND_ASSIGN(auto store, Store::Open(path)); }
   // Turn it back into a version 1 store: what the first release wrote.
   RawSql(path,
-         "DROP TABLE org_accounts; DROP TABLE handshakes; ALTER TABLE runs DROP COLUMN "
+         "DROP TABLE fx_rates; DROP TABLE org_accounts; DROP TABLE handshakes; ALTER TABLE runs "
+         "DROP COLUMN "
          "accounts_json; PRAGMA user_version=1;");
   {
     ASSERT_OK_AND_ASSIGN(auto store, Store::Open(path));
@@ -187,6 +188,19 @@ TEST(Store, MigratesAVersionOneStoreAndRefusesANewerOne) {
     EXPECT_EQ(org.accounts[0], account);
     ASSERT_EQ(org.handshakes.size(), 1u);
     EXPECT_EQ(org.handshakes[0].state, "ACCEPTED");
+  }
+  {
+    ASSERT_OK_AND_ASSIGN(auto store, Store::Open(path));
+    AuditEntry audit{"2023-12-01T00:00:00Z", "tester", "fx import", "2026-10", ""};
+    ASSERT_OK(store->ReplaceFxRates("2026-10", {{"USD", "EUR", D("0.9214"), "ECB"}}, audit));
+    ASSERT_OK(
+        store->ReplaceFxRates("2026-10", {{"USD", "EUR", D("0.9215"), "ECB, revised"}}, audit));
+    ASSERT_OK_AND_ASSIGN(auto rate, store->FindFxRate("2026-10", "USD", "EUR"));
+    ASSERT_TRUE(rate.has_value());
+    EXPECT_EQ(rate->rate, D("0.9215"));
+    EXPECT_EQ(rate->source, "ECB, revised");
+    ASSERT_OK_AND_ASSIGN(auto none, store->FindFxRate("2026-11", "USD", "EUR"));
+    EXPECT_FALSE(none.has_value());
   }
   RawSql(path, "PRAGMA user_version=99;");
   EXPECT_STATUS(Store::Open(path), StatusCode::kFailedPrecondition, "upgrade rebill");
