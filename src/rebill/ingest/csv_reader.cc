@@ -169,6 +169,20 @@ CsvReader::CsvReader(std::unique_ptr<ByteSource> source, std::string path, char 
   buffer_.resize(kChunk);
 }
 
+void CsvReader::SetDialect(char delimiter, bool quoting) {
+  delimiter_ = delimiter;
+  quoting_ = quoting;
+}
+
+Result<std::string_view> CsvReader::PeekFirstLine() {
+  if (end_ == 0 && !eof_) REBILL_RETURN_IF_ERROR(Fill());
+  std::string_view data(buffer_.data() + begin_, end_ - begin_);
+  size_t newline = data.find('\n');
+  if (newline != std::string_view::npos) data = data.substr(0, newline);
+  if (!data.empty() && data.back() == '\r') data.remove_suffix(1);
+  return data;
+}
+
 Status CsvReader::Fill() {
   // Keep the unread tail, then read more behind it; grow when a record is larger than the buffer.
   if (begin_ > 0) {
@@ -212,7 +226,7 @@ Result<bool> CsvReader::Next(std::vector<std::string_view>& fields) {
       }
       if (c == delimiter_) {
         state = ScanState::kFieldStart;
-      } else if (c == '"' && state != ScanState::kUnquoted) {
+      } else if (c == '"' && quoting_ && state != ScanState::kUnquoted) {
         // Opens a quoted field, or is the second half of a doubled quote inside one.
         state = ScanState::kQuoted;
       } else {
@@ -255,7 +269,7 @@ void CsvReader::SplitFields(std::string_view record, std::vector<std::string_vie
   scratch_.reserve(record.size());
   size_t pos = 0;
   for (;;) {
-    if (pos < record.size() && record[pos] == '"') {
+    if (quoting_ && pos < record.size() && record[pos] == '"') {
       size_t start = scratch_.size();
       size_t i = pos + 1;
       while (i < record.size()) {
@@ -289,13 +303,14 @@ void CsvReader::SplitFields(std::string_view record, std::vector<std::string_vie
   }
 }
 
-Reject FieldCountReject(const std::string& path, uint64_t row, size_t expected, size_t actual) {
+Reject FieldCountReject(const std::string& path, uint64_t row, size_t expected, size_t actual,
+                        std::string_view against) {
   Reject reject;
   reject.stage = "ingest";
   reject.file = path;
   reject.row = row;
-  reject.reason = "the row has " + std::to_string(actual) + " fields but the header has " +
-                  std::to_string(expected);
+  reject.reason = "the row has " + std::to_string(actual) + " fields but " +
+                  std::string(against) + " has " + std::to_string(expected);
   reject.hint = "the file is damaged or was edited; use the file exactly as AWS delivered it";
   return reject;
 }

@@ -1,5 +1,6 @@
 // CsvReader: a streaming reader of RFC 4180 records (quoted fields with delimiters, doubled
-// quotes and line breaks; LF or CRLF) from a plain or gzip-compressed file. The compression is
+// quotes and line breaks; LF or CRLF) from a plain or gzip-compressed file. It also reads Hive
+// text (what Athena's CTAS and `INSERT` write: `\x01` between fields, no quoting at all). The compression is
 // detected from the first bytes, never from the file name. Buffers are reused across records;
 // fields are views valid until the next call to Next(). The SHA-256 of the file's bytes is
 // computed while they are read, so the file is read from disk once.
@@ -45,6 +46,15 @@ class CsvReader {
  public:
   CsvReader(std::unique_ptr<ByteSource> source, std::string path, char delimiter = ',');
 
+  /// Change how fields are split; only before the first Next(). Without quoting, '"' is an
+  /// ordinary character (Hive text has no quoting, and its text fields may start with one).
+  void SetDialect(char delimiter, bool quoting);
+
+  /// The first line of the input (without its line break) as far as it is in the first buffer
+  /// (1 MiB), without consuming it; empty for an empty input. Only before the first Next(). The
+  /// view is valid until the next call to Next(). Used to tell the dialect before splitting.
+  Result<std::string_view> PeekFirstLine();
+
   /// Read the next record into `fields`. Returns false at the end of the input. Fails with
   /// kInvalidInput naming the file and record for an unterminated quoted field, and passes on
   /// read errors.
@@ -64,6 +74,7 @@ class CsvReader {
   std::unique_ptr<ByteSource> source_;
   std::string path_;
   char delimiter_;
+  bool quoting_ = true;
   std::vector<char> buffer_;
   size_t begin_ = 0;  // start of unread data in buffer_
   size_t end_ = 0;    // end of valid data in buffer_
@@ -73,7 +84,9 @@ class CsvReader {
   uint64_t records_read_ = 0;
 };
 
-/// The reject for a record whose field count differs from the header's.
-Reject FieldCountReject(const std::string& path, uint64_t row, size_t expected, size_t actual);
+/// The reject for a record whose field count differs from the header's (or, for a file without
+/// a header, from the column list given for it: `against` = "the column list").
+Reject FieldCountReject(const std::string& path, uint64_t row, size_t expected, size_t actual,
+                        std::string_view against = "the header");
 
 }  // namespace rebill::ingest

@@ -39,9 +39,20 @@ struct TaxTreatment {
   friend bool operator==(const TaxTreatment&, const TaxTreatment&) = default;
 };
 
+/// A prepaid or promotional credit a customer can still use this period, in its currency.
+struct CreditBalance {
+  std::string customer;
+  std::string name;
+  Decimal available;
+  BillingPeriod expires;  // the last period it can be used in
+
+  friend bool operator==(const CreditBalance&, const CreditBalance&) = default;
+};
+
 struct PricedLines {
   std::vector<PricedLine> lines;
-  std::vector<TaxTreatment> taxes;  // one per customer that has a tax setting
+  std::vector<CreditBalance> credits;  // consumed by the report, after fees, before tax
+  std::vector<TaxTreatment> taxes;     // one per customer that has a tax setting
 };
 
 }  // namespace rebill

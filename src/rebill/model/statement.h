@@ -41,6 +41,16 @@ struct FxRate {
   friend bool operator==(const FxRate&, const FxRate&) = default;
 };
 
+/// How much of a customer credit a statement used, and what is left of it.
+struct CreditUsage {
+  std::string name;
+  Decimal used;
+  Decimal remaining;
+  BillingPeriod expires;
+
+  friend bool operator==(const CreditUsage&, const CreditUsage&) = default;
+};
+
 struct Statement {
   std::string customer;  // id from rebill.toml
   std::string customer_name;
@@ -49,14 +59,15 @@ struct Statement {
   StatementStatus status = StatementStatus::kDraft;
   std::string invoice_number;  // once final
   std::vector<StatementLine> lines;
-  Decimal subtotal;          // Σ charge lines
-  Decimal fees;              // Σ fee lines
-  Decimal credits;           // -Σ credit lines (a positive number)
-  Decimal tax;               // Σ tax lines
-  Decimal total;             // Σ all lines = subtotal + fees - credits + tax
-  Decimal rounding_residue;  // Σ precise - Σ rounded, reported, never lost
-  std::string policy_note;   // one plain sentence on the commitment policy
-  std::optional<FxRate> fx;  // set when billed in another currency than the CUR's
+  Decimal subtotal;                           // Σ charge lines
+  Decimal fees;                               // Σ fee lines
+  Decimal credits;                            // -Σ credit lines (a positive number)
+  Decimal tax;                                // Σ tax lines
+  Decimal total;                              // Σ all lines = subtotal + fees - credits + tax
+  Decimal rounding_residue;                   // Σ precise - Σ rounded, reported, never lost
+  std::string policy_note;                    // one plain sentence on the commitment policy
+  std::optional<FxRate> fx;                   // set when billed in another currency than the CUR's
+  std::vector<CreditUsage> customer_credits;  // the ledger of this period
 
   friend bool operator==(const Statement&, const Statement&) = default;
 };

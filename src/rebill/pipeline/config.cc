@@ -391,7 +391,7 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
       REBILL_RETURN_IF_ERROR(CheckKnownKeys(
           reader, *node.as_table(), key,
           {"id", "name", "currency", "price_plan", "price_plans", "rounding", "accounts",
-           "commitments", "commitment_share", "parent", "fees", "tax", "tax_exempt"}));
+           "commitments", "commitment_share", "parent", "fees", "tax", "tax_exempt", "credits"}));
       report::CustomerInfo info;
       REBILL_ASSIGN_OR_RETURN(info.id, reader.String(c["id"], key + ".id", true));
       if (info.id.empty()) return reader.Error(key + ".id", "must not be empty");

@@ -291,6 +291,44 @@ Result<price::CustomerPricing> ParseCustomerPricing(const ConfigReader& reader, 
     }
   }
   REBILL_ASSIGN_OR_RETURN(pricing.fees, ParseFees(reader, c["fees"], key + ".fees"));
+  if (View credits = c["credits"]; credits) {
+    if (!credits.is_array()) return reader.Error(key + ".credits", "must be an array");
+    size_t i = 0;
+    for (const toml::node& node : *credits.as_array()) {
+      std::string ckey = key + ".credits[" + std::to_string(i++) + "]";
+      View g = Of(node);
+      if (!g.is_table()) {
+        return reader.Error(ckey,
+                            "must be { name = \"...\", amount = \"...\", granted = "
+                            "\"YYYY-MM\", expires = \"YYYY-MM\" }");
+      }
+      REBILL_RETURN_IF_ERROR(
+          CheckKnownKeys(reader, *g.as_table(), ckey, {"name", "amount", "granted", "expires"}));
+      price::CreditGrant grant;
+      grant.config_key = ckey;
+      REBILL_ASSIGN_OR_RETURN(grant.name, reader.String(g["name"], ckey + ".name", true));
+      REBILL_ASSIGN_OR_RETURN(grant.amount, reader.Number(g["amount"], ckey + ".amount"));
+      if (grant.amount.Sign() <= 0) return reader.Error(ckey + ".amount", "must be more than 0");
+      for (const char* name : {"granted", "expires"}) {
+        REBILL_ASSIGN_OR_RETURN(std::string text, reader.String(g[name], ckey + "." + name, true));
+        Result<BillingPeriod> p = BillingPeriod::Parse(text);
+        if (!p.ok() || text.size() != 7) {
+          return reader.Error(ckey + "." + name,
+                              "'" + text + "' is not a billing period (YYYY-MM)");
+        }
+        (std::string(name) == "granted" ? grant.granted : grant.expires) = *p;
+      }
+      if (grant.expires < grant.granted)
+        return reader.Error(ckey + ".expires", "is before 'granted'");
+      for (const price::CreditGrant& other : pricing.credit_grants) {
+        if (other.name == grant.name) {
+          return reader.Error(ckey + ".name",
+                              "'" + grant.name + "' is used twice for this customer");
+        }
+      }
+      pricing.credit_grants.push_back(std::move(grant));
+    }
+  }
   if (c["tax"] && c["tax_exempt"]) {
     return reader.Error(key + ".tax_exempt", "a customer has either tax or tax_exempt, not both");
   }

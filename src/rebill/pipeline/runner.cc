@@ -296,6 +296,21 @@ Status ApplyFxRates(const WorkspacePaths& ws, store::Store& store, const Normali
   return Status::Ok();
 }
 
+// Each credit's balance at the start of `period`: its amount less what the latest runs of
+// earlier periods used. Expired and not-yet-granted credits are left out.
+Status ApplyCreditLedger(store::Store& store, BillingPeriod period, WorkspaceConfig& config) {
+  for (price::CustomerPricing& c : config.prices.customers) {
+    c.credits.clear();
+    for (const price::CreditGrant& grant : c.credit_grants) {
+      if (period < grant.granted || grant.expires < period) continue;
+      REBILL_ASSIGN_OR_RETURN(Decimal used,
+                              store.CreditUsedBefore(c.customer, grant.name, period.ToString()));
+      c.credits.push_back({c.customer, grant.name, grant.amount - used, grant.expires});
+    }
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<store::MonthRecord>> ActiveMonths(store::Store& store, BillingPeriod period) {
   REBILL_ASSIGN_OR_RETURN(std::vector<store::MonthRecord> records,
                           store.MonthsOf(period.ToString()));
@@ -335,6 +350,7 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
   }
 
   REBILL_RETURN_IF_ERROR(ApplyFxRates(ws, *store, month, period, config));
+  REBILL_RETURN_IF_ERROR(ApplyCreditLedger(*store, period, config));
 
   RejectSink rejects;
   RunContext ctx{period, now, &rejects};
@@ -383,6 +399,11 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
   }
   run.margin_json = margin.dump();
   run.accounts_json = map::RenderAccountCheckJson(outcome.accounts, period, month.display_scale);
+  for (const Statement& s : outcome.statements.statements) {
+    for (const CreditUsage& c : s.customer_credits) {
+      if (!c.used.IsZero()) run.credits_used.emplace_back(s.customer, c.name, c.used);
+    }
+  }
   store::AuditEntry audit{
       FormatTimestamp(now), actor, "run", run.period,
       "config " + config.sha256.substr(0, 12) + ", " + std::to_string(run.input_lines) + " lines"};
@@ -557,6 +578,7 @@ Result<Explanation> Explain(const std::string& workspace, BillingPeriod period,
   REBILL_ASSIGN_OR_RETURN(Organization org, store->LoadOrganization());
   const NormalizedMonth& month = loaded.month;
   REBILL_RETURN_IF_ERROR(ApplyFxRates(ws, *store, month, period, config));
+  REBILL_RETURN_IF_ERROR(ApplyCreditLedger(*store, period, config));
   RejectSink rejects;
   RunContext ctx{period, 0, &rejects};
   REBILL_ASSIGN_OR_RETURN(MappedLines mapped, map::MapAccounts(month, config.accounts, org, ctx));

@@ -100,6 +100,11 @@ class Pricer {
     REBILL_RETURN_IF_ERROR(AddFees());
     for (const CustomerPricing& c : book_.customers) {
       if (c.tax) out_.taxes.push_back(*c.tax);
+      for (const CreditBalance& credit : c.credits) {
+        if (!(credit.expires < ctx_.period) && credit.available.Sign() > 0) {
+          out_.credits.push_back(credit);
+        }
+      }
     }
     return std::move(out_);
   }

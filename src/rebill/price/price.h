@@ -92,6 +92,15 @@ struct PlanAssignment {
   Timestamp to = std::numeric_limits<Timestamp>::max();
 };
 
+/// A prepaid or promotional credit granted to a customer, in the customer's currency.
+struct CreditGrant {
+  std::string name;
+  Decimal amount;
+  BillingPeriod granted;  // first period it can be used in
+  BillingPeriod expires;  // last period it can be used in
+  std::string config_key;
+};
+
 struct CustomerPricing {
   std::string customer;
   std::string currency;  // must equal the CUR's currency until FX rates exist
@@ -102,6 +111,10 @@ struct CustomerPricing {
   /// amount (after the rules, which work in the CUR's currency) is converted at this rate.
   /// Fees are written in the customer's currency and are not converted.
   std::optional<FxRate> fx;
+  std::vector<CreditGrant> credit_grants;
+  /// Credit balances available this period (the grants with the ledger of earlier periods
+  /// applied), filled in by the runner from the store.
+  std::vector<CreditBalance> credits;
 };
 
 struct PriceBook {

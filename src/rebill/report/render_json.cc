@@ -70,6 +70,14 @@ std::string RenderJson(const StatementSet& set) {
                       {"rounding_residue", s.rounding_residue.ToString(digits)},
                       {"policy_note", s.policy_note},
                       {"fx", nullptr}};
+    Json credits = Json::array();
+    for (const CreditUsage& c : s.customer_credits) {
+      credits.push_back({{"name", c.name},
+                         {"used", c.used.ToString(digits)},
+                         {"remaining", c.remaining.ToString(digits)},
+                         {"expires", c.expires.ToString()}});
+    }
+    statement["customer_credits"] = credits;
     if (s.fx) {
       statement["fx"] = {{"from", s.fx->from},
                          {"to", s.fx->to},
@@ -132,6 +140,17 @@ Result<StatementSet> ParseStatementsJson(const std::string& json) {
     REBILL_ASSIGN_OR_RETURN(s.total, Amount(js, "total", where));
     REBILL_ASSIGN_OR_RETURN(s.rounding_residue, Amount(js, "rounding_residue", where));
     s.policy_note = Text(js, "policy_note");
+    if (auto credits = js.find("customer_credits"); credits != js.end() && credits->is_array()) {
+      for (const auto& c : *credits) {
+        CreditUsage usage;
+        usage.name = Text(c, "name");
+        REBILL_ASSIGN_OR_RETURN(usage.used, Amount(c, "used", where + ": customer_credits"));
+        REBILL_ASSIGN_OR_RETURN(usage.remaining,
+                                Amount(c, "remaining", where + ": customer_credits"));
+        REBILL_ASSIGN_OR_RETURN(usage.expires, BillingPeriod::Parse(Text(c, "expires")));
+        s.customer_credits.push_back(std::move(usage));
+      }
+    }
     if (auto fx = js.find("fx"); fx != js.end() && fx->is_object()) {
       FxRate rate;
       rate.from = Text(*fx, "from");

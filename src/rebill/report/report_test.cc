@@ -327,7 +327,8 @@ TEST(RenderJsonTest, WritesTheDocumentedShapeWithAmountsAsStrings) {
       "total": "9.51",
       "rounding_residue": "-0.005",
       "policy_note": "Shared pro-rata.",
-      "fx": null
+      "fx": null,
+      "customer_credits": []
     },
     {
       "customer": "tanaka",
@@ -344,7 +345,8 @@ TEST(RenderJsonTest, WritesTheDocumentedShapeWithAmountsAsStrings) {
       "total": "0",
       "rounding_residue": "0",
       "policy_note": "",
-      "fx": null
+      "fx": null,
+      "customer_credits": []
     }
   ]
 }

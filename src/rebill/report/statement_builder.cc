@@ -156,6 +156,33 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
       s.total += line.amount;
       s.lines.push_back(std::move(line));
     }
+    // Customer credits, soonest-expiring first, reduce what is due after fees; never below zero.
+    std::vector<const CreditBalance*> balances;
+    for (const CreditBalance& c : priced.credits) {
+      if (c.customer == s.customer) balances.push_back(&c);
+    }
+    std::stable_sort(
+        balances.begin(), balances.end(),
+        [](const CreditBalance* a, const CreditBalance* b) { return a->expires < b->expires; });
+    for (const CreditBalance* c : balances) {
+      Decimal due = s.subtotal + s.fees - s.credits;
+      Decimal available = c->available.Round(currency.minor_units(), RoundingMode::kDown);
+      Decimal used = std::max(Decimal(), std::min(available, due));
+      s.customer_credits.push_back({c->name, used, c->available - used, c->expires});
+      if (used.IsZero()) continue;
+      StatementLine line;
+      line.kind = StatementLineKind::kCredit;
+      line.service = "Credit: " + c->name;
+      line.description = c->name + " (remaining " +
+                         (c->available - used).ToString(currency.minor_units()) +
+                         ", usable until " + c->expires.ToString() + ")";
+      line.precise = -used;
+      line.amount = -used;
+      line.rule = "customer credit, after fees, before tax";
+      s.credits += used;
+      s.total -= used;
+      s.lines.push_back(std::move(line));
+    }
     // Tax on the rounded lines: subtotal + fees - credits, rounded half-up once.
     if (auto tax = taxes.find(s.customer); tax != taxes.end()) {
       const TaxTreatment& t = *tax->second;

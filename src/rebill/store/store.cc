@@ -80,6 +80,16 @@ constexpr const char* kMigrations[] = {
       PRIMARY KEY (period, from_currency, to_currency)
     );
     )sql",
+    R"sql(
+    CREATE TABLE credit_ledger (
+      period TEXT NOT NULL,
+      customer TEXT NOT NULL,
+      credit TEXT NOT NULL,
+      used TEXT NOT NULL,
+      run_id INTEGER NOT NULL REFERENCES runs(id),
+      PRIMARY KEY (period, customer, credit)
+    );
+    )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -338,6 +348,25 @@ Result<int64_t> Store::RecordRun(const RunRecord& run, const AuditEntry& audit) 
     s.Bind(3, run.statements_json);
     REBILL_RETURN_IF_ERROR(StepDone(db_, s));
   }
+  // The period's credit ledger is the latest run's: replace it.
+  {
+    Statement del(db_, "DELETE FROM credit_ledger WHERE period = ?");
+    REBILL_RETURN_IF_ERROR(del.status());
+    del.Bind(1, run.period);
+    REBILL_RETURN_IF_ERROR(StepDone(db_, del));
+  }
+  for (const auto& [customer, credit, used] : run.credits_used) {
+    Statement s(db_,
+                "INSERT INTO credit_ledger (period, customer, credit, used, run_id) VALUES "
+                "(?,?,?,?,?)");
+    REBILL_RETURN_IF_ERROR(s.status());
+    s.Bind(1, run.period);
+    s.Bind(2, customer);
+    s.Bind(3, credit);
+    s.Bind(4, used.ToString());
+    s.Bind(5, id);
+    REBILL_RETURN_IF_ERROR(StepDone(db_, s));
+  }
   REBILL_RETURN_IF_ERROR(InsertAudit(db_, audit));
   REBILL_RETURN_IF_ERROR(tx.Commit());
   return id;
@@ -462,14 +491,32 @@ Result<Organization> Store::LoadOrganization() {
   return org;
 }
 
+Result<Decimal> Store::CreditUsedBefore(const std::string& customer, const std::string& name,
+                                        const std::string& period) {
+  Statement s(db_,
+              "SELECT used FROM credit_ledger WHERE customer = ? AND credit = ? AND period < ?");
+  REBILL_RETURN_IF_ERROR(s.status());
+  s.Bind(1, customer);
+  s.Bind(2, name);
+  s.Bind(3, period);
+  Decimal sum;
+  while (s.Step() == SQLITE_ROW) {
+    Result<Decimal> used = Decimal::Parse(s.Text(0));
+    if (!used.ok()) return Internal("store: credit ledger amount is not a decimal: " + s.Text(0));
+    sum += *used;
+  }
+  return sum;
+}
+
 Status Store::ReplaceFxRates(const std::string& period, const std::vector<FxRate>& rates,
                              const AuditEntry& audit) {
   Transaction tx(db_);
   REBILL_RETURN_IF_ERROR(tx.Begin());
   for (const FxRate& r : rates) {
-    Statement s(db_,
-                "INSERT OR REPLACE INTO fx_rates (period, from_currency, to_currency, rate, source) "
-                "VALUES (?,?,?,?,?)");
+    Statement s(
+        db_,
+        "INSERT OR REPLACE INTO fx_rates (period, from_currency, to_currency, rate, source) "
+        "VALUES (?,?,?,?,?)");
     REBILL_RETURN_IF_ERROR(s.status());
     s.Bind(1, period);
     s.Bind(2, r.from);

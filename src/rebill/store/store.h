@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "rebill/core/period.h"
@@ -46,6 +47,8 @@ struct RunRecord {
   std::string reconcile_json;   // attribute::RenderReconcileJson
   std::string margin_json;      // full margin report (all groupings)
   std::string accounts_json;    // the hierarchy check (rebill accounts check)
+  /// Customer credits used by this run's statements: (customer, credit name, amount used).
+  std::vector<std::tuple<std::string, std::string, Decimal>> credits_used;
 };
 
 struct AuditEntry {
@@ -87,6 +90,10 @@ class Store {
   /// 30 days, the reseller's record must not.
   Status UpsertHandshakes(const std::vector<Handshake>& handshakes, const AuditEntry& audit);
   Result<Organization> LoadOrganization();
+
+  /// How much of `customer`'s credit `name` the latest runs of periods before `period` used.
+  Result<Decimal> CreditUsedBefore(const std::string& customer, const std::string& name,
+                                   const std::string& period);
 
   /// Record exchange rates for a period, replacing earlier rates of the same (period, from, to).
   Status ReplaceFxRates(const std::string& period, const std::vector<FxRate>& rates,

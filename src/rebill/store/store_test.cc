@@ -163,7 +163,8 @@ TEST(Store, MigratesAVersionOneStoreAndRefusesANewerOne) {
   { ASSERT_OK_AND_ASSIGN(auto store, Store::Open(path)); }
   // Turn it back into a version 1 store: what the first release wrote.
   RawSql(path,
-         "DROP TABLE fx_rates; DROP TABLE org_accounts; DROP TABLE handshakes; ALTER TABLE runs "
+         "DROP TABLE credit_ledger; DROP TABLE fx_rates; DROP TABLE org_accounts; DROP TABLE "
+         "handshakes; ALTER TABLE runs "
          "DROP COLUMN "
          "accounts_json; PRAGMA user_version=1;");
   {
