@@ -1,6 +1,9 @@
-// Ingest stage: billing files in, canonical lines out. Header-driven (column order is never
-// assumed), exact (money parses to Decimal), and strict: a malformed row goes to the RejectSink
-// naming the file, row and column.
+// Ingest stage: billing files in, canonical lines out. Reads legacy CUR (CSV headers or
+// Parquet / Athena column names, including Athena's headerless `\x01`-delimited text exports),
+// CUR 2.0 CSV and FOCUS 1.0 / 1.1 / 1.2 CSV, plain or gzip. The format is told from the header
+// (never from the file name), every column is found by name (column order is never assumed),
+// money parses exactly to Decimal, and a malformed row goes to the RejectSink naming the file,
+// row and column.
 //
 //   RejectSink rejects;
 //   REBILL_ASSIGN_OR_RETURN(IngestedFile file, ReadBillingFile("cur.csv.gz", {}, rejects));
@@ -16,9 +19,19 @@
 namespace rebill::ingest {
 
 struct IngestOptions {
-  /// Tag / cost-category keys the configuration references, as the CUR header names them
-  /// ("user:CostCenter"). Only these are kept on lines.
+  /// Tag / cost-category keys the configuration references, as the legacy CUR header names
+  /// them: "user:CostCenter" for resourceTags/user:CostCenter, "costCategory/Team" for a cost
+  /// category. Only these are kept on lines, under the key as written here. Files that use
+  /// Athena names (`resource_tags_user_cost_center`), CUR 2.0 maps (`resource_tags` key
+  /// `user_cost_center`, `cost_category` key `team`) and FOCUS `Tags` are matched after AWS's
+  /// Athena normalization (reference §1.5), so the legacy spelling finds them too. AWS's
+  /// normalization loses the original spelling, so a key only known from a CUR 2.0 file is
+  /// configured in its CUR 2.0 spelling ("user_cost_center") and kept as written.
   std::vector<std::string> tag_keys;
+  /// The column names, in order, of a file that has no header row (Athena text exports; the
+  /// list comes from the report's manifest, the Athena DDL or the user). Used only when the
+  /// file's first record is not a recognisable header; a file that has one is read by it.
+  std::vector<std::string> columns;
 };
 
 /// One file, read and normalized. Lines may belong to several billing periods.
@@ -28,9 +41,12 @@ struct IngestedFile {
   int display_scale = 2;       // most fractional digits seen in a cost value
 };
 
-/// Read a legacy CUR CSV or CSV.gz (detected from the bytes, not the name). Fails with
-/// kInvalidInput naming the file (and row / column) for unreadable or malformed data, and kIo
-/// for a missing file.
+/// Read one billing file. The compression is detected from the bytes and the format from the
+/// header, never from the name; SourceFile::format records it: "legacy-cur-csv",
+/// "legacy-cur-athena", "cur2-csv", "focus-1.0", "focus-1.1" or "focus-1.2", with ".gz"
+/// appended when the file is gzip-compressed. Fails with kInvalidInput naming the file (and
+/// row / column) for unreadable or malformed data or a headerless file read without
+/// IngestOptions::columns, and kIo for a missing file.
 Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOptions& options,
                                      RejectSink& rejects);
 

@@ -207,6 +207,13 @@ TEST(ParseConfig, PriceBookErrorsNameTheKey) {
   };
   EXPECT_STATUS(plan("{ type = \"bonus\", percent = \"1\" }"), StatusCode::kInvalidInput,
                 "price_plan[1].rules[0].type: 'bonus' is not a rule type");
+  EXPECT_STATUS(
+      plan("{ service = \"AmazonEc2\", type = \"markup\", percent = \"1\" }"),
+      StatusCode::kInvalidInput,
+      "price_plan[1].rules[0].service: unknown service 'AmazonEc2'; did you mean 'AmazonEC2'?");
+  EXPECT_STATUS(plan("{ service = \"Amazon EC2\", type = \"markup\", percent = \"1\" }"),
+                StatusCode::kInvalidInput,
+                "price_plan[1].rules[0].service: 'Amazon EC2' is not a product code");
   EXPECT_STATUS(plan("{ scope = \"service\", type = \"markup\", percent = \"1\" }"),
                 StatusCode::kInvalidInput, "price_plan[1].rules[0].service: is missing");
   EXPECT_STATUS(plan("{ type = \"discount\", percent = \"-1\" }"), StatusCode::kInvalidInput,

@@ -1,6 +1,7 @@
 // [[price_plan]] and the pricing keys of [[customer]] (docs/pricing.md).
 #include <set>
 
+#include "rebill/model/aws_services.h"
 #include "rebill/pipeline/config_reader_internal.h"
 
 namespace rebill::pipeline {
@@ -30,6 +31,19 @@ Result<price::Rule> ParseRule(const ConfigReader& reader, const View& r, const s
         "'" + s.billing_entity + "' is not a billing entity (AWS or AWS Marketplace)");
   }
   REBILL_ASSIGN_OR_RETURN(s.service, reader.String(r["service"], key + ".service", false));
+  // Product codes are one word ("AmazonEC2"); a display name or a near miss of a known code is
+  // a mistake that would silently price nothing.
+  if (s.service.find(' ') != std::string::npos) {
+    return reader.Error(key + ".service", "'" + s.service +
+                                              "' is not a product code; use the CUR's "
+                                              "lineItem/ProductCode, e.g. \"AmazonEC2\"");
+  }
+  if (!s.service.empty() && !IsKnownService(s.service)) {
+    if (std::string suggestion = SuggestService(s.service); !suggestion.empty()) {
+      return reader.Error(key + ".service", "unknown service '" + s.service + "'; did you mean '" +
+                                                suggestion + "'?");
+    }
+  }
   REBILL_ASSIGN_OR_RETURN(s.usage_type, reader.String(r["usage_type"], key + ".usage_type", false));
   REBILL_ASSIGN_OR_RETURN(s.operation, reader.String(r["operation"], key + ".operation", false));
   REBILL_ASSIGN_OR_RETURN(s.region, reader.String(r["region"], key + ".region", false));

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "rebill/core/currency.h"
+#include "rebill/model/aws_services.h"
 #include "rebill/report/render.h"
-#include "rebill/report/service_names_internal.h"
 
 namespace rebill::report {
 namespace {

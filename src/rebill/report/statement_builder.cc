@@ -6,7 +6,7 @@
 #include <unordered_map>
 
 #include "rebill/core/currency.h"
-#include "rebill/report/service_names_internal.h"
+#include "rebill/model/aws_services.h"
 
 namespace rebill::report {
 namespace {

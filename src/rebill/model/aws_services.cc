@@ -1,10 +1,12 @@
+#include "rebill/model/aws_services.h"
+
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <utility>
+#include <vector>
 
-#include "rebill/report/service_names_internal.h"
-
-namespace rebill::report {
+namespace rebill {
 namespace {
 
 // Sorted by code for binary search.
@@ -53,6 +55,39 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 40> kNames =
 
 }  // namespace
 
+namespace {
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                  std::tolower(static_cast<unsigned char>(b[j - 1]));
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+bool IsKnownService(std::string_view product_code) {
+  return std::any_of(kNames.begin(), kNames.end(),
+                     [&](const auto& entry) { return entry.first == product_code; });
+}
+
+std::string SuggestService(std::string_view product_code) {
+  for (const auto& [code, name] : kNames) {
+    if (code != product_code && EditDistance(code, product_code) <= 2) return std::string(code);
+  }
+  return "";
+}
+
 std::string ServiceDisplayName(std::string_view product_code) {
   auto it =
       std::lower_bound(kNames.begin(), kNames.end(), product_code,
@@ -61,4 +96,4 @@ std::string ServiceDisplayName(std::string_view product_code) {
   return product_code.empty() ? std::string("Other") : std::string(product_code);
 }
 
-}  // namespace rebill::report
+}  // namespace rebill

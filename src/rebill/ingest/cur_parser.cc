@@ -1,0 +1,258 @@
+// Legacy CUR (CSV headers or Athena names) and CUR 2.0: the same columns under two spellings,
+// plus CUR 2.0's JSON map cells.
+#include <array>
+
+#include "rebill/ingest/cost_views.h"
+#include "rebill/ingest/row_parser_internal.h"
+
+namespace rebill::ingest {
+namespace {
+
+// The CUR columns ingest reads; everything else in the file is skipped.
+enum Column : int {
+  kPayer,
+  kPeriodStart,
+  kBillingEntity,
+  kBillType,
+  kInvoiceId,
+  kUsageAccount,
+  kLineItemType,
+  kUsageStart,
+  kUsageEnd,
+  kProductCode,
+  kUsageType,
+  kOperation,
+  kUsageAmount,
+  kCurrency,
+  kUnblendedCost,
+  kNetUnblendedCost,
+  kDescription,
+  kProductName,
+  kRegion,
+  kRegionCode,
+  kPublicOnDemandCost,
+  kPricingUnit,
+  kSpArn,
+  kSpEffectiveCost,
+  kSpTotalCommitment,
+  kSpUsedCommitment,
+  kRiArn,
+  kRiEffectiveCost,
+  kRiUnusedAmortizedUpfront,
+  kRiUnusedRecurring,
+  kProductMap,       // CUR 2.0 only
+  kResourceTagsMap,  // CUR 2.0 only
+  kCostCategoryMap,  // CUR 2.0 only
+  kTagsMap,          // CUR 2.0 only
+  kColumnCount,
+};
+
+// Legacy CSV headers; Athena and CUR 2.0 names are derived from them (AthenaColumnName).
+constexpr std::string_view kLegacyNames[kColumnCount] = {
+    "bill/PayerAccountId",
+    "bill/BillingPeriodStartDate",
+    "bill/BillingEntity",
+    "bill/BillType",
+    "bill/InvoiceId",
+    "lineItem/UsageAccountId",
+    "lineItem/LineItemType",
+    "lineItem/UsageStartDate",
+    "lineItem/UsageEndDate",
+    "lineItem/ProductCode",
+    "lineItem/UsageType",
+    "lineItem/Operation",
+    "lineItem/UsageAmount",
+    "lineItem/CurrencyCode",
+    "lineItem/UnblendedCost",
+    "lineItem/NetUnblendedCost",
+    "lineItem/LineItemDescription",
+    "product/ProductName",
+    "product/region",
+    "product/regionCode",
+    "pricing/publicOnDemandCost",
+    "pricing/unit",
+    "savingsPlan/SavingsPlanARN",
+    "savingsPlan/SavingsPlanEffectiveCost",
+    "savingsPlan/TotalCommitmentToDate",
+    "savingsPlan/UsedCommitment",
+    "reservation/ReservationARN",
+    "reservation/EffectiveCost",
+    "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod",
+    "reservation/UnusedRecurringFee",
+    "",
+    "",
+    "",
+    "",
+};
+
+// The map columns under their CUR 2.0 names.
+constexpr std::array<std::pair<Column, std::string_view>, 4> kMapColumns = {{
+    {kProductMap, "product"},
+    {kResourceTagsMap, "resource_tags"},
+    {kCostCategoryMap, "cost_category"},
+    {kTagsMap, "tags"},
+}};
+
+constexpr Column kRequired[] = {kPayer, kPeriodStart, kUsageAccount, kLineItemType, kUnblendedCost};
+
+class CurParser : public RowParser {
+ public:
+  CurParser(Format format, bool hive_text, const std::string& path, RejectSink& rejects)
+      : format_(format), path_(path), reader_(path, rejects) {
+    // Athena's text tables write \N for null; AWS's own CSVs never contain it.
+    if (hive_text || format != Format::kLegacyCsv) reader_.set_null_token("\\N");
+  }
+
+  Status MapHeader(std::vector<std::string> header, const IngestOptions& options) override {
+    tag_keys_ = std::make_unique<TagKeys>(options.tag_keys);
+    row_tags_ = std::make_unique<RowTags>(*tag_keys_);
+    reader_.SetHeader(std::move(header));
+    const std::vector<std::string>& names = reader_.header();
+    bool legacy = format_ == Format::kLegacyCsv;
+    for (int c = 0; c < kColumnCount; ++c) {
+      index_[c] = -1;
+      if (kLegacyNames[c].empty()) continue;
+      index_[c] = reader_.Find(legacy ? std::string(kLegacyNames[c])
+                                      : AthenaColumnName(kLegacyNames[c]));
+    }
+    if (format_ == Format::kCur2) {
+      for (const auto& [column, name] : kMapColumns) index_[column] = reader_.Find(name);
+    }
+    tag_columns_.clear();
+    for (size_t i = 0; i < names.size(); ++i) {
+      std::vector<size_t> ranks = legacy ? tag_keys_->MatchLegacyHeader(names[i])
+                                         : tag_keys_->MatchAthenaColumn(names[i]);
+      for (size_t rank : ranks) tag_columns_.push_back({rank, static_cast<int>(i)});
+    }
+    for (Column c : kRequired) {
+      if (index_[c] < 0) {
+        std::string name = legacy ? std::string(kLegacyNames[c]) : AthenaColumnName(kLegacyNames[c]);
+        return InvalidInput(path_ + ": the header has no column " + name + "; is this a " +
+                            std::string(legacy ? "legacy Cost and Usage Report CSV"
+                                        : format_ == Format::kCur2
+                                            ? "CUR 2.0 export"
+                                            : "Cost and Usage Report with Athena column names") +
+                            "?");
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status Parse(const std::vector<std::string_view>& f, uint64_t row, CurLine* line,
+               bool* skip) override {
+    *skip = false;
+    reader_.StartRow(f, row);
+    auto text = [&](Column c) { return reader_.Text(index_[c]); };
+    for (Column c : kRequired) {
+      if (text(c).empty()) return reader_.RejectRequiredEmpty(skip, index_[c]);
+    }
+    line->payer_account = text(kPayer);
+    line->usage_account = text(kUsageAccount);
+    line->type_text = text(kLineItemType);
+    line->type = ParseLineItemType(line->type_text);
+    line->billing_entity = text(kBillingEntity);
+    line->bill_type = text(kBillType);
+    line->invoice_id = text(kInvoiceId);
+    line->product_code = text(kProductCode);
+    line->usage_type = text(kUsageType);
+    line->operation = text(kOperation);
+    line->currency = text(kCurrency);
+    line->description = text(kDescription);
+    line->product_name = text(kProductName);
+    line->region = text(kRegion);
+    line->pricing_unit = text(kPricingUnit);
+    line->commitment_arn = text(kSpArn);
+    if (line->commitment_arn.empty()) line->commitment_arn = text(kRiArn);
+    line->source_row = row;
+
+    Timestamp period_start = 0;
+    if (!reader_.Time(index_[kPeriodStart], &period_start)) return reader_.Reject(skip);
+    line->period = BillingPeriod::Containing(period_start);
+    if (!reader_.Time(index_[kUsageStart], &line->usage_start) ||
+        !reader_.Time(index_[kUsageEnd], &line->usage_end)) {
+      return reader_.Reject(skip);
+    }
+
+    CostColumns cost;
+    cost.type = line->type;
+    cost.product_code = line->product_code;
+    cost.has_reservation_arn = !text(kRiArn).empty();
+    std::optional<Decimal> unblended, usage;
+    if (!Money(kUnblendedCost, &unblended) || !Money(kNetUnblendedCost, &cost.net_unblended) ||
+        !Money(kPublicOnDemandCost, &cost.public_on_demand) ||
+        !Money(kSpEffectiveCost, &cost.sp_effective_cost) ||
+        !Money(kSpTotalCommitment, &cost.sp_total_commitment) ||
+        !Money(kSpUsedCommitment, &cost.sp_used_commitment) ||
+        !Money(kRiEffectiveCost, &cost.ri_effective_cost) ||
+        !Money(kRiUnusedAmortizedUpfront, &cost.ri_unused_amortized_upfront) ||
+        !Money(kRiUnusedRecurring, &cost.ri_unused_recurring) ||
+        !reader_.Number(index_[kUsageAmount], &usage)) {
+      return reader_.Reject(skip);
+    }
+    cost.unblended = unblended.value_or(Decimal());
+    line->usage_amount = usage.value_or(Decimal());
+    line->cost = ComputeCostViews(cost);
+
+    row_tags_->Clear();
+    for (const TagColumn& tag : tag_columns_) row_tags_->Offer(tag.rank, reader_.Text(tag.column));
+    if (format_ == Format::kCur2 && !ReadMaps(line)) return reader_.Reject(skip);
+    row_tags_->Emit(&line->tags);
+    if (line->region.empty()) line->region = text(kRegionCode);
+    reader_.KeepRow();
+    return Status::Ok();
+  }
+
+  int display_scale() const override { return reader_.display_scale(); }
+
+ private:
+  struct TagColumn {
+    size_t rank;  // position of the key in IngestOptions::tag_keys
+    int column;
+  };
+
+  bool Money(Column c, std::optional<Decimal>* out) { return reader_.Money(index_[c], out); }
+
+  // CUR 2.0 keeps product attributes, tags and cost categories in JSON-object cells. The
+  // product map is read only for the two attributes a line keeps.
+  bool ReadMaps(CurLine* line) {
+    if (!reader_.JsonMap(index_[kProductMap], [&](std::string_view key, std::string_view value) {
+          if (key == "product_name" && line->product_name.empty()) {
+            line->product_name = value;
+          } else if (key == "region" && line->region.empty()) {
+            line->region = value;
+          }
+        })) {
+      return false;
+    }
+    if (tag_keys_->empty()) return true;
+    auto tags = [&](bool cost_category) {
+      return [this, cost_category](std::string_view key, std::string_view value) {
+        for (size_t rank : tag_keys_->MatchMapKey(key, cost_category)) {
+          row_tags_->Offer(rank, value);
+        }
+      };
+    };
+    // `tags` (newer exports) repeats the resource tags next to account tags; the dedicated map
+    // is read first so that it wins.
+    return reader_.JsonMap(index_[kResourceTagsMap], tags(false)) &&
+           reader_.JsonMap(index_[kCostCategoryMap], tags(true)) &&
+           reader_.JsonMap(index_[kTagsMap], tags(false));
+  }
+
+  Format format_;
+  const std::string& path_;
+  FieldReader reader_;
+  std::array<int, kColumnCount> index_{};
+  std::unique_ptr<TagKeys> tag_keys_;
+  std::unique_ptr<RowTags> row_tags_;
+  std::vector<TagColumn> tag_columns_;
+};
+
+}  // namespace
+
+std::unique_ptr<RowParser> MakeCurParser(Format format, bool hive_text, const std::string& path,
+                                         RejectSink& rejects) {
+  return std::make_unique<CurParser>(format, hive_text, path, rejects);
+}
+
+}  // namespace rebill::ingest

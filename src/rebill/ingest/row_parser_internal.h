@@ -1,0 +1,133 @@
+// Row parsers: one data record of a billing file in, one CurLine out. One parser per format
+// family (CUR in any naming, FOCUS); they share FieldReader, which turns cells into values and
+// failures into rejects naming the file, row and column.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rebill/core/decimal.h"
+#include "rebill/core/period.h"
+#include "rebill/core/result.h"
+#include "rebill/ingest/format_internal.h"
+#include "rebill/ingest/ingest.h"
+#include "rebill/model/cur_line.h"
+#include "rebill/model/reject.h"
+
+namespace rebill::ingest {
+
+/// Reads typed values out of the cells of one record. Column arguments are indexes into the
+/// header, -1 for a column the file does not have (read as null).
+class FieldReader {
+ public:
+  FieldReader(const std::string& path, RejectSink& rejects) : path_(path), rejects_(rejects) {}
+
+  /// The text that stands for null besides the empty cell: "\N" in Hive text, "NULL" in FOCUS.
+  void set_null_token(std::string_view token) { null_token_ = token; }
+  void SetHeader(std::vector<std::string> header) { header_ = std::move(header); }
+  const std::vector<std::string>& header() const { return header_; }
+  /// Index of the first column named `name`, or -1.
+  int Find(std::string_view name) const;
+
+  void StartRow(const std::vector<std::string_view>& fields, uint64_t row) {
+    fields_ = &fields;
+    row_ = row;
+    row_scale_ = 0;
+  }
+  /// The cell's text; empty for an absent column or a null cell.
+  std::string_view Text(int column) const {
+    if (column < 0) return {};
+    std::string_view text = (*fields_)[static_cast<size_t>(column)];
+    return text == null_token_ ? std::string_view() : text;
+  }
+
+  // These return false on bad text and keep the failure for Reject(skip).
+  /// A money amount; its fraction digits count towards the display scale.
+  bool Money(int column, std::optional<Decimal>* out);
+  bool Number(int column, std::optional<Decimal>* out, int* digits = nullptr);
+  /// Null cells leave *out at 0.
+  bool Time(int column, Timestamp* out);
+  /// Each member of a JSON-object cell; a null cell has none.
+  bool JsonMap(int column, const std::function<void(std::string_view, std::string_view)>& entry);
+
+  /// Only rows that are kept count towards the display scale.
+  void KeepRow() { display_scale_ = std::max(display_scale_, row_scale_); }
+  int display_scale() const { return display_scale_; }
+
+  /// Record the failure kept by the last false return.
+  Status Reject(bool* skip);
+  Status Reject(bool* skip, int column, std::string reason, std::string raw, std::string hint);
+  Status RejectRequiredEmpty(bool* skip, int column);
+
+ private:
+  struct Failure {
+    int column = -1;
+    std::string reason, raw, hint;
+  };
+
+  const std::string& path_;
+  RejectSink& rejects_;
+  std::string null_token_;
+  std::vector<std::string> header_;
+  const std::vector<std::string_view>* fields_ = nullptr;
+  uint64_t row_ = 0;
+  int display_scale_ = 2;
+  int row_scale_ = 0;  // fraction digits of the current row's money values
+  Failure failure_;
+};
+
+class RowParser {
+ public:
+  virtual ~RowParser() = default;
+
+  /// A parser for `format`; `hive_text` when the file is Hive text (`\N` is null).
+  static std::unique_ptr<RowParser> Make(Format format, bool hive_text, const std::string& path,
+                                         RejectSink& rejects);
+
+  /// Find the columns the parser reads in `header` (the file's, or the column list given for a
+  /// file without one). Fails naming the file and the missing required column.
+  virtual Status MapHeader(std::vector<std::string> header, const IngestOptions& options) = 0;
+
+  /// Parse one data row, whose field count matches the header. Returns OK with *line filled,
+  /// OK with *skip set when the row was rejected and the policy lets ingest go on, or the error
+  /// that stops the ingest.
+  virtual Status Parse(const std::vector<std::string_view>& fields, uint64_t row, CurLine* line,
+                       bool* skip) = 0;
+
+  virtual int display_scale() const = 0;
+};
+
+std::unique_ptr<RowParser> MakeCurParser(Format format, bool hive_text, const std::string& path,
+                                         RejectSink& rejects);
+std::unique_ptr<RowParser> MakeFocusParser(const std::string& path, RejectSink& rejects);
+
+/// Collects the configured tags of one row, then emits them in the configuration's order with
+/// the first non-empty value each key was given.
+class RowTags {
+ public:
+  explicit RowTags(const TagKeys& keys) : keys_(keys), values_(keys.size()) {}
+  void Clear() {
+    for (std::string& v : values_) v.clear();
+  }
+  void Offer(size_t rank, std::string_view value) {
+    if (values_[rank].empty()) values_[rank] = value;
+  }
+  void Emit(std::vector<std::pair<std::string, std::string>>* tags) const {
+    tags->clear();
+    for (size_t i = 0; i < values_.size(); ++i) {
+      if (!values_[i].empty()) tags->emplace_back(keys_.key(i), values_[i]);
+    }
+  }
+
+ private:
+  const TagKeys& keys_;
+  std::vector<std::string> values_;
+};
+
+}  // namespace rebill::ingest
