@@ -309,8 +309,8 @@ Reject FieldCountReject(const std::string& path, uint64_t row, size_t expected, 
   reject.stage = "ingest";
   reject.file = path;
   reject.row = row;
-  reject.reason = "the row has " + std::to_string(actual) + " fields but " +
-                  std::string(against) + " has " + std::to_string(expected);
+  reject.reason = "the row has " + std::to_string(actual) + " fields but " + std::string(against) +
+                  " has " + std::to_string(expected);
   reject.hint = "the file is damaged or was edited; use the file exactly as AWS delivered it";
   return reject;
 }

@@ -1,8 +1,8 @@
 // CsvReader: a streaming reader of RFC 4180 records (quoted fields with delimiters, doubled
 // quotes and line breaks; LF or CRLF) from a plain or gzip-compressed file. It also reads Hive
-// text (what Athena's CTAS and `INSERT` write: `\x01` between fields, no quoting at all). The compression is
-// detected from the first bytes, never from the file name. Buffers are reused across records;
-// fields are views valid until the next call to Next(). The SHA-256 of the file's bytes is
+// text (what Athena's CTAS and `INSERT` write: `\x01` between fields, no quoting at all). The
+// compression is detected from the first bytes, never from the file name. Buffers are reused across
+// records; fields are views valid until the next call to Next(). The SHA-256 of the file's bytes is
 // computed while they are read, so the file is read from disk once.
 //
 //   REBILL_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> source, ByteSource::Open(path));

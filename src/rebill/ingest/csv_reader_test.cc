@@ -208,5 +208,40 @@ TEST(CsvReaderTest, CorruptGzipNamesTheFile) {
   EXPECT_STATUS(ReadAll(path), StatusCode::kInvalidInput, "trailing.csv.gz: the gzip stream");
 }
 
+TEST(CsvReaderTest, HiveTextHasNoQuoting) {
+  std::string path = WritePlain("hive.txt",
+                                "a\x01\"b\x01"
+                                "c\"\n\"\x01\\N\n");
+  REBILL_TEST_ASSIGN_IMPL_(source_result, std::unique_ptr<ByteSource> source,
+                           ByteSource::Open(path));
+  CsvReader reader(std::move(source), path);
+  ASSERT_OK_AND_ASSIGN(std::string_view first, reader.PeekFirstLine());
+  EXPECT_EQ(first,
+            "a\x01\"b\x01"
+            "c\"");
+  reader.SetDialect('\x01', /*quoting=*/false);
+  std::vector<std::string_view> fields;
+  ASSERT_OK_AND_ASSIGN(bool more, reader.Next(fields));
+  ASSERT_TRUE(more);
+  EXPECT_EQ(fields, (std::vector<std::string_view>{"a", "\"b", "c\""}));
+  ASSERT_OK_AND_ASSIGN(more, reader.Next(fields));
+  ASSERT_TRUE(more);
+  EXPECT_EQ(fields, (std::vector<std::string_view>{"\"", "\\N"}));
+  ASSERT_OK_AND_ASSIGN(more, reader.Next(fields));
+  EXPECT_FALSE(more);
+}
+
+TEST(CsvReaderTest, PeekFirstLineOfEmptyAndSingleLineInputs) {
+  for (const auto& [text, line] : std::vector<std::pair<std::string, std::string>>{
+           {"", ""}, {"x,y", "x,y"}, {"x,y\r\nz\r\n", "x,y"}}) {
+    std::string path = WritePlain("peek.csv", text);
+    REBILL_TEST_ASSIGN_IMPL_(source_result, std::unique_ptr<ByteSource> source,
+                             ByteSource::Open(path));
+    CsvReader reader(std::move(source), path);
+    ASSERT_OK_AND_ASSIGN(std::string_view first, reader.PeekFirstLine());
+    EXPECT_EQ(first, line);
+  }
+}
+
 }  // namespace
 }  // namespace rebill::ingest

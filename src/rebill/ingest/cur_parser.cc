@@ -112,21 +112,22 @@ class CurParser : public RowParser {
     for (int c = 0; c < kColumnCount; ++c) {
       index_[c] = -1;
       if (kLegacyNames[c].empty()) continue;
-      index_[c] = reader_.Find(legacy ? std::string(kLegacyNames[c])
-                                      : AthenaColumnName(kLegacyNames[c]));
+      index_[c] =
+          reader_.Find(legacy ? std::string(kLegacyNames[c]) : AthenaColumnName(kLegacyNames[c]));
     }
     if (format_ == Format::kCur2) {
       for (const auto& [column, name] : kMapColumns) index_[column] = reader_.Find(name);
     }
     tag_columns_.clear();
     for (size_t i = 0; i < names.size(); ++i) {
-      std::vector<size_t> ranks = legacy ? tag_keys_->MatchLegacyHeader(names[i])
-                                         : tag_keys_->MatchAthenaColumn(names[i]);
+      std::vector<size_t> ranks =
+          legacy ? tag_keys_->MatchLegacyHeader(names[i]) : tag_keys_->MatchAthenaColumn(names[i]);
       for (size_t rank : ranks) tag_columns_.push_back({rank, static_cast<int>(i)});
     }
     for (Column c : kRequired) {
       if (index_[c] < 0) {
-        std::string name = legacy ? std::string(kLegacyNames[c]) : AthenaColumnName(kLegacyNames[c]);
+        std::string name =
+            legacy ? std::string(kLegacyNames[c]) : AthenaColumnName(kLegacyNames[c]);
         return InvalidInput(path_ + ": the header has no column " + name + "; is this a " +
                             std::string(legacy ? "legacy Cost and Usage Report CSV"
                                         : format_ == Format::kCur2

@@ -37,10 +37,10 @@ enum Column : int {
   kPricingQuantity,
   kPricingUnit,
   kTags,
-  kAwsServiceCode,    // x_ServiceCode: AWS's FOCUS exports
-  kAwsUsageType,      // x_UsageType
-  kAwsOperation,      // x_Operation
-  kAwsCostCategories, // x_CostCategories
+  kAwsServiceCode,     // x_ServiceCode: AWS's FOCUS exports
+  kAwsUsageType,       // x_UsageType
+  kAwsOperation,       // x_Operation
+  kAwsCostCategories,  // x_CostCategories
   kColumnCount,
 };
 
@@ -190,8 +190,7 @@ class FocusParser : public RowParser {
     Column quantity_column = text(kConsumedQuantity).empty() ? kPricingQuantity : kConsumedQuantity;
     if (!reader_.Number(index_[quantity_column], &quantity)) return reader_.Reject(skip);
     line->usage_amount = quantity.value_or(Decimal());
-    line->pricing_unit =
-        text(quantity_column == kConsumedQuantity ? kConsumedUnit : kPricingUnit);
+    line->pricing_unit = text(quantity_column == kConsumedQuantity ? kConsumedUnit : kPricingUnit);
     line->cost.unblended = *billed;
     line->cost.net_unblended = *billed;
     // EffectiveCost and ListCost are mandatory; a file that still leaves them null is read as

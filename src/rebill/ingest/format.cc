@@ -19,44 +19,55 @@ bool OneOf(std::string_view name, const std::array<std::string_view, N>& names) 
 
 // Legacy CSV headers are "<category>/<Name>"; these are the categories (reference §1.5).
 constexpr std::array<std::string_view, 13> kLegacyCategories = {
-    "identity/",    "bill/",        "lineItem/",    "pricing/",      "product/",
-    "reservation/", "savingsPlan/", "discount/",    "resourceTags/", "costCategory/",
-    "splitLineItem/", "capacityReservation/", "tags/"};
+    "identity/",     "bill/",         "lineItem/",      "pricing/",
+    "product/",      "reservation/",  "savingsPlan/",   "discount/",
+    "resourceTags/", "costCategory/", "splitLineItem/", "capacityReservation/",
+    "tags/"};
 
 // Columns that only snake-case CUR files have; every export includes some of them.
-constexpr std::array<std::string_view, 14> kSnakeMarkers = {
-    "identity_line_item_id",    "identity_time_interval",         "bill_payer_account_id",
-    "bill_billing_period_start_date", "bill_invoice_id",          "bill_billing_entity",
-    "line_item_usage_account_id", "line_item_line_item_type",     "line_item_unblended_cost",
-    "line_item_usage_start_date", "line_item_product_code",       "line_item_usage_amount",
-    "line_item_currency_code",  "pricing_public_on_demand_cost"};
+constexpr std::array<std::string_view, 14> kSnakeMarkers = {"identity_line_item_id",
+                                                            "identity_time_interval",
+                                                            "bill_payer_account_id",
+                                                            "bill_billing_period_start_date",
+                                                            "bill_invoice_id",
+                                                            "bill_billing_entity",
+                                                            "line_item_usage_account_id",
+                                                            "line_item_line_item_type",
+                                                            "line_item_unblended_cost",
+                                                            "line_item_usage_start_date",
+                                                            "line_item_product_code",
+                                                            "line_item_usage_amount",
+                                                            "line_item_currency_code",
+                                                            "pricing_public_on_demand_cost"};
 
 // What CUR 2.0 has and legacy Athena tables never have: the map columns and the account names.
-constexpr std::array<std::string_view, 7> kCur2Markers = {
-    "product",  "resource_tags", "cost_category",
-    "discount", "tags",          "bill_payer_account_name",
-    "line_item_usage_account_name"};
+constexpr std::array<std::string_view, 7> kCur2Markers = {"product",
+                                                          "resource_tags",
+                                                          "cost_category",
+                                                          "discount",
+                                                          "tags",
+                                                          "bill_payer_account_name",
+                                                          "line_item_usage_account_name"};
 
 // FOCUS 1.0's mandatory columns.
 constexpr std::array<std::string_view, 18> kFocusMarkers = {
-    "BilledCost",        "BillingAccountId", "BillingAccountName", "BillingCurrency",
-    "BillingPeriodEnd",  "BillingPeriodStart", "ChargeCategory",   "ChargeClass",
-    "ChargeDescription", "ChargePeriodEnd",  "ChargePeriodStart",  "ContractedCost",
-    "EffectiveCost",     "InvoiceIssuerName", "ListCost",          "ProviderName",
+    "BilledCost",        "BillingAccountId",   "BillingAccountName", "BillingCurrency",
+    "BillingPeriodEnd",  "BillingPeriodStart", "ChargeCategory",     "ChargeClass",
+    "ChargeDescription", "ChargePeriodEnd",    "ChargePeriodStart",  "ContractedCost",
+    "EffectiveCost",     "InvoiceIssuerName",  "ListCost",           "ProviderName",
     "PublisherName",     "ServiceName"};
 // Columns added by FOCUS 1.1 and by 1.2 (reference §3.1).
 constexpr std::array<std::string_view, 7> kFocus11Columns = {
-    "CapacityReservationId",   "CapacityReservationStatus", "CommitmentDiscountQuantity",
-    "CommitmentDiscountUnit",  "ServiceSubcategory",        "SkuMeter",
+    "CapacityReservationId",  "CapacityReservationStatus", "CommitmentDiscountQuantity",
+    "CommitmentDiscountUnit", "ServiceSubcategory",        "SkuMeter",
     "SkuPriceDetails"};
-constexpr std::array<std::string_view, 7> kFocus12Columns = {
-    "BillingAccountType",
-    "InvoiceId",
-    "PricingCurrency",
-    "PricingCurrencyContractedUnitPrice",
-    "PricingCurrencyEffectiveCost",
-    "PricingCurrencyListUnitPrice",
-    "SubAccountType"};
+constexpr std::array<std::string_view, 7> kFocus12Columns = {"BillingAccountType",
+                                                             "InvoiceId",
+                                                             "PricingCurrency",
+                                                             "PricingCurrencyContractedUnitPrice",
+                                                             "PricingCurrencyEffectiveCost",
+                                                             "PricingCurrencyListUnitPrice",
+                                                             "SubAccountType"};
 
 bool IsAlnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -116,16 +127,18 @@ std::optional<Format> DetectFormat(const std::vector<std::string>& names) {
 std::string AthenaColumnName(std::string_view name) {
   std::string out;
   out.reserve(name.size() + 8);
+  auto underscore = [&out] {
+    if (out.empty() || out.back() != '_') out.push_back('_');
+  };
   for (char c : name) {
-    char mapped = c;
     if (c >= 'A' && c <= 'Z') {
-      out.push_back('_');
-      mapped = static_cast<char>(c - 'A' + 'a');
-    } else if (!IsAlnum(c)) {
-      mapped = '_';
+      underscore();
+      out.push_back(static_cast<char>(c - 'A' + 'a'));
+    } else if (IsAlnum(c)) {
+      out.push_back(c);
+    } else {
+      underscore();
     }
-    if (mapped == '_' && !out.empty() && out.back() == '_') continue;
-    out.push_back(mapped);
   }
   size_t begin = out.find_first_not_of('_');
   if (begin == std::string::npos) return "";

@@ -1,12 +1,14 @@
 // Real billing files published by others (shared/data/README.md lists them with their exact
 // totals). REBILL_SHARED_DATA is set by CTest; a test is skipped when its file is not there.
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "rebill/ingest/ingest.h"
 #include "testing/status_matchers.h"
@@ -34,6 +36,7 @@ struct Sums {
   std::set<std::string> periods;
   std::set<std::string> payers;
   std::set<std::string> currencies;
+  std::map<std::string, Decimal> unblended_by_account;
 };
 
 Sums Sum(const IngestedFile& file) {
@@ -47,6 +50,7 @@ Sums Sum(const IngestedFile& file) {
     s.periods.insert(line.period.ToString());
     s.payers.insert(line.payer_account);
     s.currencies.insert(line.currency);
+    s.unblended_by_account[line.usage_account] += line.cost.unblended;
   }
   return s;
 }
@@ -139,6 +143,191 @@ TEST(RealFilesTest, KokuSavingsPlanCoveredUsageInNok) {
   EXPECT_EQ(s.periods, std::set<std::string>{"2023-06"});
   EXPECT_EQ(s.payers, std::set<std::string>{"0099999999999"});
   EXPECT_EQ(s.currencies, std::set<std::string>{"NOK"});
+}
+
+constexpr char kLicensingLab[] = "aws-well-architected-labs/static/Cost/200_Licensing/Code/";
+
+// The first line of a gzip file, split at \x01: the column list of the lab's Athena table.
+std::vector<std::string> HiveHeader(const std::string& path) {
+  gzFile gz = gzopen(path.c_str(), "rb");
+  std::string line;
+  char buffer[4096];
+  while (gz != nullptr && gzgets(gz, buffer, sizeof buffer) != nullptr) {
+    line += buffer;
+    if (!line.empty() && line.back() == '\n') break;
+  }
+  if (gz != nullptr) gzclose(gz);
+  if (!line.empty() && line.back() == '\n') line.pop_back();
+  std::vector<std::string> columns;
+  size_t start = 0;
+  for (;;) {
+    size_t end = line.find('\x01', start);
+    columns.push_back(line.substr(start, end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return columns;
+}
+
+TEST(RealFilesTest, LicensingLabAthenaTextExportWithHeader) {
+  REQUIRE_DATA(path, std::string(kLicensingLab) + "BeforeCUR.gz");
+  IngestOptions options;
+  // Configured in the legacy spelling; the file names the column resource_tags_user_cost_center.
+  options.tag_keys = {"user:CostCenter"};
+  RejectSink rejects;
+  ASSERT_OK_AND_ASSIGN(IngestedFile file, ReadBillingFile(path, options, rejects));
+  EXPECT_TRUE(rejects.rejects().empty());
+  EXPECT_EQ(file.source.format, "legacy-cur-athena.gz");
+  EXPECT_EQ(file.source.rows, 7850u);
+  ASSERT_EQ(file.lines.size(), 7850u);
+  Sums s = Sum(file);
+  EXPECT_EQ(s.unblended, D("89.17063287800"));
+  EXPECT_EQ(s.unblended_by_type[LineItemType::kUsage], D("89.17063287800"));
+  EXPECT_EQ(s.unblended_by_type.size(), 1u);
+  EXPECT_EQ(s.public_on_demand, D("89.23164249270"));
+  EXPECT_EQ(s.amortized, s.unblended);
+  EXPECT_EQ(s.net_unblended, s.unblended);
+  EXPECT_EQ(s.unblended_by_account,
+            (std::map<std::string, Decimal>{{"011254002932", D("0.367587958")},
+                                            {"836060457634", D("88.80304492")}}));
+  EXPECT_EQ(s.periods, std::set<std::string>{"2019-11"});
+  EXPECT_EQ(s.payers, std::set<std::string>{"836060457634"});
+  EXPECT_EQ(s.currencies, std::set<std::string>{"USD"});
+
+  // \N is null, and the Hive timestamps parse.
+  const CurLine& first = file.lines[0];
+  EXPECT_EQ(first.usage_account, "011254002932");
+  EXPECT_EQ(first.product_code, "AWSCloudTrail");
+  EXPECT_EQ(first.product_name, "AWS CloudTrail");
+  EXPECT_EQ(first.region, "ap-northeast-1");
+  EXPECT_EQ(first.usage_start, TimestampFromCivil(2019, 11, 26, 0));
+  EXPECT_EQ(first.usage_end, TimestampFromCivil(2019, 11, 26, 1));
+  EXPECT_EQ(first.usage_amount, D("5"));
+  EXPECT_EQ(first.commitment_arn, "");
+  size_t tagged = 0;
+  for (const CurLine& line : file.lines) {
+    for (const auto& [key, value] : line.tags) {
+      EXPECT_EQ(key, "user:CostCenter");
+      EXPECT_FALSE(value.empty());
+      ++tagged;
+    }
+  }
+  EXPECT_GT(tagged, 0u);
+}
+
+TEST(RealFilesTest, LicensingLabAthenaTextExportWithoutHeader) {
+  REQUIRE_DATA(before, std::string(kLicensingLab) + "BeforeCUR.gz");
+  REQUIRE_DATA(path, std::string(kLicensingLab) + "AfterCUR.gz");
+  RejectSink rejects;
+  EXPECT_STATUS(ReadBillingFile(path, {}, rejects), StatusCode::kInvalidInput,
+                path + ": the first line is not the header of a Cost and Usage Report");
+  EXPECT_STATUS(ReadBillingFile(path, {}, rejects), StatusCode::kInvalidInput,
+                "pass its column list");
+
+  IngestOptions options;
+  options.columns = HiveHeader(before);
+  ASSERT_EQ(options.columns.size(), 148u);
+  ASSERT_OK_AND_ASSIGN(IngestedFile file, ReadBillingFile(path, options, rejects));
+  EXPECT_TRUE(rejects.rejects().empty());
+  EXPECT_EQ(file.source.format, "legacy-cur-athena.gz");
+  // Every line is data: the lab's own Athena DDL skips one line and so loses a row.
+  EXPECT_EQ(file.source.rows, 7600u);
+  ASSERT_EQ(file.lines.size(), 7600u);
+  EXPECT_EQ(file.lines.front().source_row, 1u);
+  EXPECT_EQ(file.lines.back().source_row, 7600u);
+  Sums s = Sum(file);
+  EXPECT_EQ(s.unblended, D("75.03232827890"));
+  EXPECT_EQ(s.public_on_demand, D("75.09286184820"));
+  EXPECT_EQ(s.unblended_by_account,
+            (std::map<std::string, Decimal>{{"011254002932", D("0.3549757403")},
+                                            {"836060457634", D("74.6773525386")}}));
+  EXPECT_EQ(s.periods, std::set<std::string>{"2019-11"});
+
+  // A file with a header is read by its header, whatever column list is given.
+  ASSERT_OK_AND_ASSIGN(IngestedFile with_header, ReadBillingFile(before, options, rejects));
+  EXPECT_EQ(with_header.source.rows, 7850u);
+}
+
+TEST(RealFilesTest, KokuAthenaNamedCsvWithMarketplaceRows) {
+  REQUIRE_DATA(path, "koku/koku/masu/test/data/aws/2022-07-01-alt-columns.csv");
+  RejectSink rejects;
+  ASSERT_OK_AND_ASSIGN(IngestedFile file, ReadBillingFile(path, {}, rejects));
+  EXPECT_TRUE(rejects.rejects().empty());
+  EXPECT_EQ(file.source.format, "legacy-cur-athena");
+  EXPECT_EQ(file.source.rows, 2u);
+  ASSERT_EQ(file.lines.size(), 2u);
+  for (const CurLine& line : file.lines) {
+    EXPECT_EQ(line.period.ToString(), "2022-07");
+    EXPECT_EQ(line.payer_account, "999999");
+    EXPECT_EQ(line.usage_account, "999999");
+    EXPECT_EQ(line.type, LineItemType::kUsage);
+    EXPECT_EQ(line.billing_entity, "AWS Marketplace");
+    EXPECT_EQ(line.bill_type, "Anniversary");
+    EXPECT_EQ(line.invoice_id, "1");
+    EXPECT_EQ(line.product_code, "mra");
+    EXPECT_EQ(line.usage_type, "SoftwareUsage:t2.nano");
+    EXPECT_EQ(line.region, "us-east-1");
+    EXPECT_EQ(line.pricing_unit, "Hrs");
+    EXPECT_EQ(line.usage_amount, D("1"));
+    EXPECT_EQ(line.cost.unblended, D("0"));
+  }
+  EXPECT_EQ(file.lines[0].usage_start, TimestampFromCivil(2022, 7, 1, 0));
+  EXPECT_EQ(file.lines[1].usage_start, TimestampFromCivil(2022, 7, 1, 1));
+  EXPECT_EQ(file.lines[1].usage_end, TimestampFromCivil(2022, 7, 1, 2));
+}
+
+// FinOps Foundation, FOCUS-Sample-Data (CC-BY-4.0): anonymized real FOCUS 1.0 data of three
+// providers.
+TEST(RealFilesTest, FocusSampleOfThreeProviders) {
+  REQUIRE_DATA(path, "FOCUS-Sample-Data/FOCUS-1.0/focus_sample.csv");
+  IngestOptions options;
+  options.tag_keys = {"application", "CostCenter"};
+  RejectSink rejects;
+  ASSERT_OK_AND_ASSIGN(IngestedFile file, ReadBillingFile(path, options, rejects));
+  EXPECT_TRUE(rejects.rejects().empty());
+  EXPECT_EQ(file.source.format, "focus-1.0");
+  EXPECT_EQ(file.source.rows, 1000u);
+  ASSERT_EQ(file.lines.size(), 1000u);
+
+  std::map<std::string, size_t> rows;
+  std::map<std::pair<std::string, std::string>, Decimal> billed;
+  std::map<std::string, std::set<std::string>> periods;
+  std::set<std::string> aws_sub_accounts;
+  size_t sp_covered = 0, marketplace = 0;
+  for (const CurLine& line : file.lines) {
+    std::string provider = line.billing_entity == "AWS Marketplace" ? "AWS" : line.billing_entity;
+    ++rows[provider];
+    billed[{provider, line.type_text}] += line.cost.unblended;
+    periods[provider].insert(line.period.ToString());
+    EXPECT_EQ(line.cost.net_unblended, line.cost.unblended);
+    EXPECT_EQ(line.currency, "USD");
+    if (provider == "AWS") {
+      EXPECT_EQ(line.payer_account, "1234567890123");
+      aws_sub_accounts.insert(line.usage_account);
+    }
+    if (line.type == LineItemType::kSavingsPlanCoveredUsage) {
+      ++sp_covered;
+      EXPECT_EQ(line.type_text, "FOCUS:Usage");
+      EXPECT_EQ(line.cost.unblended, D("0"));
+      EXPECT_EQ(line.commitment_arn.substr(0, 22), "arn:aws:savingsplans::");
+    }
+    if (line.billing_entity == "AWS Marketplace") ++marketplace;
+  }
+  EXPECT_EQ(rows, (std::map<std::string, size_t>{{"AWS", 942}, {"Microsoft", 51}, {"Oracle", 7}}));
+  using Key = std::pair<std::string, std::string>;
+  EXPECT_EQ(billed, (std::map<Key, Decimal>{
+                        {{"AWS", "FOCUS:Usage"}, D("20.62033861840")},
+                        {{"AWS", "FOCUS:Credit"}, D("-2.61370000000")},
+                        {{"Microsoft", "FOCUS:Usage"}, D("1.97651418586")},
+                        {{"Oracle", "FOCUS:Usage"}, D("0.26507392473")},
+                        {{"Oracle", "FOCUS:Adjustment"}, D("0.27200000000")},
+                    }));
+  EXPECT_EQ(periods["AWS"], std::set<std::string>{"2024-09"});
+  EXPECT_EQ(periods["Oracle"], (std::set<std::string>{"2024-09", "2024-10"}));
+  EXPECT_EQ(aws_sub_accounts.size(), 66u);
+  EXPECT_EQ(sp_covered, 4u);
+  EXPECT_EQ(marketplace, 1u);
+  EXPECT_EQ(file.display_scale, 11);
 }
 
 }  // namespace
