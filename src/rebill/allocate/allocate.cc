@@ -169,6 +169,10 @@ class Allocator {
   }
 
   static void ToAccount(AllocatedLine& out, const MappedLine& part, std::string policy) {
+    if (part.reseller) {
+      ToReseller(out, "the reseller's own account");
+      return;
+    }
     out.bucket = part.unassigned() ? Bucket::kUnassigned : Bucket::kCustomer;
     out.customer = part.customer;
     out.policy = std::move(policy);
@@ -235,7 +239,7 @@ class Allocator {
         }
         break;
       case ChargeCategory::kSupport:
-        if (!part.unassigned()) {
+        if (!part.unassigned() && !part.reseller) {
           ToAccount(out, part, "support on the customer's own account");
         } else if (policy_.support == SupportPolicy::kAbsorbed) {
           ToReseller(out, "support absorbed by the reseller");
@@ -263,7 +267,7 @@ class Allocator {
     bool refund = line.type == LineItemType::kRefund;
     // Why: a refund on a customer's account refunds that customer's charge; credits follow
     // the credit policy because AWS spreads them across the family by sharing preferences.
-    if (refund && !part.unassigned()) {
+    if (refund && !part.unassigned() && !part.reseller) {
       ToAccount(out, part, "refund to the customer whose charge it refunds");
       return;
     }

@@ -326,6 +326,22 @@ TEST(AllocateBenefits, SupportReDerivedPerCustomer) {
   EXPECT_EQ(basis["reseller-retained"], D("100"));
 }
 
+TEST(AllocateBenefits, TheResellersOwnAccountIsRetainedNotUnassigned) {
+  NormalizedMonth month;
+  month.lines = {Line("999999999999", LineItemType::kTax, "1.00", "1.00"),
+                 Line("999999999999", LineItemType::kUsage, "5.00", "5.00", "5.00"),
+                 Line("111111111111", LineItemType::kUsage, "10", "10", "10")};
+  MappedLines mapped = MapTo(month, {{"111111111111", "x"}});
+  mapped.lines[0].reseller = true;
+  mapped.lines[1].reseller = true;
+  RunContext ctx;
+  ASSERT_OK_AND_ASSIGN(AllocatedLines allocated, AllocateBenefits(month, mapped, Policy{}, ctx));
+  auto basis = BasisByCustomer(allocated);
+  EXPECT_EQ(basis["reseller-retained"], D("6.00"));
+  EXPECT_EQ(basis.count("unassigned"), 0u);
+  EXPECT_EQ(basis["x"], D("10"));
+}
+
 TEST(AllocateBenefits, CashViewKeepsEachLinesOwnCost) {
   NormalizedMonth month = WorkedExample();
   RunContext ctx;

@@ -243,6 +243,13 @@ void PrintRunSummary(const pipeline::RunOutcome& run, bool json) {
     std::cout << "  " << s.customer << ": " << s.total.ToString(digits) << " " << s.currency
               << " (draft)\n";
   }
+  const map::AccountCheck& accounts = run.accounts;
+  Decimal unassigned;
+  for (const auto& spend : accounts.unassigned_spend) unassigned += spend.amount;
+  std::cout << "  accounts: " << accounts.unassigned_spend.size() << " with unassigned spend ("
+            << unassigned.ToString(2) << "), " << accounts.owner_changes.size()
+            << " changed owner, " << accounts.unmatched_tag_values.size()
+            << " unmatched tag values (rebill accounts check)\n";
   std::cout << "  invariants: ";
   bool first = true;
   for (const auto& [name, result] : run.invariants) {

@@ -85,6 +85,7 @@ class Mapper {
       : month_(month), accounts_(accounts), assignments_(std::move(assignments)) {
     for (const Assignment& a : assignments_) by_account_[a.account].push_back(&a);
     for (const Split& s : accounts_.splits) splits_[s.account].push_back(&s);
+    reseller_.insert(accounts_.reseller_accounts.begin(), accounts_.reseller_accounts.end());
   }
 
   Result<MappedLines> Run() {
@@ -104,6 +105,10 @@ class Mapper {
             break;
           }
         }
+      }
+      if (mapped.customer.empty() && reseller_.count(line.usage_account) != 0) {
+        mapped.reseller = true;
+        mapped.how = "the reseller's own account";
       }
       out_.lines.push_back(std::move(mapped));
     }
@@ -187,6 +192,7 @@ class Mapper {
   std::vector<Assignment> assignments_;
   std::unordered_map<std::string, std::vector<const Assignment*>> by_account_;
   std::unordered_map<std::string, std::vector<const Split*>> splits_;
+  std::set<std::string> reseller_;
   std::map<const Split*, std::map<std::string, Decimal>> tagged_;
   std::vector<std::pair<size_t, const Split*>> untagged_;
   MappedLines out_;
@@ -196,6 +202,15 @@ class Mapper {
 
 Status ValidateAccountMap(const AccountMap& accounts) {
   std::map<std::string, std::vector<Window>> windows;
+  std::set<std::string> reseller(accounts.reseller_accounts.begin(),
+                                 accounts.reseller_accounts.end());
+  for (const Assignment& a : accounts.assignments) {
+    if (reseller.count(a.account) != 0) {
+      return InvalidInput(a.config_key + ": account " + a.account +
+                          " is one of the reseller's own accounts (reseller.accounts); remove it "
+                          "from one of the two");
+    }
+  }
   for (const Assignment& a : accounts.assignments) {
     if (a.from >= a.to) {
       return InvalidInput(a.config_key + ": account " + a.account +
@@ -233,7 +248,7 @@ Status ValidateAccountMap(const AccountMap& accounts) {
 }
 
 Result<std::vector<Assignment>> ApplyRules(const AccountMap& accounts, const Organization& org) {
-  std::set<std::string> named;
+  std::set<std::string> named(accounts.reseller_accounts.begin(), accounts.reseller_accounts.end());
   for (const Assignment& a : accounts.assignments) named.insert(a.account);
   for (const Split& s : accounts.splits) named.insert(s.account);
   std::vector<Assignment> out;

@@ -7,7 +7,8 @@
 //  2. to the customer whose explicit assignment window [from, to) holds its usage start;
 //  3. to the customer an auto-assignment rule gives an account of the imported organization
 //     (by OU path, account tag or name; highest priority wins) from the time it joined;
-//  4. otherwise to the explicit Unassigned bucket — never to a guess.
+//  4. to the reseller, when the account is one of the reseller's own (`[reseller] accounts`);
+//  5. otherwise to the explicit Unassigned bucket — never to a guess.
 // Every line lands on exactly one (customer, share) or on Unassigned, and the parts of a split
 // line sum exactly to the line.
 //
@@ -70,6 +71,7 @@ struct AssignmentRule {
 };
 
 struct AccountMap {
+  std::vector<std::string> reseller_accounts;  // the reseller's own accounts, e.g. the payer
   std::vector<Assignment> assignments;
   std::vector<Split> splits;
   std::vector<AssignmentRule> rules;

@@ -47,6 +47,27 @@ TEST(MapAccounts, AssignsByUsageStartWithinEffectiveWindows) {
   }
 }
 
+TEST(MapAccounts, TheResellersOwnAccountsAreNotUnassigned) {
+  NormalizedMonth month;
+  month.lines = {Line("999999999999", Oct(1), "17.112"), Line("444444444444", Oct(1), "3.35")};
+  AccountMap accounts;
+  accounts.reseller_accounts = {"999999999999"};
+  RunContext ctx;
+  ASSERT_OK_AND_ASSIGN(MappedLines mapped, MapAccounts(month, accounts, Organization{}, ctx));
+  EXPECT_TRUE(mapped.lines[0].reseller);
+  EXPECT_FALSE(mapped.lines[0].unassigned());
+  EXPECT_TRUE(mapped.lines[1].unassigned());
+  ASSERT_OK_AND_ASSIGN(AccountCheck check, CheckAccounts(month, mapped, accounts, Organization{},
+                                                         BillingPeriod::Make(2026, 10).value()));
+  ASSERT_EQ(check.unassigned_spend.size(), 1u);
+  EXPECT_EQ(check.unassigned_spend[0].account, "444444444444");
+
+  accounts.assignments = {
+      {"999999999999", "acme", kBeginning, kForever, "customer[0].accounts[0]"}};
+  EXPECT_STATUS(ValidateAccountMap(accounts), StatusCode::kInvalidInput,
+                "customer[0].accounts[0]: account 999999999999 is one of the reseller's own");
+}
+
 TEST(ValidateAccountMap, OverlappingAssignmentsNameBothKeys) {
   AccountMap accounts;
   accounts.assignments = {{"333333333333", "alpha", std::numeric_limits<Timestamp>::min(), Oct(15),

@@ -17,7 +17,10 @@ struct MappedLine {
   CostViews cost;        // the part of the line this customer carries (the whole line unless split)
   std::string how;       // why it landed here: "account", "tag user:CostCenter=cc-100", ...
 
-  bool unassigned() const { return customer.empty(); }
+  /// The reseller's own account (e.g. the payer): its lines are the reseller's, not unassigned.
+  bool reseller = false;
+
+  bool unassigned() const { return customer.empty() && !reseller; }
   friend bool operator==(const MappedLine&, const MappedLine&) = default;
 };
 

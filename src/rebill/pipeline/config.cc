@@ -279,7 +279,7 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
   auto reseller = root["reseller"];
   if (!reseller.is_table()) return reader.Error("reseller", "is missing; add a [reseller] table");
   REBILL_RETURN_IF_ERROR(CheckKnownKeys(reader, *reseller.as_table(), "reseller",
-                                        {"name", "legal_entity", "currency"}));
+                                        {"name", "legal_entity", "currency", "accounts"}));
   REBILL_ASSIGN_OR_RETURN(config.reseller_name,
                           reader.String(reseller["name"], "reseller.name", true));
   REBILL_ASSIGN_OR_RETURN(config.legal_entity,
@@ -289,6 +289,17 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
                           reader.String(reseller["currency"], "reseller.currency", false, "USD"));
   if (Result<Currency> c = Currency::Parse(config.currency); !c.ok()) {
     return reader.Error("reseller.currency", c.status().message());
+  }
+  if (auto accounts = reseller["accounts"]; accounts) {
+    if (!accounts.is_array()) return reader.Error("reseller.accounts", "must be an array");
+    size_t j = 0;
+    for (const toml::node& account : *accounts.as_array()) {
+      std::string akey = "reseller.accounts[" + std::to_string(j++) + "]";
+      if (!account.is_string()) return reader.Error(akey, "must be an account id string");
+      Result<AccountId> id = AccountId::Parse(*account.value<std::string>());
+      if (!id.ok()) return reader.Error(akey, id.status().message());
+      config.accounts.reseller_accounts.push_back(id->str());
+    }
   }
 
   // [policy], its effective-dated changes, commitment overrides and credit rules.
@@ -527,6 +538,7 @@ std::string DefaultConfigText() {
 name = "Example Reseller"              # shown on statements
 legal_entity = "Example Reseller Ltd"  # the seller on statements (defaults to name)
 currency = "USD"                       # ISO 4217; the default currency of customers
+# accounts = ["999999999999"]          # the reseller's own accounts, e.g. the payer
 
 [policy]
 # How Savings Plan benefit is shared between customers:

@@ -16,6 +16,7 @@ constexpr const char* kDemoConfig = R"toml(# Example workspace written by `rebil
 name = "Northwind Cloud"
 legal_entity = "Northwind Cloud GmbH"
 currency = "USD"
+accounts = ["999999999999"]   # the payer: its commitments and taxes are Northwind's own
 
 [policy]
 commitments = "pro-rata"
