@@ -4,6 +4,8 @@
 #include <array>
 #include <utility>
 
+#include "rebill/core/glob.h"
+
 namespace rebill::allocate {
 namespace {
 
@@ -71,26 +73,6 @@ Decimal OnDemandValue(const CurLine& line, const MappedLine& part) {
     default:
       return Decimal();  // negations carry no usage of their own
   }
-}
-
-bool GlobMatch(std::string_view pattern, std::string_view text) {
-  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (p < pattern.size() && pattern[p] == text[t]) {
-      ++p;
-      ++t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
 }
 
 std::string RuleText(const CommitmentRule& rule) {

@@ -4,6 +4,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "rebill/core/glob.h"
+
 namespace rebill::map {
 namespace {
 
@@ -11,26 +13,6 @@ std::string WindowText(Timestamp from, Timestamp to) {
   std::string f = from == kBeginning ? "the beginning" : FormatTimestamp(from);
   std::string t = to == kForever ? "open end" : FormatTimestamp(to);
   return "[" + f + ", " + t + ")";
-}
-
-bool GlobMatch(std::string_view pattern, std::string_view text) {
-  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (p < pattern.size() && pattern[p] == text[t]) {
-      ++p;
-      ++t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
 }
 
 struct Window {

@@ -3,30 +3,12 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "rebill/core/glob.h"
+
 namespace rebill::price {
 namespace {
 
 constexpr std::string_view kMarketplace = "AWS Marketplace";
-
-bool GlobMatch(std::string_view pattern, std::string_view text) {
-  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (p < pattern.size() && pattern[p] == text[t]) {
-      ++p;
-      ++t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
 
 bool Matches(const Scope& s, const CurLine& line) {
   auto field = [](const std::string& want, const std::string& have) {
