@@ -36,7 +36,7 @@ golden: build
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i
 
-lint:
+lint: deps
 	git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
 
 clean:
