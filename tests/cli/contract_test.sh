@@ -138,6 +138,16 @@ check "statements html to a folder" expect_exit 0 "$work/out.txt" "$rebill" -w "
 check "statements html per customer" test -s "$work/html/globex.html"
 check "unknown customer" expect_exit 3 "$work/out.txt" "$rebill" -w "$work/demo" statements --period 2026-10 --customer nobody
 
+# A headerless Athena export ingests with the column list of its report.
+labs="$data/aws-well-architected-labs/static/Cost/200_Licensing/Code"
+if [ -f "$labs/AfterCUR.gz" ]; then
+  "$rebill" init "$work/ws3" >/dev/null
+  check "headerless without columns" expect_exit 3 "$work/out.txt" "$rebill" -w "$work/ws3" ingest "$labs/AfterCUR.gz"
+  zcat "$labs/BeforeCUR.gz" | head -n 1 >"$work/columns.txt"
+  check "headerless with columns" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws3" ingest --format json --columns "$work/columns.txt" "$labs/AfterCUR.gz"
+  check "headerless total" contains "$work/out.txt" '"unblended": "75.03232827890"'
+fi
+
 # explain walks a statement line back to the CUR rows, policy and rule.
 check "explain" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/demo" explain --period 2026-10 --customer acme --service AmazonEC2
 check "explain names the rows" contains "$work/out.txt" "31 SavingsPlanCoveredUsage rows of account 111111111111"

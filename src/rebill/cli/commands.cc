@@ -105,6 +105,7 @@ struct Options {
   std::string accounts_format = "text";
   std::string explain_format = "text";
   std::string fx_file;
+  std::string columns_file;
   std::string service;
   std::string output;
   std::string customer;
@@ -463,7 +464,11 @@ int Main(int argc, char** argv) {
   init->add_option("DIR", o.init_dir, "Folder for the workspace (default: the -w folder)");
 
   auto* ingest = app.add_subcommand("ingest", "Ingest CUR files (legacy CSV or CSV.gz)");
-  ingest->add_option("PATH", o.paths, "CUR files")->required();
+  ingest->add_option("PATH", o.paths, "CUR, CUR 2.0 or FOCUS files (CSV, CSV.gz, Athena text)")
+      ->required();
+  ingest->add_option("--columns", o.columns_file,
+                     "File listing the columns of headerless Athena exports (the DDL's or another "
+                     "export's header; names separated by commas, tabs, \\x01 or new lines)");
   ingest->add_option("--format", o.ingest_format, "Summary format")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
@@ -607,8 +612,24 @@ int Main(int argc, char** argv) {
     return kExitOk;
   }
   if (*ingest) {
+    std::vector<std::string> columns;
+    if (!o.columns_file.empty()) {
+      std::ifstream in(o.columns_file, std::ios::binary);
+      if (!in) return Fail(NotFound(o.columns_file + ": no such file"));
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::string name;
+      for (char c : text + "\n") {
+        if (c == ',' || c == '\t' || c == '\n' || c == '\r' || c == '\x01') {
+          if (!name.empty()) columns.push_back(name);
+          name.clear();
+        } else if (c != ' ' && c != '"') {
+          name.push_back(c);
+        }
+      }
+      if (columns.empty()) return Fail(InvalidInput(o.columns_file + ": no column names in it"));
+    }
     Result<pipeline::IngestSummary> summary =
-        pipeline::IngestFiles(o.workspace, o.paths, now, o.actor);
+        pipeline::IngestFiles(o.workspace, o.paths, now, o.actor, columns);
     if (!summary.ok()) return Fail(summary.status());
     PrintIngestSummary(*summary, o.ingest_format == "json");
     return kExitOk;

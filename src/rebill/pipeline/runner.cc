@@ -76,7 +76,8 @@ Status InitWorkspace(const std::string& dir) {
 
 Result<IngestSummary> IngestFiles(const std::string& workspace,
                                   const std::vector<std::string>& paths, Timestamp now,
-                                  const std::string& actor) {
+                                  const std::string& actor,
+                                  const std::vector<std::string>& columns) {
   WorkspacePaths ws(workspace);
   REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
   REBILL_ASSIGN_OR_RETURN(WorkspaceConfig config, LoadConfig(ws.config));
@@ -85,6 +86,7 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
   // Read and validate everything first: a bad file must leave the workspace untouched.
   ingest::IngestOptions options;
   options.tag_keys = config.tag_keys;
+  options.columns = columns;
   std::vector<ingest::IngestedFile> files;
   for (const std::string& path : paths) {
     if (fs::is_directory(path)) {

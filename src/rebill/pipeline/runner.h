@@ -57,9 +57,11 @@ struct IngestSummary {
 /// Ingest billing files into the workspace. All files are read and validated before anything
 /// is written; each (period, payer) they contain becomes that month's active data, replacing an
 /// earlier delivery atomically. Ingesting the same files again changes nothing.
+/// `columns` names the columns of headerless files (Athena text exports); empty otherwise.
 Result<IngestSummary> IngestFiles(const std::string& workspace,
                                   const std::vector<std::string>& paths, Timestamp now,
-                                  const std::string& actor);
+                                  const std::string& actor,
+                                  const std::vector<std::string>& columns = {});
 
 struct RunOutcome {
   int64_t run_id = 0;
