@@ -463,7 +463,8 @@ int Main(int argc, char** argv) {
   auto* init = app.add_subcommand("init", "Create an empty workspace (rebill.toml and the store)");
   init->add_option("DIR", o.init_dir, "Folder for the workspace (default: the -w folder)");
 
-  auto* ingest = app.add_subcommand("ingest", "Ingest CUR files (legacy CSV or CSV.gz)");
+  auto* ingest = app.add_subcommand(
+      "ingest", "Ingest billing files: legacy CUR, CUR 2.0 or FOCUS (CSV, CSV.gz, Athena text)");
   ingest->add_option("PATH", o.paths, "CUR, CUR 2.0 or FOCUS files (CSV, CSV.gz, Athena text)")
       ->required();
   ingest->add_option("--columns", o.columns_file,
