@@ -323,55 +323,83 @@ Result<std::vector<store::MonthRecord>> ActiveMonths(store::Store& store, Billin
   return records;
 }
 
-}  // namespace
+// Everything a period's stages read: the configuration with the period's exchange rates and
+// credit balances applied, every payer's month merged into one, and the organization.
+struct PeriodInputs {
+  WorkspaceConfig config;
+  std::unique_ptr<store::Store> store;
+  LoadedMonth loaded;
+  Organization org;
+};
 
-Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period, Timestamp now,
-                             const std::string& actor) {
-  WorkspacePaths ws(workspace);
+Result<PeriodInputs> LoadPeriod(const WorkspacePaths& ws, BillingPeriod period) {
   REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
-  REBILL_ASSIGN_OR_RETURN(WorkspaceConfig config, LoadConfig(ws.config));
-  REBILL_ASSIGN_OR_RETURN(auto lock, store::WorkspaceLock::Acquire(workspace));
-  REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(ws.store));
-  REBILL_ASSIGN_OR_RETURN(std::vector<store::MonthRecord> records,
-                          store->MonthsOf(period.ToString()));
-  if (records.empty()) {
-    return FailedPrecondition("nothing is ingested for " + period.ToString() +
-                              "; ingest the month's CUR first with `rebill ingest`");
-  }
-
-  REBILL_ASSIGN_OR_RETURN(LoadedMonth loaded, LoadMonth(ws, records, period));
-  NormalizedMonth& month = loaded.month;
-  const std::vector<std::string>& month_shas = loaded.shas;
-
-  for (const std::string& key : config.tag_keys) {
+  PeriodInputs in;
+  REBILL_ASSIGN_OR_RETURN(in.config, LoadConfig(ws.config));
+  REBILL_ASSIGN_OR_RETURN(in.store, store::Store::Open(ws.store));
+  REBILL_ASSIGN_OR_RETURN(std::vector<store::MonthRecord> records, ActiveMonths(*in.store, period));
+  REBILL_ASSIGN_OR_RETURN(in.loaded, LoadMonth(ws, records, period));
+  const NormalizedMonth& month = in.loaded.month;
+  // A split on a tag the month was ingested without would silently find no tags.
+  for (const std::string& key : in.config.tag_keys) {
     if (std::find(month.tag_keys.begin(), month.tag_keys.end(), key) == month.tag_keys.end()) {
       return FailedPrecondition("rebill.toml splits accounts by '" + key + "', which the " +
                                 period.ToString() +
                                 " data was ingested without; ingest the month's files again");
     }
   }
+  REBILL_RETURN_IF_ERROR(ApplyFxRates(ws, *in.store, month, period, in.config));
+  REBILL_RETURN_IF_ERROR(ApplyCreditLedger(*in.store, period, in.config));
+  REBILL_ASSIGN_OR_RETURN(in.org, in.store->LoadOrganization());
+  return in;
+}
 
-  REBILL_RETURN_IF_ERROR(ApplyFxRates(ws, *store, month, period, config));
-  REBILL_RETURN_IF_ERROR(ApplyCreditLedger(*store, period, config));
+// The stages from map to report, as `rebill run` and `rebill explain` both need them.
+struct PricedPeriod {
+  MappedLines mapped;
+  AllocatedLines allocated;
+  PricedLines priced;
+  StatementSet statements;
+};
+
+Result<PricedPeriod> PricePeriod(PeriodInputs& in, RunContext& ctx) {
+  const NormalizedMonth& month = in.loaded.month;
+  PricedPeriod out;
+  REBILL_ASSIGN_OR_RETURN(out.mapped, map::MapAccounts(month, in.config.accounts, in.org, ctx));
+  REBILL_RETURN_IF_ERROR(CheckEveryLineLandsOnce(month, out.mapped));
+  const allocate::Policy policy = PolicyFor(in.config, ctx.period);
+  REBILL_ASSIGN_OR_RETURN(out.allocated,
+                          allocate::AllocateBenefits(month, out.mapped, policy, ctx));
+  in.config.statements.policy_note = allocate::DescribeCommitmentPolicy(policy);
+  REBILL_ASSIGN_OR_RETURN(out.priced, price::Price(month, out.allocated, in.config.prices, ctx));
+  REBILL_ASSIGN_OR_RETURN(out.statements,
+                          report::BuildStatements(out.priced, in.config.statements, ctx));
+  return out;
+}
+
+}  // namespace
+
+Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period, Timestamp now,
+                             const std::string& actor) {
+  WorkspacePaths ws(workspace);
+  REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
+  REBILL_ASSIGN_OR_RETURN(auto lock, store::WorkspaceLock::Acquire(workspace));
+  REBILL_ASSIGN_OR_RETURN(PeriodInputs in, LoadPeriod(ws, period));
+  const WorkspaceConfig& config = in.config;
+  const NormalizedMonth& month = in.loaded.month;
 
   RejectSink rejects;
   RunContext ctx{period, now, &rejects};
   RunOutcome outcome;
   outcome.warnings = config.warnings;
-  REBILL_ASSIGN_OR_RETURN(Organization org, store->LoadOrganization());
-  REBILL_ASSIGN_OR_RETURN(MappedLines mapped, map::MapAccounts(month, config.accounts, org, ctx));
-  REBILL_RETURN_IF_ERROR(CheckEveryLineLandsOnce(month, mapped));
+  REBILL_ASSIGN_OR_RETURN(PricedPeriod priced_period, PricePeriod(in, ctx));
+  const AllocatedLines& allocated = priced_period.allocated;
+  const PricedLines& priced = priced_period.priced;
+  outcome.statements = std::move(priced_period.statements);
   outcome.invariants.emplace_back("every_line_lands_once", "ok");
-  REBILL_ASSIGN_OR_RETURN(outcome.accounts,
-                          map::CheckAccounts(month, mapped, config.accounts, org, period));
-  const allocate::Policy policy = PolicyFor(config, period);
-  REBILL_ASSIGN_OR_RETURN(AllocatedLines allocated,
-                          allocate::AllocateBenefits(month, mapped, policy, ctx));
-  config.statements.policy_note = allocate::DescribeCommitmentPolicy(policy);
-  REBILL_ASSIGN_OR_RETURN(PricedLines priced, price::Price(month, allocated, config.prices, ctx));
-  REBILL_ASSIGN_OR_RETURN(outcome.statements,
-                          report::BuildStatements(priced, config.statements, ctx));
   outcome.invariants.emplace_back("statements_add_up", "ok");
+  REBILL_ASSIGN_OR_RETURN(outcome.accounts, map::CheckAccounts(month, priced_period.mapped,
+                                                               config.accounts, in.org, period));
   REBILL_ASSIGN_OR_RETURN(outcome.margin,
                           attribute::AttributeMargin(allocated, priced, outcome.statements, ctx));
   outcome.invariants.emplace_back("margin_identity", "ok");
@@ -386,7 +414,7 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
   run.period = period.ToString();
   run.started_at = FormatTimestamp(now);
   run.config_sha256 = config.sha256;
-  run.month_sha256 = month_shas;
+  run.month_sha256 = in.loaded.shas;
   run.input_lines = month.lines.size();
   run.totals_json = TotalsJson(month);
   nlohmann::ordered_json invariants = nlohmann::ordered_json::object();
@@ -409,7 +437,7 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
   store::AuditEntry audit{
       FormatTimestamp(now), actor, "run", run.period,
       "config " + config.sha256.substr(0, 12) + ", " + std::to_string(run.input_lines) + " lines"};
-  REBILL_ASSIGN_OR_RETURN(outcome.run_id, store->RecordRun(run, audit));
+  REBILL_ASSIGN_OR_RETURN(outcome.run_id, in.store->RecordRun(run, audit));
   return outcome;
 }
 
@@ -425,22 +453,15 @@ Result<store::RunRecord> LatestRun(const std::string& workspace, BillingPeriod p
   return std::move(*run);
 }
 
-}  // namespace rebill::pipeline
-
-namespace rebill::pipeline {
-
 Result<PolicyComparison> ComparePolicies(const std::string& workspace, BillingPeriod period) {
   WorkspacePaths ws(workspace);
-  REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
-  REBILL_ASSIGN_OR_RETURN(WorkspaceConfig config, LoadConfig(ws.config));
-  REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(ws.store));
-  REBILL_ASSIGN_OR_RETURN(std::vector<store::MonthRecord> records, ActiveMonths(*store, period));
-  REBILL_ASSIGN_OR_RETURN(LoadedMonth loaded, LoadMonth(ws, records, period));
+  REBILL_ASSIGN_OR_RETURN(PeriodInputs in, LoadPeriod(ws, period));
+  const WorkspaceConfig& config = in.config;
+  const LoadedMonth& loaded = in.loaded;
   RejectSink rejects;
   RunContext ctx{period, 0, &rejects};
-  REBILL_ASSIGN_OR_RETURN(Organization org, store->LoadOrganization());
   REBILL_ASSIGN_OR_RETURN(MappedLines mapped,
-                          map::MapAccounts(loaded.month, config.accounts, org, ctx));
+                          map::MapAccounts(loaded.month, config.accounts, in.org, ctx));
   PolicyComparison out;
   out.period = period;
   out.policy = PolicyFor(config, period);
@@ -450,18 +471,12 @@ Result<PolicyComparison> ComparePolicies(const std::string& workspace, BillingPe
   return out;
 }
 
-}  // namespace rebill::pipeline
-
-namespace rebill::pipeline {
-
 Result<AccountsCheckOutcome> CheckAccounts(const std::string& workspace, BillingPeriod period) {
   WorkspacePaths ws(workspace);
-  REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
-  REBILL_ASSIGN_OR_RETURN(WorkspaceConfig config, LoadConfig(ws.config));
-  REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(ws.store));
-  REBILL_ASSIGN_OR_RETURN(std::vector<store::MonthRecord> records, ActiveMonths(*store, period));
-  REBILL_ASSIGN_OR_RETURN(LoadedMonth loaded, LoadMonth(ws, records, period));
-  REBILL_ASSIGN_OR_RETURN(Organization org, store->LoadOrganization());
+  REBILL_ASSIGN_OR_RETURN(PeriodInputs in, LoadPeriod(ws, period));
+  const WorkspaceConfig& config = in.config;
+  const LoadedMonth& loaded = in.loaded;
+  const Organization& org = in.org;
   RejectSink rejects;
   RunContext ctx{period, 0, &rejects};
   REBILL_ASSIGN_OR_RETURN(MappedLines mapped,
@@ -565,32 +580,17 @@ Result<std::vector<AccountListing>> ListAccounts(const std::string& workspace) {
   return out;
 }
 
-}  // namespace rebill::pipeline
-
-namespace rebill::pipeline {
-
 Result<Explanation> Explain(const std::string& workspace, BillingPeriod period,
                             const std::string& customer, const std::string& service) {
   WorkspacePaths ws(workspace);
-  REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
-  REBILL_ASSIGN_OR_RETURN(WorkspaceConfig config, LoadConfig(ws.config));
-  REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(ws.store));
-  REBILL_ASSIGN_OR_RETURN(std::vector<store::MonthRecord> records, ActiveMonths(*store, period));
-  REBILL_ASSIGN_OR_RETURN(LoadedMonth loaded, LoadMonth(ws, records, period));
-  REBILL_ASSIGN_OR_RETURN(Organization org, store->LoadOrganization());
-  const NormalizedMonth& month = loaded.month;
-  REBILL_RETURN_IF_ERROR(ApplyFxRates(ws, *store, month, period, config));
-  REBILL_RETURN_IF_ERROR(ApplyCreditLedger(*store, period, config));
+  REBILL_ASSIGN_OR_RETURN(PeriodInputs in, LoadPeriod(ws, period));
+  const NormalizedMonth& month = in.loaded.month;
   RejectSink rejects;
   RunContext ctx{period, 0, &rejects};
-  REBILL_ASSIGN_OR_RETURN(MappedLines mapped, map::MapAccounts(month, config.accounts, org, ctx));
-  const allocate::Policy policy = PolicyFor(config, period);
-  REBILL_ASSIGN_OR_RETURN(AllocatedLines allocated,
-                          allocate::AllocateBenefits(month, mapped, policy, ctx));
-  REBILL_ASSIGN_OR_RETURN(PricedLines priced, price::Price(month, allocated, config.prices, ctx));
-  config.statements.policy_note = allocate::DescribeCommitmentPolicy(policy);
-  REBILL_ASSIGN_OR_RETURN(StatementSet set,
-                          report::BuildStatements(priced, config.statements, ctx));
+  REBILL_ASSIGN_OR_RETURN(PricedPeriod priced_period, PricePeriod(in, ctx));
+  const AllocatedLines& allocated = priced_period.allocated;
+  const PricedLines& priced = priced_period.priced;
+  const StatementSet& set = priced_period.statements;
 
   const Statement* statement = nullptr;
   for (const Statement& s : set.statements) {
@@ -658,10 +658,6 @@ Result<Explanation> Explain(const std::string& workspace, BillingPeriod period,
   }
   return out;
 }
-
-}  // namespace rebill::pipeline
-
-namespace rebill::pipeline {
 
 Result<size_t> ImportFxRates(const std::string& workspace, const std::string& path, Timestamp now,
                              const std::string& actor) {
