@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "rebill/core/hex.h"
 #include "rebill/ingest/csv_reader_internal.h"
 
 namespace rebill::ingest {
@@ -49,14 +50,7 @@ class RawFile {
         EVP_DigestFinal_ex(copy.get(), digest, &length) != 1) {
       return "";
     }
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    hex.reserve(2 * length);
-    for (unsigned int i = 0; i < length; ++i) {
-      hex.push_back(kHex[digest[i] >> 4]);
-      hex.push_back(kHex[digest[i] & 15]);
-    }
-    return hex;
+    return LowerHex(digest, length);
   }
 
   const std::string& path() const { return path_; }

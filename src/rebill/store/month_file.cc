@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "rebill/core/hex.h"
+
 namespace rebill::store {
 namespace {
 
@@ -219,13 +221,7 @@ std::string Sha256Hex(std::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 15]);
-  }
-  return out;
+  return LowerHex(digest, length);
 }
 
 Result<std::string> WriteMonthFile(const std::string& path, const NormalizedMonth& month) {
