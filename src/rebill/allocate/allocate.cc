@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <tuple>
 #include <utility>
 
 #include "rebill/core/glob.h"
@@ -166,6 +167,12 @@ class Allocator {
     out.policy = std::move(policy);
   }
 
+  // The customer whose usage a kept amount comes from; none for the reseller's own accounts
+  // and unassigned ones.
+  static std::string EarnedBy(const MappedLine& part) {
+    return part.unassigned() || part.reseller ? std::string() : part.customer;
+  }
+
   size_t Push(AllocatedLine line) {
     out_.lines.push_back(std::move(line));
     return out_.lines.size() - 1;
@@ -255,6 +262,7 @@ class Allocator {
     }
     if (!refund && policy_.credits == CreditPolicy::kRetained) {
       ToReseller(out, "credit retained by the reseller");
+      out.earned_by = EarnedBy(part);
       return;
     }
     if (refund || policy_.credits == CreditPolicy::kByRule) {
@@ -262,6 +270,7 @@ class Allocator {
         if (!GlobMatch(rule.description, line.description)) continue;
         if (rule.retain) {
           ToReseller(out, "credit rule " + rule.config_key + ": retained");
+          out.earned_by = EarnedBy(part);
         } else {
           out.bucket = Bucket::kCustomer;
           out.customer = rule.customer;
@@ -277,6 +286,7 @@ class Allocator {
     if (policy_.channel_discounts == ChannelDiscountPolicy::kRetained ||
         policy_.channel_pass_percent.IsZero()) {
       ToReseller(out, "channel discount retained by the reseller");
+      out.earned_by = EarnedBy(part);
       Push(std::move(out));
       return;
     }
@@ -288,6 +298,7 @@ class Allocator {
     out.cost_basis = passed;
     out.list_cost = Decimal();
     ToReseller(kept, "channel discount: remainder retained");
+    kept.earned_by = EarnedBy(part);
     kept.cost_basis = total - passed;
     kept.list_cost = Decimal();
     Push(std::move(out));
@@ -298,11 +309,12 @@ class Allocator {
     return std::string(CommitmentPolicyName(rule.policy)) + "/" + rule.passed_percent.ToString();
   }
 
-  // A retained line that carries the difference between what the commitment cost and what its
-  // customers were charged for the usage it covered.
+  // A retained line that carries the difference between what the commitment cost for the usage
+  // of `template_index`'s customer and account and what that customer was charged for it.
   void Retain(size_t template_index, Decimal amount, const std::string& policy) {
     if (amount.IsZero()) return;
     AllocatedLine kept = out_.lines[template_index];
+    kept.earned_by = kept.bucket == Bucket::kCustomer ? kept.customer : std::string();
     kept.bucket = Bucket::kResellerRetained;
     kept.customer.clear();
     kept.cost_basis = amount;
@@ -344,13 +356,21 @@ class Allocator {
         case CommitmentPolicy::kOriginating:
           break;
       }
-      Decimal charged;
+      // What is kept, per customer and account whose usage the commitment covered: the cost of
+      // that usage less what the customer was charged for it. Together: cost - charged.
+      std::map<std::tuple<Bucket, std::string, std::string>, std::pair<size_t, Decimal>> kept;
       for (size_t k = 0; k < pool.members.size(); ++k) {
-        out_.lines[pool.members[k].out].cost_basis = basis[k];
-        charged += basis[k];
+        AllocatedLine& member = out_.lines[pool.members[k].out];
+        auto entry = kept.try_emplace({member.bucket, member.customer, member.usage_account},
+                                      pool.members[k].out, Decimal())
+                         .first;
+        entry->second.second += member.cost_basis - basis[k];
+        member.cost_basis = basis[k];
       }
-      Retain(pool.members.front().out, cost - charged,
-             "commitment benefit retained (" + RuleText(pool.rule) + ")");
+      for (const auto& [who, entry] : kept) {
+        Retain(entry.first, entry.second,
+               "commitment benefit retained (" + RuleText(pool.rule) + ")");
+      }
     }
     return Status::Ok();
   }

@@ -5,12 +5,17 @@
 namespace rebill::attribute {
 namespace {
 
-using Totals = std::map<std::string, std::pair<Decimal, Decimal>>;  // key -> (revenue, cost)
+struct Sums {
+  Decimal revenue;
+  Decimal cost;
+  Decimal basis;
+};
+using Totals = std::map<std::string, Sums>;
 
 std::vector<MarginRow> Rows(const Totals& totals) {
   std::vector<MarginRow> rows;
-  for (const auto& [key, rc] : totals) {
-    rows.push_back({key, rc.first, rc.second, rc.first - rc.second});
+  for (const auto& [key, s] : totals) {
+    rows.push_back({key, s.revenue, s.cost, s.revenue - s.cost, s.basis});
   }
   return rows;
 }
@@ -25,13 +30,104 @@ Status CheckIdentity(const std::vector<MarginRow>& rows, const char* grouping) {
   return Status::Ok();
 }
 
+// Where the gap between a customer line's list price and its cost basis comes from.
+WaterfallStep ListStep(const AllocatedLine& a) {
+  switch (a.category) {
+    case ChargeCategory::kCredit:
+    case ChargeCategory::kRefund:
+      return WaterfallStep::kAwsCreditsPassed;
+    case ChargeCategory::kDiscount:
+      return WaterfallStep::kChannelDiscountsPassed;
+    case ChargeCategory::kCommitment:
+      return WaterfallStep::kCommitmentBenefitPassed;
+    case ChargeCategory::kUsage:
+      return a.commitment_arn.empty() ? WaterfallStep::kChargesOffList
+                                      : WaterfallStep::kCommitmentBenefitPassed;
+    default:
+      return WaterfallStep::kChargesOffList;
+  }
+}
+
+// What kind of benefit the reseller kept of what a customer's usage earned.
+WaterfallStep KeptStep(const AllocatedLine& a) {
+  switch (a.category) {
+    case ChargeCategory::kCredit:
+    case ChargeCategory::kRefund:
+      return WaterfallStep::kCreditsKept;
+    case ChargeCategory::kDiscount:
+      return WaterfallStep::kChannelDiscountsKept;
+    default:
+      return WaterfallStep::kCommitmentBenefitKept;
+  }
+}
+
+Decimal LegSum(const Waterfall& w, WaterfallLeg leg) {
+  Decimal sum;
+  for (int s = 0; s < kWaterfallStepCount; ++s) {
+    if (LegOf(static_cast<WaterfallStep>(s)) == leg) sum += w.steps[static_cast<size_t>(s)];
+  }
+  return sum;
+}
+
+void AddWaterfall(Waterfall& into, const Waterfall& w) {
+  into.list_price += w.list_price;
+  into.cost_basis += w.cost_basis;
+  into.customer_price += w.customer_price;
+  into.reseller_cost += w.reseller_cost;
+  into.margin += w.margin;
+  into.net_margin += w.net_margin;
+  for (size_t s = 0; s < into.steps.size(); ++s) into.steps[s] += w.steps[s];
+}
+
+void AddRows(std::vector<MarginRow>& into, const std::vector<MarginRow>& rows) {
+  std::map<std::string, MarginRow> merged;
+  for (MarginRow& r : into) merged[r.key] = r;
+  for (const MarginRow& r : rows) {
+    MarginRow& m = merged[r.key];
+    m.key = r.key;
+    m.revenue += r.revenue;
+    m.cost += r.cost;
+    m.margin += r.margin;
+    m.cost_basis += r.cost_basis;
+  }
+  into.clear();
+  for (auto& [key, r] : merged) into.push_back(r);
+}
+
 }  // namespace
 
-Result<MarginReport> AttributeMargin(const AllocatedLines& allocated, const PricedLines& priced,
-                                     const StatementSet& statements, RunContext& ctx) {
+Status CheckWaterfall(const Waterfall& w) {
+  auto fail = [&](const std::string& what, Decimal from, Decimal steps, Decimal to) {
+    return Internal("invariant 'waterfall adds up' failed for '" + w.key + "': " + what + " " +
+                    from.ToString() + " + steps " + steps.ToString() + " != " + to.ToString());
+  };
+  if (Decimal s = LegSum(w, WaterfallLeg::kListToBasis); w.list_price + s != w.cost_basis) {
+    return fail("list price", w.list_price, s, w.cost_basis);
+  }
+  if (Decimal s = LegSum(w, WaterfallLeg::kBasisToPrice); w.cost_basis + s != w.customer_price) {
+    return fail("cost basis to customer price:", w.cost_basis, s, w.customer_price);
+  }
+  if (Decimal s = LegSum(w, WaterfallLeg::kBasisToCost); w.cost_basis + s != w.reseller_cost) {
+    return fail("cost basis to reseller cost:", w.cost_basis, s, w.reseller_cost);
+  }
+  if (w.customer_price - w.reseller_cost != w.margin) {
+    return fail("margin: customer price - reseller cost", w.customer_price, -w.reseller_cost,
+                w.margin);
+  }
+  if (Decimal s = LegSum(w, WaterfallLeg::kBelowTheLine); w.margin + s != w.net_margin) {
+    return fail("net margin:", w.margin, s, w.net_margin);
+  }
+  return Status::Ok();
+}
+
+Result<MarginReport> AttributeMargin(const AllocatedLines& allocated, const AllocatedLines& at_cost,
+                                     const PricedLines& priced, const StatementSet& statements,
+                                     RunContext& ctx) {
   MarginReport report;
   report.period = ctx.period;
-  report.cost_view = allocated.cost_view;
+  report.through = ctx.period;
+  report.cost_view = at_cost.cost_view;
+  report.basis_cost_view = allocated.cost_view;
   // Margin is in the currency of the cost: a customer billed in another currency has its revenue
   // converted back at the rate it was billed with.
   std::map<std::string, const FxRate*> rates;
@@ -51,32 +147,78 @@ Result<MarginReport> AttributeMargin(const AllocatedLines& allocated, const Pric
   };
 
   Totals by_customer, by_service, by_account, by_customer_service;
+  std::map<std::string, Waterfall> waterfalls;
   // Revenue is what customers are billed, the rounded statement amounts, without tax: the tax
   // the reseller collects is owed to the tax authority.
   for (const Statement& s : statements.statements) {
+    Waterfall& w = waterfalls[s.customer];
+    Decimal rounding, customer_credits;
     for (const StatementLine& l : s.lines) {
       if (l.kind == StatementLineKind::kTax) continue;
       REBILL_ASSIGN_OR_RETURN(Decimal amount, in_cost_currency(s.customer, l.amount));
-      by_customer[s.customer].first += amount;
-      by_service[l.service].first += amount;
-      by_customer_service[s.customer + "/" + l.service].first += amount;
+      by_customer[s.customer].revenue += amount;
+      by_service[l.service].revenue += amount;
+      by_customer_service[s.customer + "/" + l.service].revenue += amount;
+      w.customer_price += amount;
+      rounding += l.amount - l.precise;
     }
+    for (const CreditUsage& c : s.customer_credits) customer_credits += c.used;
+    REBILL_ASSIGN_OR_RETURN(w[WaterfallStep::kRounding], in_cost_currency(s.customer, rounding));
+    REBILL_ASSIGN_OR_RETURN(Decimal credits, in_cost_currency(s.customer, customer_credits));
+    w[WaterfallStep::kCustomerCredits] = -credits;
     by_customer.try_emplace(s.customer);
   }
   // By account there is no statement line to take: precise priced amounts, which differ from
   // the statement by the rounding residue.
+  std::map<std::string, Decimal> priced_by_customer;
+  std::map<std::string, Decimal> fees_by_customer;
   for (const PricedLine& p : priced.lines) {
-    if (p.kind == StatementLineKind::kFee) continue;  // fees belong to no account
+    if (p.kind == StatementLineKind::kFee) {
+      fees_by_customer[p.customer] += p.amount;
+      continue;  // fees belong to no account
+    }
     REBILL_ASSIGN_OR_RETURN(Decimal amount, in_cost_currency(p.customer, p.amount));
-    by_account[p.usage_account].first += amount;
+    by_account[p.usage_account].revenue += amount;
+    priced_by_customer[p.customer] += p.amount;
   }
+  // List price to cost basis: what the allocation passed on, line by line.
   for (const AllocatedLine& a : allocated.lines) {
     if (a.bucket != Bucket::kCustomer) continue;
-    by_customer[a.customer].second += a.cost_basis;
-    by_service[a.service].second += a.cost_basis;
-    by_account[a.usage_account].second += a.cost_basis;
-    by_customer_service[a.customer + "/" + a.service].second += a.cost_basis;
+    by_customer[a.customer].basis += a.cost_basis;
+    by_service[a.service].basis += a.cost_basis;
+    by_account[a.usage_account].basis += a.cost_basis;
+    by_customer_service[a.customer + "/" + a.service].basis += a.cost_basis;
+    Waterfall& w = waterfalls[a.customer];
+    w.list_price += a.list_cost;
+    w.cost_basis += a.cost_basis;
+    w[ListStep(a)] += a.cost_basis - a.list_cost;
   }
+  // True cost: the customer's cost basis in the margin's cost view, plus what the reseller kept
+  // of what the customer's usage earned (negative: kept benefit lowers the reseller's cost).
+  Waterfall absorbed;
+  for (const AllocatedLine& a : at_cost.lines) {
+    std::string customer;
+    if (a.bucket == Bucket::kCustomer) {
+      customer = a.customer;
+      waterfalls[customer][WaterfallStep::kCostView] += a.cost_basis;
+    } else if (a.bucket == Bucket::kResellerRetained && !a.earned_by.empty()) {
+      customer = a.earned_by;
+      waterfalls[customer][KeptStep(a)] += a.cost_basis;
+    } else {
+      if (a.bucket == Bucket::kResellerRetained && a.category == ChargeCategory::kSupport) {
+        absorbed[WaterfallStep::kSupportAbsorbed] -= a.cost_basis;
+      } else if (a.bucket == Bucket::kResellerRetained &&
+                 a.category == ChargeCategory::kCommitment) {
+        absorbed[WaterfallStep::kCommitmentFeesAbsorbed] -= a.cost_basis;
+      }
+      continue;
+    }
+    by_customer[customer].cost += a.cost_basis;
+    by_service[a.service].cost += a.cost_basis;
+    by_account[a.usage_account].cost += a.cost_basis;
+    by_customer_service[customer + "/" + a.service].cost += a.cost_basis;
+  }
+
   report.by_customer = Rows(by_customer);
   report.by_service = Rows(by_service);
   report.by_account = Rows(by_account);
@@ -85,6 +227,7 @@ Result<MarginReport> AttributeMargin(const AllocatedLines& allocated, const Pric
   for (const MarginRow& r : report.by_customer) {
     report.total.revenue += r.revenue;
     report.total.cost += r.cost;
+    report.total.cost_basis += r.cost_basis;
   }
   report.total.margin = report.total.revenue - report.total.cost;
 
@@ -98,7 +241,143 @@ Result<MarginReport> AttributeMargin(const AllocatedLines& allocated, const Pric
     return Internal("invariant 'margin identity' failed: customers' margins sum to " +
                     margins.ToString() + ", the total margin is " + report.total.margin.ToString());
   }
+
+  // Cost basis to customer price and to reseller cost; every leg is checked below.
+  report.total_waterfall.key = "total";
+  for (const MarginRow& row : report.by_customer) {
+    Waterfall& w = waterfalls[row.key];
+    w.key = row.key;
+    // The price book's effect: what the customer's cost basis was priced at, less that basis.
+    REBILL_ASSIGN_OR_RETURN(Decimal price, in_cost_currency(row.key, priced_by_customer[row.key]));
+    w[WaterfallStep::kPriceBook] = price - w.cost_basis;
+    REBILL_ASSIGN_OR_RETURN(w[WaterfallStep::kFees],
+                            in_cost_currency(row.key, fees_by_customer[row.key]));
+    // What converting each statement line back at the billed rate leaves over; nothing for a
+    // customer billed in the cost currency, where the other steps must account for every cent.
+    w[WaterfallStep::kFx] = w.customer_price - w.cost_basis - w[WaterfallStep::kPriceBook] -
+                            w[WaterfallStep::kFees] - w[WaterfallStep::kCustomerCredits] -
+                            w[WaterfallStep::kRounding];
+    if (!rates.contains(row.key) && !w[WaterfallStep::kFx].IsZero()) {
+      return Internal("invariant 'waterfall adds up' failed for '" + row.key +
+                      "': its statement differs from its priced lines by " +
+                      w[WaterfallStep::kFx].ToString());
+    }
+    // kCostView holds the cost basis in the margin's view so far.
+    w[WaterfallStep::kCostView] -= w.cost_basis;
+    w.reseller_cost = row.cost;
+    w.margin = row.margin;
+    w.net_margin = row.margin;
+    REBILL_RETURN_IF_ERROR(CheckWaterfall(w));
+    AddWaterfall(report.total_waterfall, w);
+    report.waterfalls.push_back(w);
+  }
+  for (size_t s = 0; s < absorbed.steps.size(); ++s) {
+    report.total_waterfall.steps[s] += absorbed.steps[s];
+    report.total_waterfall.net_margin += absorbed.steps[s];
+  }
+  REBILL_RETURN_IF_ERROR(CheckWaterfall(report.total_waterfall));
   return report;
+}
+
+Result<MarginReport> CombineMargins(const std::vector<MarginReport>& reports) {
+  if (reports.empty()) return InvalidInput("no margin reports to combine");
+  MarginReport out;
+  out.period = reports.front().period;
+  out.through = reports.front().through;
+  out.currency = reports.front().currency;
+  out.cost_view = reports.front().cost_view;
+  out.basis_cost_view = reports.front().basis_cost_view;
+  out.total.key = "total";
+  out.total_waterfall.key = "total";
+  std::map<std::string, Waterfall> waterfalls;
+  for (const MarginReport& r : reports) {
+    if (r.currency != out.currency || r.cost_view != out.cost_view) {
+      return InvalidInput("cannot combine the margin of " + r.period.ToString() + " (" +
+                          r.currency + ", " + std::string(CostViewName(r.cost_view)) +
+                          ") with that of " + out.period.ToString() + " (" + out.currency + ", " +
+                          std::string(CostViewName(out.cost_view)) +
+                          "); re-run the periods with the same [margin] cost_view");
+    }
+    if (r.basis_cost_view != out.basis_cost_view) out.basis_cost_view = r.basis_cost_view;
+    out.period = std::min(out.period, r.period);
+    out.through = std::max(out.through, r.through);
+    AddRows(out.by_customer, r.by_customer);
+    AddRows(out.by_service, r.by_service);
+    AddRows(out.by_account, r.by_account);
+    AddRows(out.by_customer_service, r.by_customer_service);
+    out.total.revenue += r.total.revenue;
+    out.total.cost += r.total.cost;
+    out.total.margin += r.total.margin;
+    out.total.cost_basis += r.total.cost_basis;
+    for (const Waterfall& w : r.waterfalls) {
+      Waterfall& into = waterfalls[w.key];
+      into.key = w.key;
+      AddWaterfall(into, w);
+    }
+    AddWaterfall(out.total_waterfall, r.total_waterfall);
+    out.alerts.insert(out.alerts.end(), r.alerts.begin(), r.alerts.end());
+  }
+  for (auto& [key, w] : waterfalls) {
+    REBILL_RETURN_IF_ERROR(CheckWaterfall(w));
+    out.waterfalls.push_back(w);
+  }
+  REBILL_RETURN_IF_ERROR(CheckWaterfall(out.total_waterfall));
+  REBILL_RETURN_IF_ERROR(CheckIdentity(out.by_customer, "customer"));
+  return out;
+}
+
+std::vector<Alert> RaiseAlerts(const MarginReport& margin, const Reconciliation& reconciliation,
+                               const NormalizedMonth& month, const AlertSettings& settings) {
+  std::vector<Alert> alerts;
+  const std::string period = margin.period.ToString();
+  const std::string& currency = margin.currency;
+  for (const MarginRow& r : margin.by_customer) {
+    if (r.margin.Sign() < 0) {
+      alerts.push_back({AlertKind::kNegativeMargin, period, r.key, r.margin,
+                        "customer '" + r.key + "' has a negative margin of " +
+                            r.margin.ToString(2) + " " + currency + " (revenue " +
+                            r.revenue.ToString(2) + ", cost " + r.cost.ToString(2) + ")"});
+      continue;
+    }
+    if (!settings.margin_below_percent || r.revenue.Sign() <= 0) continue;
+    // margin / revenue < threshold / 100, without dividing.
+    Result<Decimal> scaled = Decimal::Mul(r.margin, Decimal::FromInt(100));
+    Result<Decimal> bar = Decimal::Mul(r.revenue, *settings.margin_below_percent);
+    if (scaled.ok() && bar.ok() && *scaled < *bar) {
+      alerts.push_back({AlertKind::kLowMargin, period, r.key, r.margin,
+                        "customer '" + r.key + "' has a margin of " + MarginPercentText(r) +
+                            "%, below the " + settings.margin_below_percent->ToString() +
+                            "% of [margin] alert_below_percent"});
+    }
+  }
+  for (const PayerReconciliation& p : reconciliation.payers) {
+    if (!p.unassigned.IsZero()) {
+      alerts.push_back({AlertKind::kUnassignedSpend, period, p.payer, p.unassigned,
+                        "payer " + p.payer + " has " + p.unassigned.ToString(2) + " " +
+                            reconciliation.currency +
+                            " of spend no customer carries (rebill accounts check)"});
+    }
+    if (!p.difference.IsZero()) {
+      alerts.push_back({AlertKind::kUnbalancedReconciliation, period, p.payer, p.difference,
+                        "payer " + p.payer + " does not reconcile: " + p.difference.ToString(2) +
+                            " " + reconciliation.currency +
+                            " of its CUR total is not accounted for"});
+    }
+  }
+  std::map<std::string, std::pair<Decimal, size_t>> quarantined;
+  for (const CurLine& line : month.lines) {
+    if (line.type != LineItemType::kUnknown) continue;
+    auto& [cost, rows] = quarantined[line.type_text];
+    cost += line.cost.Get(reconciliation.cost_view);
+    ++rows;
+  }
+  for (const auto& [type, entry] : quarantined) {
+    alerts.push_back({AlertKind::kQuarantinedLineItems, period, type, entry.first,
+                      std::to_string(entry.second) + " line(s) of unknown line item type '" + type +
+                          "' (" + entry.first.ToString(2) + " " + reconciliation.currency +
+                          ") are quarantined; they block closing the period"});
+  }
+  return alerts;
 }
 
 }  // namespace rebill::attribute

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "rebill/attribute/attribute.h"
 #include "rebill/core/currency.h"
 #include "rebill/pipeline/config.h"
 #include "rebill/pipeline/demo.h"
@@ -235,6 +236,14 @@ void PrintRunSummary(const pipeline::RunOutcome& run, bool json) {
                             {"total", s.total.ToString(digits)}});
     }
     out["statements"] = statements;
+    nlohmann::ordered_json alerts = nlohmann::ordered_json::array();
+    for (const Alert& a : run.margin.alerts) {
+      alerts.push_back({{"kind", AlertKindName(a.kind)},
+                        {"subject", a.subject},
+                        {"amount", a.amount.ToString(2)},
+                        {"message", a.message}});
+    }
+    out["alerts"] = alerts;
     std::cout << out.dump(2) << "\n";
     return;
   }
@@ -258,6 +267,35 @@ void PrintRunSummary(const pipeline::RunOutcome& run, bool json) {
     first = false;
   }
   std::cout << "\n";
+  if (run.margin.alerts.empty()) {
+    std::cout << "  alerts: none\n";
+  } else {
+    std::cout << attribute::RenderAlertsText(run.margin.alerts);
+  }
+}
+
+int PrintMargin(const Options& o, BillingPeriod from, BillingPeriod to) {
+  Result<MarginReport> report = pipeline::RecordedMargin(o.workspace, from, to);
+  if (!report.ok()) return Fail(report.status());
+  std::string content;
+  if (o.margin_format == "html") {
+    Result<pipeline::WorkspaceConfig> config =
+        pipeline::LoadConfig(pipeline::WorkspacePaths(o.workspace).config);
+    content = attribute::RenderMarginHtml(*report, config.ok() ? config->legal_entity : "");
+  } else if (o.margin_format == "csv") {
+    content = attribute::RenderMarginCsv(*report, o.by);
+    // CSV has no place for them: the alerts go to stderr.
+    std::cerr << attribute::RenderAlertsText(report->alerts);
+  } else {
+    content = attribute::RenderMarginJson(*report, o.by);
+  }
+  if (o.output.empty()) {
+    std::cout << content;
+    return kExitOk;
+  }
+  if (Status s = WriteFile(o.output, content); !s.ok()) return Fail(s);
+  std::cerr << "wrote " << o.output << "\n";
+  return kExitOk;
 }
 
 std::string WindowText(Timestamp from, Timestamp to) {
@@ -542,14 +580,28 @@ int Main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
 
-  auto* margin = app.add_subcommand("margin", "Margin per customer, service or account");
-  margin->add_option("--period", o.period, "Billing period, YYYY-MM")->required();
-  margin->add_option("--by", o.by, "Grouping")
-      ->check(CLI::IsMember({"customer", "service", "account", "customer-service"}))
+  auto* margin = app.add_subcommand(
+      "margin",
+      "Margin against the reseller's true cost per customer, service or account, the waterfall "
+      "from list price to customer price to reseller cost, and the run's alerts");
+  std::string margin_from, margin_to;
+  auto* margin_period = margin->add_option("--period", o.period, "Billing period, YYYY-MM");
+  auto* from_option =
+      margin->add_option("--from", margin_from, "First period of a range, YYYY-MM (with --to)")
+          ->excludes(margin_period);
+  margin->add_option("--to", margin_to, "Last period of a range, YYYY-MM (with --from)")
+      ->excludes(margin_period)
+      ->needs(from_option);
+  from_option->needs(margin->get_option("--to"));
+  margin
+      ->add_option("--by", o.by,
+                   "Grouping; waterfall: one CSV row per customer with every waterfall step")
+      ->check(CLI::IsMember({"customer", "service", "account", "customer-service", "waterfall"}))
       ->default_val("customer");
   margin->add_option("--format", o.margin_format, "Output format")
-      ->check(CLI::IsMember({"json", "csv"}))
+      ->check(CLI::IsMember({"json", "csv", "html"}))
       ->capture_default_str();
+  margin->add_option("-o,--output", o.output, "Output file (required for html)");
 
   try {
     app.parse(argc, argv);
@@ -635,6 +687,27 @@ int Main(int argc, char** argv) {
     PrintIngestSummary(*summary, o.ingest_format == "json");
     return kExitOk;
   }
+  if (*margin) {
+    if (o.period.empty() && margin_from.empty()) {
+      std::cerr << "rebill margin: give --period YYYY-MM or --from YYYY-MM --to YYYY-MM\n";
+      return kExitUsage;
+    }
+    Result<BillingPeriod> from = BillingPeriod::Parse(o.period.empty() ? margin_from : o.period);
+    Result<BillingPeriod> to = BillingPeriod::Parse(o.period.empty() ? margin_to : o.period);
+    if (!from.ok() || !to.ok()) {
+      std::cerr << "rebill: "
+                << (from.ok()          ? "--to"
+                    : o.period.empty() ? "--from"
+                                       : "--period")
+                << ": " << (from.ok() ? to : from).status().message() << "\n";
+      return kExitUsage;
+    }
+    if (o.margin_format == "html" && o.output.empty()) {
+      std::cerr << "rebill margin: --format html writes a file; give -o FILE.html\n";
+      return kExitUsage;
+    }
+    return PrintMargin(o, *from, *to);
+  }
   Result<BillingPeriod> period = PeriodOption(o);
   if (!period.ok()) {
     std::cerr << "rebill: --period: " << period.status().message() << "\n";
@@ -693,11 +766,6 @@ int Main(int argc, char** argv) {
                   << "    difference         " << p["difference"].get<std::string>() << "\n";
       }
     }
-    return kExitOk;
-  }
-  if (*margin) {
-    auto stored = nlohmann::json::parse(latest->margin_json);
-    std::cout << stored[o.by][o.margin_format == "csv" ? "csv" : "json"].get<std::string>();
     return kExitOk;
   }
   return kExitUsage;

@@ -42,6 +42,10 @@ struct AllocatedLine {
   Decimal list_cost;   // public on-demand value of this part
   std::string policy;  // the policy that produced it ("pro-rata", "as-applied", ...)
   std::string commitment_arn;
+  /// With kResellerRetained: the customer whose usage earned what the reseller keeps (commitment
+  /// benefit, a channel discount or a credit on its account), so that margin can count it in
+  /// that customer's true cost. Empty when no customer earned it (support, unused commitment).
+  std::string earned_by;
 
   friend bool operator==(const AllocatedLine&, const AllocatedLine&) = default;
 };

@@ -269,9 +269,10 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
                         std::string(e.description()));
   }
   const toml::table& root = parsed;
-  REBILL_RETURN_IF_ERROR(CheckKnownKeys(reader, root, "",
-                                        {"reseller", "policy", "customer", "price_plan",
-                                         "commitment", "credit_rule", "split", "assignment_rule"}));
+  REBILL_RETURN_IF_ERROR(
+      CheckKnownKeys(reader, root, "",
+                     {"reseller", "policy", "customer", "price_plan", "commitment", "credit_rule",
+                      "split", "assignment_rule", "margin"}));
   WorkspaceConfig config;
   config.sha256 = store::Sha256Hex(text);
 
@@ -381,6 +382,30 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
   }
 
   config.statements.reseller = config.legal_entity;
+
+  // [margin]
+  if (auto margin = root["margin"]; margin) {
+    if (!margin.is_table()) return reader.Error("margin", "must be a table");
+    REBILL_RETURN_IF_ERROR(
+        CheckKnownKeys(reader, *margin.as_table(), "margin", {"cost_view", "alert_below_percent"}));
+    if (margin["cost_view"]) {
+      REBILL_ASSIGN_OR_RETURN(std::string view,
+                              reader.String(margin["cost_view"], "margin.cost_view", true));
+      if (view == "amortized") {
+        config.margin_cost_view = CostView::kAmortized;
+      } else if (view == "cash") {
+        config.margin_cost_view = CostView::kUnblended;
+      } else {
+        return reader.Error("margin.cost_view",
+                            "unknown cost view '" + view + "' (use amortized or cash)");
+      }
+    }
+    if (margin["alert_below_percent"]) {
+      REBILL_ASSIGN_OR_RETURN(
+          config.margin_alert_below_percent,
+          reader.Number(margin["alert_below_percent"], "margin.alert_below_percent"));
+    }
+  }
 
   // [[price_plan]]
   REBILL_RETURN_IF_ERROR(ParsePricePlans(reader, root, config.prices));

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,8 +41,12 @@ struct WorkspaceConfig {
   report::StatementSettings statements;
   std::vector<std::string> tag_keys;           // tags the configuration references
   std::map<std::string, std::string> parents;  // customer -> parent customer (business units)
-  std::string sha256;                          // of the file's bytes, recorded with every run
-  std::vector<std::string> warnings;           // e.g. price rules that never apply
+  /// [margin]: the view of the reseller's true cost ("amortized" or "cash" = unblended; unset:
+  /// the cost view of [policy]) and the margin % below which a customer raises an alert.
+  std::optional<CostView> margin_cost_view;
+  std::optional<Decimal> margin_alert_below_percent;
+  std::string sha256;                 // of the file's bytes, recorded with every run
+  std::vector<std::string> warnings;  // e.g. price rules that never apply
 };
 
 /// Parse rebill.toml text; `file` names it in errors.

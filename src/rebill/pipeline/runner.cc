@@ -400,10 +400,23 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
   outcome.invariants.emplace_back("statements_add_up", "ok");
   REBILL_ASSIGN_OR_RETURN(outcome.accounts, map::CheckAccounts(month, priced_period.mapped,
                                                                config.accounts, in.org, period));
-  REBILL_ASSIGN_OR_RETURN(outcome.margin,
-                          attribute::AttributeMargin(allocated, priced, outcome.statements, ctx));
+  // The reseller's true cost may be wanted in another view than customers are priced on.
+  AllocatedLines at_cost_view;
+  const AllocatedLines* at_cost = &allocated;
+  if (config.margin_cost_view && *config.margin_cost_view != allocated.cost_view) {
+    allocate::Policy cost_policy = PolicyFor(config, period);
+    cost_policy.cost_view = *config.margin_cost_view;
+    REBILL_ASSIGN_OR_RETURN(
+        at_cost_view, allocate::AllocateBenefits(month, priced_period.mapped, cost_policy, ctx));
+    at_cost = &at_cost_view;
+  }
+  REBILL_ASSIGN_OR_RETURN(outcome.margin, attribute::AttributeMargin(allocated, *at_cost, priced,
+                                                                     outcome.statements, ctx));
   outcome.invariants.emplace_back("margin_identity", "ok");
+  outcome.invariants.emplace_back("waterfall_adds_up", "ok");
   outcome.reconciliation = attribute::Reconcile(month, allocated);
+  outcome.margin.alerts = attribute::RaiseAlerts(outcome.margin, outcome.reconciliation, month,
+                                                 {config.margin_alert_below_percent});
   if (!outcome.reconciliation.balanced) {
     return Internal("invariant 'conservation' failed for " + period.ToString() + ":\n" +
                     attribute::RenderReconcileText(outcome.reconciliation));
@@ -423,6 +436,7 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
   run.statements_json = report::RenderJson(outcome.statements);
   run.reconcile_json = attribute::RenderReconcileJson(outcome.reconciliation);
   nlohmann::ordered_json margin = nlohmann::ordered_json::object();
+  margin["report"] = attribute::MarginReportToJson(outcome.margin);
   for (const char* by : {"customer", "service", "account", "customer-service"}) {
     margin[by] = {{"json", attribute::RenderMarginJson(outcome.margin, by)},
                   {"csv", attribute::RenderMarginCsv(outcome.margin, by)}};
@@ -451,6 +465,28 @@ Result<store::RunRecord> LatestRun(const std::string& workspace, BillingPeriod p
                               "; run `rebill run --period " + period.ToString() + "` first");
   }
   return std::move(*run);
+}
+
+Result<MarginReport> RecordedMargin(const std::string& workspace, BillingPeriod from,
+                                    BillingPeriod through) {
+  if (through < from) {
+    return InvalidInput("--to " + through.ToString() + " is before --from " + from.ToString());
+  }
+  std::vector<MarginReport> reports;
+  for (BillingPeriod p = from; p <= through; p = p.Next()) {
+    REBILL_ASSIGN_OR_RETURN(store::RunRecord run, LatestRun(workspace, p));
+    nlohmann::json stored = nlohmann::json::parse(run.margin_json, nullptr, false);
+    if (stored.is_discarded() || !stored.contains("report") || !stored["report"].is_string()) {
+      return FailedPrecondition("the run of " + p.ToString() +
+                                " was recorded without a full margin report; run `rebill run "
+                                "--period " +
+                                p.ToString() + "` again");
+    }
+    REBILL_ASSIGN_OR_RETURN(MarginReport report,
+                            attribute::ParseMarginReportJson(stored["report"].get<std::string>()));
+    reports.push_back(std::move(report));
+  }
+  return attribute::CombineMargins(reports);
 }
 
 Result<PolicyComparison> ComparePolicies(const std::string& workspace, BillingPeriod period) {

@@ -168,6 +168,11 @@ struct Explanation {
 Result<Explanation> Explain(const std::string& workspace, BillingPeriod period,
                             const std::string& customer, const std::string& service);
 
+/// The margin recorded by the latest run of every period from `from` through `through`,
+/// combined; kFailedPrecondition naming the first period that has no run.
+Result<MarginReport> RecordedMargin(const std::string& workspace, BillingPeriod from,
+                                    BillingPeriod through);
+
 /// The latest recorded run of `period`, or kFailedPrecondition saying to run it first.
 Result<store::RunRecord> LatestRun(const std::string& workspace, BillingPeriod period);
 

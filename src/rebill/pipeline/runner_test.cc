@@ -37,11 +37,21 @@ TEST_F(Workspace, DemoRunsEndToEndWithEveryInvariant) {
     names.push_back(name);
     EXPECT_EQ(result, "ok");
   }
-  EXPECT_EQ(names.size(), 4u);
-  // The Unassigned account's spend is visible, not dropped.
+  EXPECT_EQ(names.size(), 5u);
+  // The Unassigned account's spend is visible, not dropped, and raises an alert.
   ASSERT_EQ(run.reconciliation.payers.size(), 1u);
   EXPECT_GT(run.reconciliation.payers[0].unassigned, Decimal());
   EXPECT_GT(run.reconciliation.payers[0].reseller_retained, Decimal());
+  bool unassigned_alert = false;
+  for (const Alert& a : run.margin.alerts) {
+    unassigned_alert = unassigned_alert || a.kind == AlertKind::kUnassignedSpend;
+  }
+  EXPECT_TRUE(unassigned_alert);
+  // What `rebill margin` reads back is what the run computed.
+  ASSERT_OK_AND_ASSIGN(MarginReport recorded, RecordedMargin(dir_, demo.period, demo.period));
+  EXPECT_EQ(recorded.by_customer, run.margin.by_customer);
+  EXPECT_EQ(recorded.total_waterfall, run.margin.total_waterfall);
+  EXPECT_EQ(recorded.alerts, run.margin.alerts);
 
   // Re-running is reproducible: same statements, a new run id.
   ASSERT_OK_AND_ASSIGN(RunOutcome again, RunPeriod(dir_, demo.period, now_, "t"));
@@ -49,6 +59,31 @@ TEST_F(Workspace, DemoRunsEndToEndWithEveryInvariant) {
   EXPECT_GT(again.run_id, run.run_id);
   ASSERT_OK_AND_ASSIGN(store::RunRecord latest, LatestRun(dir_, demo.period));
   EXPECT_EQ(latest.id, again.run_id);
+}
+
+// [margin] cost_view = "cash": customers are still priced on the amortized cost basis, the true
+// cost is in the unblended view, and the revenue does not change.
+TEST_F(Workspace, MarginInTheCashView) {
+  ASSERT_OK_AND_ASSIGN(DemoResult demo, WriteDemoWorkspace(dir_));
+  ASSERT_OK_AND_ASSIGN(IngestSummary ingested, IngestFiles(dir_, {demo.cur_path}, now_, "t"));
+  ASSERT_OK_AND_ASSIGN(RunOutcome amortized, RunPeriod(dir_, demo.period, now_, "t"));
+  std::ofstream(dir_ + "/rebill.toml", std::ios::app)
+      << "\n[margin]\ncost_view = \"cash\"\nalert_below_percent = \"99\"\n";
+  ASSERT_OK_AND_ASSIGN(RunOutcome cash, RunPeriod(dir_, demo.period, now_, "t"));
+  EXPECT_EQ(amortized.margin.cost_view, CostView::kAmortized);
+  EXPECT_EQ(cash.margin.cost_view, CostView::kUnblended);
+  EXPECT_EQ(cash.margin.basis_cost_view, CostView::kAmortized);
+  EXPECT_EQ(cash.margin.total.revenue, amortized.margin.total.revenue);
+  EXPECT_EQ(cash.margin.total.cost_basis, amortized.margin.total.cost_basis);
+  EXPECT_EQ(cash.statements, amortized.statements);
+  size_t low = 0;
+  for (const Alert& a : cash.margin.alerts) low += a.kind == AlertKind::kLowMargin;
+  EXPECT_GT(low, 0u);  // every customer earns less than 99%
+  // A range needs a run of every period in it.
+  ASSERT_OK_AND_ASSIGN(MarginReport recorded, RecordedMargin(dir_, demo.period, demo.period));
+  EXPECT_EQ(recorded.cost_view, CostView::kUnblended);
+  EXPECT_STATUS(RecordedMargin(dir_, demo.period, demo.period.Next()),
+                StatusCode::kFailedPrecondition, demo.period.Next().ToString());
 }
 
 TEST_F(Workspace, BadInputLeavesTheWorkspaceUnchanged) {
