@@ -87,7 +87,7 @@ struct Bar {
 
 // A waterfall: anchors stand on zero, steps float from the running level.
 std::string WaterfallChart(const std::vector<Bar>& bars, const std::string& title) {
-  constexpr int kBar = 64, kGap = 14, kPlot = 260, kTop = 20, kLabels = 90;
+  constexpr int kBar = 64, kGap = 14, kPlot = 260, kTop = 20, kLabels = 150, kLeft = 110;
   Decimal level, high, low;
   for (const Bar& b : bars) {
     level = b.anchor ? b.value : level + b.value;
@@ -96,14 +96,14 @@ std::string WaterfallChart(const std::vector<Bar>& bars, const std::string& titl
   }
   const Decimal span = high - low;
   auto y_of = [&](Decimal v) { return kTop + Px(high - v, span, kPlot); };
-  const int width = static_cast<int>(bars.size()) * (kBar + kGap) + kGap;
+  const int width = kLeft + static_cast<int>(bars.size()) * (kBar + kGap) + kGap;
   const int height = kTop + kPlot + kLabels;
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"" +
                     std::to_string(width) + "\" height=\"" + std::to_string(height) +
                     "\" viewBox=\"0 0 " + std::to_string(width) + " " + std::to_string(height) +
                     "\"><title>" + Escape(title) + "</title>";
   level = Decimal();
-  int x = kGap;
+  int x = kLeft;
   for (const Bar& b : bars) {
     Decimal from = b.anchor ? Decimal() : level;
     Decimal to = b.anchor ? b.value : level + b.value;
