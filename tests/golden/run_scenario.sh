@@ -38,9 +38,11 @@ run_period() {  # run_period PERIOD OUTDIR
   "$rebill" -w "$ws" reconcile --period "$period" --format json >"$out/reconcile.json"
   "$rebill" -w "$ws" allocate --compare --period "$period" --format json >"$out/compare.json"
   "$rebill" -w "$ws" accounts check --period "$period" --format json >"$out/accounts-check.json"
-  for by in customer service account customer-service; do
-    "$rebill" -w "$ws" margin --period "$period" --by "$by" --format csv >"$out/margin-$by.csv"
+  for by in customer service account customer-service waterfall; do
+    "$rebill" -w "$ws" margin --period "$period" --by "$by" --format csv >"$out/margin-$by.csv" \
+      2>/dev/null
   done
+  "$rebill" -w "$ws" margin --period "$period" --format json >"$out/margin.json"
 }
 if [ ${#periods[@]} -eq 1 ]; then
   run_period "${periods[0]}" "$actual"
