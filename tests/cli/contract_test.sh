@@ -72,6 +72,17 @@ check "reconcile all unassigned" contains "$work/rec.json" '"unassigned": "1.682
 check "reconcile no difference" contains "$work/rec.json" '"difference": "0.00000000000"'
 check "margin json" expect_exit 0 "$work/margin.json" "$rebill" -w "$ws" margin --period 2023-11 --by customer --format json
 check "margin json shape" contains "$work/margin.json" '"by": "customer"'
+check "margin json waterfall" contains "$work/margin.json" '"waterfall": {'
+check "margin json alerts" contains "$work/margin.json" '"kind": "unassigned_spend"'
+check "margin html needs -o" expect_exit 2 "$work/out.txt" "$rebill" -w "$ws" margin --period 2023-11 --format html
+check "margin html" expect_exit 0 "$work/out.txt" "$rebill" -w "$ws" margin --period 2023-11 --format html -o "$work/margin.html"
+check "margin html has charts" contains "$work/margin.html" '<svg xmlns="http://www.w3.org/2000/svg"'
+check "margin html loads nothing" bash -c "! grep -qE '<script|<link|<img|src=|href=' '$work/margin.html'"
+check "margin range" expect_exit 0 "$work/out.txt" "$rebill" -w "$ws" margin --from 2023-11 --to 2023-11 --format csv
+check "margin range without a run" expect_exit 4 "$work/out.txt" "$rebill" -w "$ws" margin --from 2023-11 --to 2023-12
+check "margin range names the period" contains "$work/out.txt" "no run for 2023-12"
+check "margin needs a period" expect_exit 2 "$work/out.txt" "$rebill" -w "$ws" margin
+check "margin --period and --from" expect_exit 2 "$work/out.txt" "$rebill" -w "$ws" margin --period 2023-11 --from 2023-11 --to 2023-11
 
 # Corrupted input: exit 3, the message names the file and row, the store is unchanged.
 before=$(store_state "$ws")

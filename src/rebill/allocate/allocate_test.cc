@@ -408,6 +408,35 @@ TEST(AllocateBenefits, ConservationProperty) {
   }
 }
 
+// What the reseller keeps names the customer whose usage earned it: the Savings Plan benefit
+// per customer and account it covered, channel discounts and retained credits on a customer's
+// account. Nothing names a customer for the reseller's own or unassigned accounts.
+TEST(AllocateBenefits, KeptAmountsNameTheCustomerWhoseUsageEarnedThem) {
+  NormalizedMonth month = WorkedExample();
+  month.lines.push_back(Line("111111111111", LineItemType::kEdpDiscount, "-0.010", "-0.010"));
+  month.lines.push_back(Line("111111111111", LineItemType::kCredit, "-0.020", "-0.020"));
+  month.lines.push_back(Line("333333333333", LineItemType::kEdpDiscount, "-0.005", "-0.005"));
+  auto mapped = MapTo(month, {{"111111111111", "x"}, {"222222222222", "y"}});
+  Policy policy = With(CommitmentPolicy::kResellerRetained);
+  policy.credits = CreditPolicy::kRetained;
+  RunContext ctx;
+  ASSERT_OK_AND_ASSIGN(AllocatedLines allocated, AllocateBenefits(month, mapped, policy, ctx));
+  std::map<std::string, Decimal> kept;  // earned_by (or "-") -> retained amount
+  for (const AllocatedLine& l : allocated.lines) {
+    if (l.bucket != Bucket::kResellerRetained) continue;
+    kept[l.earned_by.empty() ? "-"
+                             : l.earned_by + "/" + std::string(ChargeCategoryName(l.category))] +=
+        l.cost_basis;
+  }
+  // X: 0.120 - 0.192; Y: 0.280 - 0.425 (the pool's -0.217, split by whose usage it covered).
+  EXPECT_EQ(kept["x/usage"], D("-0.072"));
+  EXPECT_EQ(kept["y/usage"], D("-0.145"));
+  EXPECT_EQ(kept["x/discount"], D("-0.010"));
+  EXPECT_EQ(kept["x/credit"], D("-0.020"));
+  EXPECT_EQ(kept["-"], D("-0.005"));  // the unassigned account's discount: earned by no customer
+  EXPECT_EQ(kept.size(), 5u);
+}
+
 TEST(ParseCommitmentPolicy, KnownAndUnknown) {
   ASSERT_OK_AND_ASSIGN(CommitmentPolicy p, ParseCommitmentPolicy("pro-rata"));
   EXPECT_EQ(p, CommitmentPolicy::kProRata);

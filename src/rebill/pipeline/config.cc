@@ -572,6 +572,11 @@ commitments = "pro-rata"
 # Which CUR cost view customers' cost basis uses: amortized | unblended | net-unblended.
 cost_view = "amortized"
 
+# Margin against the reseller's true cost (docs/margin.md):
+# [margin]
+# cost_view = "amortized"      # amortized | cash; default: the cost view above
+# alert_below_percent = "10"   # alert on customers whose margin % is below this
+
 # A price plan applies one global rule to a customer's cost basis.
 [[price_plan]]
 id = "standard"

@@ -241,6 +241,28 @@ TEST(ParseConfig, PriceBookErrorsNameTheKey) {
   EXPECT_NE(shadowed.warnings[0].find("'b' never applies"), std::string::npos);
 }
 
+TEST(ParseConfig, MarginCostViewAndAlertThreshold) {
+  ASSERT_OK_AND_ASSIGN(WorkspaceConfig unset, Parse(""));
+  EXPECT_FALSE(unset.margin_cost_view.has_value());
+  EXPECT_FALSE(unset.margin_alert_below_percent.has_value());
+  ASSERT_OK_AND_ASSIGN(WorkspaceConfig cash, Parse(R"toml(
+[margin]
+cost_view = "cash"
+alert_below_percent = "12.5"
+)toml"));
+  EXPECT_EQ(cash.margin_cost_view, CostView::kUnblended);
+  EXPECT_EQ(cash.margin_alert_below_percent, D("12.5"));
+  ASSERT_OK_AND_ASSIGN(WorkspaceConfig amortized, Parse("[margin]\ncost_view = \"amortized\"\n"));
+  EXPECT_EQ(amortized.margin_cost_view, CostView::kAmortized);
+
+  EXPECT_STATUS(Parse("[margin]\ncost_view = \"unblended\"\n"), StatusCode::kInvalidInput,
+                "rebill.toml: margin.cost_view: unknown cost view 'unblended' (use amortized or "
+                "cash)");
+  EXPECT_STATUS(Parse("[margin]\nalert_below_percent = 12.5\n"), StatusCode::kInvalidInput,
+                "margin.alert_below_percent: write the number as a string");
+  EXPECT_STATUS(Parse("[margin]\nthreshold = \"5\"\n"), StatusCode::kInvalidInput, "threshold");
+}
+
 TEST(ParseConfig, DuplicateCustomerIsAnError) {
   EXPECT_STATUS(Parse("[[customer]]\nid = \"a\"\nprice_plan = \"standard\"\n"
                       "[[customer]]\nid = \"a\"\nprice_plan = \"standard\"\n"),
