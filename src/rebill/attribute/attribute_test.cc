@@ -409,7 +409,7 @@ TEST(RaiseAlertsTest, EveryKind) {
   Reconciliation rec;
   rec.currency = "USD";
   rec.payers.push_back(
-      PayerReconciliation{kPayer1, D("20"), D("18"), D("1"), D("0.50"), D("0.50"), {}});
+      PayerReconciliation{kPayer1, D("20"), D("18"), D("1"), D("0.50"), D("0.50"), {}, {}});
   NormalizedMonth month;
   CurLine odd;
   odd.type = LineItemType::kUnknown;
@@ -557,6 +557,39 @@ TEST(ReconcileTest, BalancedMonth) {
   EXPECT_EQ(p2.cur_total, D("3.5"));
   EXPECT_EQ(p2.customers, D("3.5"));
   EXPECT_EQ(p2.components[static_cast<size_t>(ChargeCategory::kCredit)], D("-0.5"));
+}
+
+// Once final, each bill/InvoiceId reconciles on its own: payer 1's rows are on two invoices.
+TEST(ReconcileTest, PerInvoiceOnceFinal) {
+  ReconcileExample e = Balanced();
+  for (CurLine& line : e.month.lines) {
+    line.invoice_id = line.payer_account == kPayer1 ? "INV-1" : "INV-9";
+  }
+  // The rows each part came from: acme row 1; retained and unassigned row 2; globex row 0.
+  const uint32_t rows[] = {1, 2, 2, 0, 0};
+  for (size_t i = 0; i < e.allocated.lines.size(); ++i) e.allocated.lines[i].line = rows[i];
+  Reconciliation open = Reconcile(e.month, e.allocated);
+  EXPECT_TRUE(open.balanced);
+  ASSERT_EQ(open.payers[0].invoices.size(), 1u);
+  EXPECT_EQ(open.payers[0].invoices[0].invoice_id, "INV-1");
+  EXPECT_EQ(open.payers[0].invoices[0].cur_total, D("1.68230869740"));
+  EXPECT_EQ(open.payers[0].invoices[0].allocated, D("1.68230869740"));
+  EXPECT_TRUE(open.payers[0].invoices[0].difference.IsZero());
+  EXPECT_NE(RenderReconcileJson(open).find(R"("invoice_id": "INV-1")"), std::string::npos);
+
+  // An allocated part that lands on the wrong invoice unbalances both invoices, not the payer.
+  e.month.lines[1].invoice_id = "INV-2";
+  e.allocated.lines[0].line = 2;  // acme's part, from row 1 (INV-2), booked on row 2 (INV-1)
+  Reconciliation moved = Reconcile(e.month, e.allocated);
+  EXPECT_FALSE(moved.balanced);
+  EXPECT_TRUE(moved.payers[0].difference.IsZero());
+  ASSERT_EQ(moved.payers[0].invoices.size(), 2u);
+  EXPECT_FALSE(moved.payers[0].invoices[0].difference.IsZero());
+  EXPECT_EQ(moved.payers[0].invoices[0].difference, -moved.payers[0].invoices[1].difference);
+
+  // A month still being estimated has no invoice ids: no per-invoice lines.
+  e.month.lines[2].invoice_id.clear();
+  EXPECT_TRUE(Reconcile(e.month, e.allocated).payers[0].invoices.empty());
 }
 
 TEST(ReconcileTest, UsesTheAllocatedCostView) {

@@ -17,10 +17,24 @@ Reconciliation Reconcile(const NormalizedMonth& month, const AllocatedLines& all
     }
   }
   std::map<std::string, PayerReconciliation> payers;
+  // payer -> invoice -> (CUR, allocated); a payer drops out at its first row without an invoice.
+  std::map<std::string, std::map<std::string, std::pair<Decimal, Decimal>>> invoices;
+  std::map<std::string, bool> final;
   for (const CurLine& line : month.lines) {
     PayerReconciliation& p = payers[line.payer_account];
     p.payer = line.payer_account;
-    p.cur_total += line.cost.Get(allocated.cost_view);
+    const Decimal cost = line.cost.Get(allocated.cost_view);
+    p.cur_total += cost;
+    auto [it, first] = final.try_emplace(line.payer_account, true);
+    it->second = it->second && !line.invoice_id.empty();
+    invoices[line.payer_account][line.invoice_id].first += cost;
+  }
+  for (const AllocatedLine& a : allocated.lines) {
+    // Every allocated part keeps the row it came from (kept amounts and spread charges keep the
+    // row of the line they were derived from), so it lands on that row's invoice.
+    const std::string invoice =
+        a.line < month.lines.size() ? month.lines[a.line].invoice_id : std::string();
+    invoices[a.payer_account][invoice].second += a.cost_basis;
   }
   for (const AllocatedLine& a : allocated.lines) {
     PayerReconciliation& p = payers[a.payer_account];
@@ -42,6 +56,13 @@ Reconciliation Reconcile(const NormalizedMonth& month, const AllocatedLines& all
   for (auto& [payer, p] : payers) {
     p.difference = p.cur_total - (p.customers + p.reseller_retained + p.unassigned);
     out.balanced = out.balanced && p.difference.IsZero();
+    if (final[payer]) {
+      for (const auto& [invoice, totals] : invoices[payer]) {
+        const auto& [cur, parts] = totals;
+        p.invoices.push_back({invoice, cur, parts, cur - parts});
+        out.balanced = out.balanced && (cur - parts).IsZero();
+      }
+    }
     out.payers.push_back(p);
   }
   return out;

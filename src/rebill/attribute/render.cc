@@ -125,6 +125,17 @@ std::string RenderReconcileJson(const Reconciliation& r) {
                       {"difference", p.difference.ToString(scale)},
                       {"balanced", p.difference.IsZero()},
                       {"components", components}});
+    if (!p.invoices.empty()) {
+      Json invoices = Json::array();
+      for (const InvoiceReconciliation& i : p.invoices) {
+        invoices.push_back({{"invoice_id", i.invoice_id},
+                            {"cur_total", i.cur_total.ToString(scale)},
+                            {"allocated", i.allocated.ToString(scale)},
+                            {"difference", i.difference.ToString(scale)},
+                            {"balanced", i.difference.IsZero()}});
+      }
+      payers.back()["invoices"] = invoices;
+    }
   }
   out["payers"] = payers;
   return out.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
@@ -158,6 +169,14 @@ std::string RenderReconcileText(const Reconciliation& r) {
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
+  }
+  for (const PayerReconciliation& p : r.payers) {
+    for (const InvoiceReconciliation& i : p.invoices) {
+      out += "  payer " + p.payer + " invoice " + i.invoice_id + ": CUR " +
+             i.cur_total.ToString(scale) + ", allocated " + i.allocated.ToString(scale) +
+             (i.difference.IsZero() ? ", ok" : ", DIFFERENCE " + i.difference.ToString(scale)) +
+             "\n";
+    }
   }
   return out;
 }

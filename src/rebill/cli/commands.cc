@@ -764,6 +764,13 @@ int Main(int argc, char** argv) {
                   << "    reseller retained  " << p["reseller_retained"].get<std::string>() << "\n"
                   << "    unassigned         " << p["unassigned"].get<std::string>() << "\n"
                   << "    difference         " << p["difference"].get<std::string>() << "\n";
+        if (!p.contains("invoices")) continue;
+        for (const auto& i : p["invoices"]) {
+          std::cout << "    invoice " << i["invoice_id"].get<std::string>() << ": CUR "
+                    << i["cur_total"].get<std::string>() << ", allocated "
+                    << i["allocated"].get<std::string>() << ", difference "
+                    << i["difference"].get<std::string>() << "\n";
+        }
       }
     }
     return kExitOk;

@@ -104,6 +104,15 @@ struct MarginReport {
   std::vector<Alert> alerts;
 };
 
+/// Once AWS finalized the month, each of its invoices: the CUR rows billed on it against the
+/// allocated parts of those rows.
+struct InvoiceReconciliation {
+  std::string invoice_id;  // bill/InvoiceId
+  Decimal cur_total;
+  Decimal allocated;
+  Decimal difference;  // cur_total - allocated
+};
+
 /// Reconciliation of one payer: Σ customers + Σ reseller-retained + Σ unassigned = CUR total.
 struct PayerReconciliation {
   std::string payer;
@@ -114,6 +123,8 @@ struct PayerReconciliation {
   Decimal difference;  // cur_total - (customers + reseller_retained + unassigned)
   /// Allocated cost (all buckets) per ChargeCategory, to see where the total comes from.
   std::array<Decimal, kChargeCategoryCount> components{};
+  /// Per bill/InvoiceId, only when every row of the payer's month carries one (a final month).
+  std::vector<InvoiceReconciliation> invoices;
 };
 
 struct Reconciliation {
@@ -122,7 +133,7 @@ struct Reconciliation {
   std::string currency;
   int display_scale = 2;
   std::vector<PayerReconciliation> payers;
-  bool balanced = false;  // every payer's difference is exactly zero
+  bool balanced = false;  // every payer's and every invoice's difference is exactly zero
 };
 
 }  // namespace rebill

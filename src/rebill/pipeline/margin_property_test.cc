@@ -43,6 +43,7 @@ CurLine Line(const char* account, LineItemType type, Decimal unblended, Decimal 
   line.cost.amortized = amortized;
   line.cost.public_on_demand = list;
   line.commitment_arn = std::move(arn);
+  line.invoice_id = "INV-1";  // a final month: the reconciliation is per invoice too
   return line;
 }
 
@@ -205,7 +206,10 @@ TEST(MarginProperty, IdentityWaterfallAndReconciliationUnderEveryPolicy) {
       for (const MarginRow& r : margin.by_account) EXPECT_EQ(r.revenue - r.cost, r.margin);
 
       // The reconciliation balances, in the view customers are priced on and in the margin's.
-      EXPECT_TRUE(attribute::Reconcile(month, allocated).balanced);
+      const Reconciliation reconciliation = attribute::Reconcile(month, allocated);
+      EXPECT_TRUE(reconciliation.balanced);
+      ASSERT_EQ(reconciliation.payers.size(), 1u);
+      EXPECT_EQ(reconciliation.payers[0].invoices.size(), 1u);
       EXPECT_TRUE(attribute::Reconcile(month, at_cost).balanced);
 
       // True cost accounts for the whole CUR in the margin's view.
