@@ -43,7 +43,7 @@ inline Result<MarginReport> AttributeMargin(const AllocatedLines& allocated,
 Status CheckWaterfall(const Waterfall& waterfall);
 
 /// Several periods' margins as one report: rows and waterfalls summed by key, alerts kept.
-/// The reports must share currency and cost views (kInvalidInput otherwise).
+/// The reports must share the currency and both cost views (kInvalidInput otherwise).
 Result<MarginReport> CombineMargins(const std::vector<MarginReport>& reports);
 
 /// Reconcile each payer: Σ customers + Σ reseller-retained + Σ unassigned against the CUR

@@ -291,14 +291,14 @@ Result<MarginReport> CombineMargins(const std::vector<MarginReport>& reports) {
   out.total_waterfall.key = "total";
   std::map<std::string, Waterfall> waterfalls;
   for (const MarginReport& r : reports) {
-    if (r.currency != out.currency || r.cost_view != out.cost_view) {
+    if (r.currency != out.currency || r.cost_view != out.cost_view ||
+        r.basis_cost_view != out.basis_cost_view) {
       return InvalidInput("cannot combine the margin of " + r.period.ToString() + " (" +
                           r.currency + ", " + std::string(CostViewName(r.cost_view)) +
                           ") with that of " + out.period.ToString() + " (" + out.currency + ", " +
                           std::string(CostViewName(out.cost_view)) +
-                          "); re-run the periods with the same [margin] cost_view");
+                          "); re-run the periods with the same [margin] and [policy] cost_view");
     }
-    if (r.basis_cost_view != out.basis_cost_view) out.basis_cost_view = r.basis_cost_view;
     out.period = std::min(out.period, r.period);
     out.through = std::max(out.through, r.through);
     AddRows(out.by_customer, r.by_customer);
