@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,7 +39,11 @@ struct WorkspaceConfig {
   map::AccountMap accounts;
   price::PriceBook prices;
   report::StatementSettings statements;
-  std::vector<std::string> tag_keys;           // tags the configuration references
+  std::vector<std::string> tag_keys;  // tags the configuration references
+  /// [ingest]: how many malformed rows an ingest tolerates. Neither set: none, the first
+  /// malformed row fails the ingest. Each one set is a limit of its own.
+  std::optional<uint64_t> max_rejected_rows;
+  std::optional<Decimal> max_rejected_percent;
   std::map<std::string, std::string> parents;  // customer -> parent customer (business units)
   std::string sha256;                          // of the file's bytes, recorded with every run
   std::vector<std::string> warnings;           // e.g. price rules that never apply

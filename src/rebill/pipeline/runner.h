@@ -9,6 +9,7 @@
 
 #include <array>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "rebill/allocate/allocate.h"
 #include "rebill/core/period.h"
 #include "rebill/core/result.h"
+#include "rebill/ingest/delivery.h"
 #include "rebill/map/map.h"
 #include "rebill/model/margin.h"
 #include "rebill/model/normalized_month.h"
@@ -47,12 +49,24 @@ struct IngestedMonth {
   bool final = false;                                // bill/InvoiceId present
   std::string action;                                // "new", "replaced" or "unchanged"
   int display_scale = 2;
+  uint64_t usage_outside_period = 0;  // rows whose usage starts outside the period
+  nlohmann::ordered_json delivery;    // which delivery (or loose files) it came from
 };
+
+/// The month as JSON, as `rebill ingest --format json` prints it and the store keeps it.
+nlohmann::ordered_json IngestedMonthJson(const IngestedMonth& month);
 
 struct IngestSummary {
   std::vector<SourceFile> files;
   std::vector<IngestedMonth> months;
+  std::vector<ingest::Delivery> deliveries;
+  uint64_t rows_read = 0;
+  std::vector<Reject> rejects;  // rows skipped under the [ingest] reject limits
+  std::vector<std::string> warnings;
 };
+
+/// Every active month in the workspace (`rebill ingest --list`), ordered by period and payer.
+Result<std::vector<store::MonthRecord>> ListMonths(const std::string& workspace);
 
 /// Ingest billing files into the workspace. All files are read and validated before anything
 /// is written; each (period, payer) they contain becomes that month's active data, replacing an
