@@ -247,8 +247,8 @@ void PrintIngestSummary(const pipeline::IngestSummary& summary, bool json) {
 void PrintMonthList(const std::vector<store::MonthRecord>& months, bool json) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const store::MonthRecord& m : months) {
-    nlohmann::json summary = nlohmann::json::parse(m.summary_json, nullptr, false);
-    nlohmann::json delivery = nlohmann::json::parse(m.delivery_json, nullptr, false);
+    auto summary = nlohmann::ordered_json::parse(m.summary_json, nullptr, false);
+    auto delivery = nlohmann::ordered_json::parse(m.delivery_json, nullptr, false);
     nlohmann::ordered_json files = nlohmann::ordered_json::array();
     for (const SourceFile& f : m.sources) files.push_back(f.path);
     nlohmann::ordered_json entry = {
@@ -257,7 +257,7 @@ void PrintMonthList(const std::vector<store::MonthRecord>& months, bool json) {
         {"status", summary.value("status", "unknown")},
         {"rows", m.rows},
         {"ingested_at", m.ingested_at},
-        {"delivery", delivery.is_discarded() ? nlohmann::json() : delivery},
+        {"delivery", delivery.is_discarded() ? nlohmann::ordered_json() : delivery},
         {"files", files}};
     if (summary.contains("totals")) entry["totals"] = summary["totals"];
     list.push_back(std::move(entry));
