@@ -181,6 +181,13 @@ if [ -f "$koku/test_local_bucket_prefix.tar.gz" ]; then
   check "ingest list status" contains "$work/out.txt" '"status": "estimated"'
   check "ingest list text" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws4" ingest --list
   check "ingest list text delivery" contains "$work/out.txt" "legacy-create-new 16e57707-f9e3-49be-8be6-b84e684b5194"
+  # A progress bar on a terminal, none otherwise.
+  check "no progress bar off a terminal" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws4" ingest "$work/koku/local"
+  check "no progress bar text" test -z "$(grep -F 'ETA' "$work/out.txt")"
+  if command -v script >/dev/null; then
+    script -qc "'$rebill' -w '$work/ws4' ingest '$work/koku/local'" /dev/null >"$work/tty.txt" 2>&1
+    check "progress bar on a terminal" contains "$work/tty.txt" "ETA"
+  fi
   sed -i 's/max_rejected_percent = "100"/max_rejected_percent = "50"/' "$work/ws4/rebill.toml"
   check "rejects over the limit" expect_exit 3 "$work/out.txt" "$rebill" -w "$work/ws4" ingest "$work/koku/local"
   check "rejects over the limit says so" contains "$work/out.txt" "12604 of 13380 rows were rejected, more than ingest.max_rejected_percent = 50%"

@@ -243,6 +243,46 @@ void PrintIngestSummary(const pipeline::IngestSummary& summary, bool json) {
   }
 }
 
+// A one-line progress bar on stderr, only when it is a terminal; at most ten redraws a second.
+class ProgressBar {
+ public:
+  ProgressBar() : enabled_(isatty(STDERR_FILENO) == 1), start_(std::chrono::steady_clock::now()) {}
+  ~ProgressBar() {
+    if (drawn_) std::cerr << "\r\033[K" << std::flush;
+  }
+  ProgressBar(const ProgressBar&) = delete;
+  ProgressBar& operator=(const ProgressBar&) = delete;
+
+  void Update(const pipeline::IngestProgress& p) {
+    if (!enabled_ || p.bytes_total == 0) return;
+    auto now = std::chrono::steady_clock::now();
+    if (drawn_ && now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    drawn_ = true;
+    double seconds = std::chrono::duration<double>(now - start_).count();
+    double done = static_cast<double>(p.bytes_done) / static_cast<double>(p.bytes_total);
+    double rate = seconds > 0 ? static_cast<double>(p.bytes_done) / seconds : 0;
+    int width = 30;
+    int filled = static_cast<int>(done * width);
+    std::string bar = std::string(static_cast<size_t>(filled), '#') +
+                      std::string(static_cast<size_t>(width - filled), ' ');
+    std::string eta = "--";
+    if (rate > 0 && done > 0.01) {
+      auto left = static_cast<long>(static_cast<double>(p.bytes_total - p.bytes_done) / rate);
+      eta = fmt::format("{}:{:02}", left / 60, left % 60);
+    }
+    std::cerr << fmt::format("\r\033[Kingest {:3.0f}% [{}] {:.0f} MB/s  ETA {}  file {}/{}",
+                             done * 100, bar, rate / 1e6, eta, p.file_index + 1, p.files)
+              << std::flush;
+  }
+
+ private:
+  bool enabled_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_;
+};
+
 // `rebill ingest --list`: what is ingested, per payer and month, from the stored summaries.
 void PrintMonthList(const std::vector<store::MonthRecord>& months, bool json) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
@@ -714,8 +754,11 @@ int Main(int argc, char** argv) {
       }
       if (columns.empty()) return Fail(InvalidInput(o.columns_file + ": no column names in it"));
     }
-    Result<pipeline::IngestSummary> summary =
-        pipeline::IngestFiles(o.workspace, o.paths, now, o.actor, columns);
+    Result<pipeline::IngestSummary> summary = [&] {
+      ProgressBar bar;
+      return pipeline::IngestFiles(o.workspace, o.paths, now, o.actor, columns,
+                                   [&](const pipeline::IngestProgress& p) { bar.Update(p); });
+    }();
     if (!summary.ok()) return Fail(summary.status());
     PrintIngestSummary(*summary, o.ingest_format == "json");
     return kExitOk;

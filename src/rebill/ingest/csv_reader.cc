@@ -39,8 +39,10 @@ class RawFile {
     if (n > 0 && EVP_DigestUpdate(sha_, out, n) != 1) {
       return Internal(path_ + ": SHA-256 update failed");
     }
+    bytes_ += n;
     return n;
   }
+  uint64_t bytes() const { return bytes_; }
 
   // Finalizes a copy, so that it can be asked for more than once.
   std::string Sha256Hex() const {
@@ -61,6 +63,7 @@ class RawFile {
   std::string path_;
   EVP_MD_CTX* sha_;
   bool ok_ = false;
+  uint64_t bytes_ = 0;
 };
 
 class PlainSource : public ByteSource {
@@ -69,6 +72,7 @@ class PlainSource : public ByteSource {
 
   Result<size_t> Read(char* out, size_t size) override { return file_.Read(out, size); }
   std::string_view compression() const override { return "csv"; }
+  uint64_t stored_bytes_read() const override { return file_.bytes(); }
   std::string Sha256Hex() const override { return file_.Sha256Hex(); }
 
  private:
@@ -121,6 +125,7 @@ class GzipSource : public ByteSource {
     return size - stream_.avail_out;
   }
   std::string_view compression() const override { return "csv.gz"; }
+  uint64_t stored_bytes_read() const override { return file_.bytes(); }
   std::string Sha256Hex() const override { return file_.Sha256Hex(); }
 
  private:
@@ -168,6 +173,12 @@ class ZipSource : public ByteSource {
       return InvalidInput(path + ": the zip archive holds " + std::to_string(entries) +
                           " files; a CUR zip holds exactly one CSV");
     }
+    zip_stat_t stat;
+    zip_stat_init(&stat);
+    if (zip_stat_index(archive, 0, 0, &stat) == 0 && (stat.valid & ZIP_STAT_SIZE) != 0) {
+      source->uncompressed_ = stat.size;
+    }
+    source->stored_ = raw.bytes();
     source->entry_ = zip_fopen_index(archive, 0, 0);
     if (source->entry_ == nullptr) {
       return InvalidInput(path +
@@ -188,9 +199,17 @@ class ZipSource : public ByteSource {
       return InvalidInput(path_ + ": the zip archive is damaged: " + zip_file_strerror(entry_) +
                           "; copy the file again from the bucket");
     }
+    inflated_ += static_cast<uint64_t>(n);
     return static_cast<size_t>(n);
   }
   std::string_view compression() const override { return "csv.zip"; }
+  // The archive was read whole for its hash; progress is the share of the CSV inflated so far.
+  uint64_t stored_bytes_read() const override {
+    if (uncompressed_ == 0) return stored_;
+    return static_cast<uint64_t>(
+        static_cast<double>(stored_) *
+        (static_cast<double>(inflated_) / static_cast<double>(uncompressed_)));
+  }
   std::string Sha256Hex() const override { return sha256_; }
 
  private:
@@ -200,6 +219,9 @@ class ZipSource : public ByteSource {
   zip_file_t* entry_ = nullptr;
   std::string path_;
   std::string sha256_;
+  uint64_t stored_ = 0;
+  uint64_t uncompressed_ = 0;
+  uint64_t inflated_ = 0;
 };
 
 }  // namespace

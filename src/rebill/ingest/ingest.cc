@@ -144,6 +144,9 @@ Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOption
     more = false;
     if (fields.size() == 1 && fields[0].empty()) continue;  // a blank line
     ++out.source.rows;
+    if (options.progress && (out.source.rows & 0xFFFF) == 0) {
+      options.progress(reader.stored_bytes_read());
+    }
     uint64_t row = reader.record_index() + row_offset;
     if (fields.size() != columns) {
       REBILL_RETURN_IF_ERROR(rejects.Add(FieldCountReject(

@@ -9,6 +9,7 @@
 //   REBILL_ASSIGN_OR_RETURN(IngestedFile file, ReadBillingFile("cur.csv.gz", {}, rejects));
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,8 @@ struct IngestOptions {
   /// rows (a row of another period is a reject), its column list stands in for a missing header,
   /// and its column types are checked against the values.
   const Manifest* manifest = nullptr;
+  /// Called now and then with the bytes of the file (as stored) consumed so far.
+  std::function<void(uint64_t)> progress;
 };
 
 /// One file, read and normalized. Lines may belong to several billing periods.

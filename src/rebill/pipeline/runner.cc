@@ -133,8 +133,8 @@ Status CheckRejectedShare(const WorkspaceConfig& config, const std::vector<Rejec
 
 Result<IngestSummary> IngestFiles(const std::string& workspace,
                                   const std::vector<std::string>& paths, Timestamp now,
-                                  const std::string& actor,
-                                  const std::vector<std::string>& columns) {
+                                  const std::string& actor, const std::vector<std::string>& columns,
+                                  const IngestProgressFn& progress) {
   WorkspacePaths ws(workspace);
   REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
   REBILL_ASSIGN_OR_RETURN(WorkspaceConfig config, LoadConfig(ws.config));
@@ -153,12 +153,32 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
   RejectSink rejects(PolicyOf(config));
   std::vector<ingest::IngestedFile> files;
   std::vector<size_t> delivery_of;  // per file
+  IngestProgress where;
+  for (const ingest::Delivery& d : summary.deliveries) {
+    for (const std::string& path : d.files) {
+      std::error_code ec;
+      where.bytes_total += fs::file_size(path, ec);
+      ++where.files;
+    }
+  }
   for (size_t d = 0; d < summary.deliveries.size(); ++d) {
     const ingest::Delivery& delivery = summary.deliveries[d];
     options.manifest = delivery.manifest ? &*delivery.manifest : nullptr;
     for (const std::string& path : delivery.files) {
+      uint64_t before = where.bytes_done;
+      where.file = path;
+      if (progress) {
+        progress(where);
+        options.progress = [&](uint64_t bytes) {
+          where.bytes_done = before + bytes;
+          progress(where);
+        };
+      }
       REBILL_ASSIGN_OR_RETURN(ingest::IngestedFile file,
                               ingest::ReadBillingFile(path, options, rejects));
+      std::error_code ec;
+      where.bytes_done = before + fs::file_size(path, ec);
+      ++where.file_index;
       summary.rows_read += file.source.rows;
       for (std::string& w : file.warnings) summary.warnings.push_back(std::move(w));
       files.push_back(std::move(file));

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -68,6 +69,16 @@ struct IngestSummary {
 /// Every active month in the workspace (`rebill ingest --list`), ordered by period and payer.
 Result<std::vector<store::MonthRecord>> ListMonths(const std::string& workspace);
 
+/// Where a long ingest is, for a progress bar.
+struct IngestProgress {
+  std::string file;
+  size_t file_index = 0;  // 0-based
+  size_t files = 0;
+  uint64_t bytes_done = 0;  // of all files, as stored
+  uint64_t bytes_total = 0;
+};
+using IngestProgressFn = std::function<void(const IngestProgress&)>;
+
 /// Ingest billing files into the workspace. All files are read and validated before anything
 /// is written; each (period, payer) they contain becomes that month's active data, replacing an
 /// earlier delivery atomically. Ingesting the same files again changes nothing.
@@ -75,7 +86,8 @@ Result<std::vector<store::MonthRecord>> ListMonths(const std::string& workspace)
 Result<IngestSummary> IngestFiles(const std::string& workspace,
                                   const std::vector<std::string>& paths, Timestamp now,
                                   const std::string& actor,
-                                  const std::vector<std::string>& columns = {});
+                                  const std::vector<std::string>& columns = {},
+                                  const IngestProgressFn& progress = {});
 
 struct RunOutcome {
   int64_t run_id = 0;
