@@ -159,6 +159,67 @@ if [ -f "$labs/AfterCUR.gz" ]; then
   check "headerless total" contains "$work/out.txt" '"unblended": "75.03232827890"'
 fi
 
+# S3 delivery layouts: koku's mirrored buckets (create-new layout, manifests at both levels).
+koku="$data/koku/koku/masu/test/data"
+if [ -f "$koku/test_local_bucket_prefix.tar.gz" ]; then
+  mkdir -p "$work/koku/prefix" "$work/koku/local"
+  tar -xzf "$koku/test_local_bucket_prefix.tar.gz" -C "$work/koku/prefix"
+  tar -xzf "$koku/test_local_bucket.tar.gz" -C "$work/koku/local"
+  "$rebill" init "$work/ws4" >/dev/null
+  check "bucket ingest" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws4" ingest --format json "$work/koku/prefix"
+  check "bucket reads the assembly" contains "$work/out.txt" '"layout": "legacy-create-new"'
+  check "bucket assembly id" contains "$work/out.txt" '"id": "861af42f-713c-4a42-9562-9158a7625630"'
+  check "bucket rows" contains "$work/out.txt" '"rows_read": 6190'
+  # The exact sum is 29684.780682464855373934184; 81 values carry 19+ fractional digits and are
+  # rounded at 10^-18, so digits past the 17th may differ.
+  check "bucket total" contains "$work/out.txt" '"unblended": "29684.78068246485537393'
+  check "bucket warns of rounding" contains "$work/out.txt" "81 value(s) have more than 18 fractional digits"
+  check "bucket again is a no-op" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws4" ingest --format json "$work/koku/prefix"
+  check "bucket again unchanged" contains "$work/out.txt" '"action": "unchanged"'
+  # Rows of June and July in August's delivery are outside the manifest's period.
+  before=$(store_state "$work/ws4")
+  check "rows outside the delivery's period" expect_exit 3 "$work/out.txt" "$rebill" -w "$work/ws4" ingest "$work/koku/local"
+  check "outside period names the row" contains "$work/out.txt" "koku-local-1.csv.gz: row 1, column bill/BillingPeriodStartDate: the row is for 2018-06, outside the delivery's billing period 2018-08"
+  check "failed ingest leaves the store" test "$before" = "$(store_state "$work/ws4")"
+  printf '\n[ingest]\nmax_rejected_percent = "100"\n' >>"$work/ws4/rebill.toml"
+  check "rejects within the limit" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws4" ingest --format json "$work/koku/local"
+  check "rejects counted" contains "$work/out.txt" '"rows_rejected": 12604'
+  check "rejects by kind" contains "$work/out.txt" '"outside period": 12604'
+  check "accepted rows" contains "$work/out.txt" '"rows_accepted": 776'
+  check "superseded manifest reported" contains "$work/out.txt" '"layout": "legacy-create-new"'
+  check "ingest list" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws4" ingest --list --format json
+  check "ingest list second payer" contains "$work/out.txt" '"payer": "6568388779672"'
+  check "ingest list status" contains "$work/out.txt" '"status": "estimated"'
+  check "ingest list text" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws4" ingest --list
+  check "ingest list text delivery" contains "$work/out.txt" "legacy-create-new 16e57707-f9e3-49be-8be6-b84e684b5194"
+  # A progress bar on a terminal, none otherwise.
+  check "no progress bar off a terminal" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws4" ingest "$work/koku/local"
+  check "no progress bar text" test -z "$(grep -F 'ETA' "$work/out.txt")"
+  if command -v script >/dev/null; then
+    script -qc "'$rebill' -w '$work/ws4' ingest '$work/koku/local'" /dev/null >"$work/tty.txt" 2>&1
+    check "progress bar on a terminal" contains "$work/tty.txt" "ETA"
+  fi
+  sed -i 's/max_rejected_percent = "100"/max_rejected_percent = "50"/' "$work/ws4/rebill.toml"
+  check "rejects over the limit" expect_exit 3 "$work/out.txt" "$rebill" -w "$work/ws4" ingest "$work/koku/local"
+  check "rejects over the limit says so" contains "$work/out.txt" "12604 of 13380 rows were rejected, more than ingest.max_rejected_percent = 50%"
+  # A manifest that lists a file the mirror lacks.
+  rm "$work/koku/prefix"/my-prefix/my-report/20180801-20180901/*/my-report-1.csv.gz
+  check "missing listed file" expect_exit 3 "$work/out.txt" "$rebill" -w "$work/ws4" ingest "$work/koku/prefix"
+  check "missing listed file named" contains "$work/out.txt" "lists 'my-prefix/my-report/20180801-20180901/861af42f-713c-4a42-9562-9158a7625630/my-report-1.csv.gz'"
+fi
+
+# A legacy CUR delivered as .csv.zip reads like the CSV inside it.
+sample="$data/koku/koku/masu/test/data/aws/2023-06-01.csv"
+if [ -f "$sample" ] && command -v zip >/dev/null; then
+  (cd "$(dirname "$sample")" && zip -q "$work/cur-00001.csv.zip" "$(basename "$sample")")
+  "$rebill" init "$work/ws5" >/dev/null
+  check "zip ingest" expect_exit 0 "$work/zip.txt" "$rebill" -w "$work/ws5" ingest --format json "$work/cur-00001.csv.zip"
+  check "zip format" contains "$work/zip.txt" '"format": "legacy-cur-csv.zip"'
+  "$rebill" init "$work/ws6" >/dev/null
+  "$rebill" -w "$work/ws6" ingest --format json "$sample" >"$work/csv.txt"
+  check "zip totals equal the csv's" test "$(grep -A4 '"totals"' "$work/zip.txt")" = "$(grep -A4 '"totals"' "$work/csv.txt")"
+fi
+
 # explain walks a statement line back to the CUR rows, policy and rule.
 check "explain" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/demo" explain --period 2026-10 --customer acme --service AmazonEC2
 check "explain names the rows" contains "$work/out.txt" "31 SavingsPlanCoveredUsage rows of account 111111111111"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Run one golden scenario through the real binary and compare every output byte for byte.
 #   run_scenario.sh REBILL SCENARIO_DIR
-# A scenario holds rebill.toml, input/ (CUR files), a `period` file (one YYYY-MM per line) and
-# expected/. With several periods, outputs go to expected/<period>/, and after all periods ran
+# A scenario holds rebill.toml, input/ (CUR files or bucket mirrors, ingested at once) and/or
+# deliveries/<name>/ (ingested one after the other, in name order), a `period` file (one YYYY-MM
+# per line) and expected/. With several periods, outputs go to expected/<period>/, and after all periods ran
 # the first one is run again: its statements must not have changed.
 # With REBILL_REBASELINE=1 the outputs replace expected/ (review the diff before committing).
 set -euo pipefail
@@ -24,10 +25,20 @@ done
 if [ -d "$scenario/org" ]; then
   "$rebill" -w "$ws" --actor golden accounts import "$scenario"/org/*.json >/dev/null
 fi
-inputs=()
-for f in "$scenario"/input/*; do inputs+=("$f"); done
-"$rebill" -w "$ws" --actor golden ingest --format json "${inputs[@]}" |
-  sed -e "s#$scenario/##g" >"$actual/ingest.json"
+if [ -d "$scenario/input" ]; then
+  inputs=()
+  for f in "$scenario"/input/*; do inputs+=("$f"); done
+  "$rebill" -w "$ws" --actor golden ingest --format json "${inputs[@]}" |
+    sed -e "s#$scenario/##g" >"$actual/ingest.json"
+fi
+if [ -d "$scenario/deliveries" ]; then
+  for delivery in "$scenario"/deliveries/*/; do
+    name=$(basename "$delivery")
+    "$rebill" -w "$ws" --actor golden ingest --format json "$delivery" |
+      sed -e "s#$scenario/##g" >"$actual/ingest-$name.json"
+  done
+  "$rebill" -w "$ws" ingest --list --format json | sed -e "s#$scenario/##g" >"$actual/ingest-list.json"
+fi
 "$rebill" -w "$ws" accounts list --format json >"$actual/accounts.json"
 run_period() {  # run_period PERIOD OUTDIR
   local period=$1 out=$2

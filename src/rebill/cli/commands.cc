@@ -1,5 +1,6 @@
 #include "rebill/cli/commands.h"
 
+#include <fmt/format.h>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -98,6 +100,7 @@ struct Options {
   std::string actor;
   std::string period;
   std::string ingest_format = "text";
+  bool ingest_list = false;
   std::string run_format = "text";
   std::string statements_format = "json";
   std::string reconcile_format = "text";
@@ -164,6 +167,9 @@ Result<std::vector<std::string>> RenderStatements(const std::string& workspace,
 void PrintIngestSummary(const pipeline::IngestSummary& summary, bool json) {
   constexpr CostView kViews[] = {CostView::kUnblended, CostView::kNetUnblended,
                                  CostView::kAmortized, CostView::kPublicOnDemand};
+  std::map<std::string, uint64_t> rejected_by_kind;
+  for (const Reject& r : summary.rejects) ++rejected_by_kind[r.kind];
+  uint64_t rejected = summary.rejects.size();
   if (json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::object();
     nlohmann::ordered_json files = nlohmann::ordered_json::array();
@@ -172,32 +178,51 @@ void PrintIngestSummary(const pipeline::IngestSummary& summary, bool json) {
           {{"path", f.path}, {"sha256", f.sha256}, {"format", f.format}, {"rows", f.rows}});
     }
     out["files"] = files;
+    out["rows_read"] = summary.rows_read;
+    out["rows_accepted"] = summary.rows_read - rejected;
+    out["rows_rejected"] = rejected;
+    out["rejected_by_kind"] = rejected_by_kind;
+    nlohmann::ordered_json rejects = nlohmann::ordered_json::array();
+    for (const Reject& r : summary.rejects) {
+      rejects.push_back({{"file", r.file},
+                         {"row", r.row},
+                         {"column", r.column},
+                         {"kind", r.kind},
+                         {"reason", r.reason},
+                         {"raw_text", r.raw_text}});
+    }
+    out["rejects"] = rejects;
+    out["warnings"] = summary.warnings;
     nlohmann::ordered_json months = nlohmann::ordered_json::array();
     for (const pipeline::IngestedMonth& m : summary.months) {
-      nlohmann::ordered_json totals = nlohmann::ordered_json::object();
-      for (size_t v = 0; v < kCostViewCount; ++v) {
-        totals[std::string(CostViewName(kViews[v]))] = m.totals[v].ToString(m.display_scale);
-      }
-      nlohmann::ordered_json by_type = nlohmann::ordered_json::object();
-      for (const auto& [type, total] : m.unblended_by_type) {
-        by_type[type] = total.ToString(m.display_scale);
-      }
-      months.push_back({{"period", m.period},
-                        {"payer", m.payer},
-                        {"rows", m.rows},
-                        {"action", m.action},
-                        {"final", m.final},
-                        {"totals", totals},
-                        {"unblended_by_line_item_type", by_type},
-                        {"quarantined_line_item_types", m.unknown_types}});
+      months.push_back(pipeline::IngestedMonthJson(m));
     }
     out["months"] = months;
     std::cout << out.dump(2) << "\n";
     return;
   }
+  for (const ingest::Delivery& d : summary.deliveries) {
+    if (!d.manifest) continue;
+    std::cout << "delivery " << d.manifest->report_name << " "
+              << (d.manifest->period ? d.manifest->period->ToString() : "") << " (" << d.layout
+              << ", " << d.manifest->delivery_id << "): " << d.files.size() << " file(s) listed by "
+              << d.manifest->path << "\n";
+    for (const std::string& old : d.superseded) {
+      std::cout << "  superseded, not read: " << old << "\n";
+    }
+  }
   for (const SourceFile& f : summary.files) {
     std::cout << "read " << f.path << " (" << f.format << ", " << f.rows << " rows)\n";
   }
+  std::cout << "rows read " << summary.rows_read << ", accepted " << summary.rows_read - rejected
+            << ", rejected " << rejected << "\n";
+  for (const auto& [kind, count] : rejected_by_kind) {
+    std::cout << "  rejected (" << kind << "): " << count << "\n";
+  }
+  for (size_t i = 0; i < summary.rejects.size() && i < 5; ++i) {
+    std::cout << "  " << summary.rejects[i].ToString() << "\n";
+  }
+  for (const std::string& w : summary.warnings) std::cerr << "rebill: warning: " << w << "\n";
   for (const pipeline::IngestedMonth& m : summary.months) {
     std::cout << m.period << " payer " << m.payer << ": " << m.rows << " lines, " << m.action
               << (m.final ? ", final" : ", estimated") << "\n";
@@ -208,10 +233,97 @@ void PrintIngestSummary(const pipeline::IngestSummary& summary, bool json) {
     for (const auto& [type, total] : m.unblended_by_type) {
       std::cout << "  " << type << ": " << total.ToString(m.display_scale) << "\n";
     }
+    if (m.usage_outside_period > 0) {
+      std::cout << "  note: " << m.usage_outside_period
+                << " line(s) start their usage outside the billing period\n";
+    }
     for (const std::string& t : m.unknown_types) {
       std::cout << "  warning: unknown line item type '" << t
                 << "' is quarantined; it will block closing the period\n";
     }
+  }
+}
+
+// A one-line progress bar on stderr, only when it is a terminal; at most ten redraws a second.
+class ProgressBar {
+ public:
+  ProgressBar() : enabled_(isatty(STDERR_FILENO) == 1), start_(std::chrono::steady_clock::now()) {}
+  ~ProgressBar() {
+    if (drawn_) std::cerr << "\r\033[K" << std::flush;
+  }
+  ProgressBar(const ProgressBar&) = delete;
+  ProgressBar& operator=(const ProgressBar&) = delete;
+
+  void Update(const pipeline::IngestProgress& p) {
+    if (!enabled_ || p.bytes_total == 0) return;
+    auto now = std::chrono::steady_clock::now();
+    if (drawn_ && now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    drawn_ = true;
+    double seconds = std::chrono::duration<double>(now - start_).count();
+    double done = static_cast<double>(p.bytes_done) / static_cast<double>(p.bytes_total);
+    double rate = seconds > 0 ? static_cast<double>(p.bytes_done) / seconds : 0;
+    int width = 30;
+    int filled = static_cast<int>(done * width);
+    std::string bar = std::string(static_cast<size_t>(filled), '#') +
+                      std::string(static_cast<size_t>(width - filled), ' ');
+    std::string eta = "--";
+    if (rate > 0 && done > 0.01) {
+      auto left = static_cast<long>(static_cast<double>(p.bytes_total - p.bytes_done) / rate);
+      eta = fmt::format("{}:{:02}", left / 60, left % 60);
+    }
+    std::cerr << fmt::format("\r\033[Kingest {:3.0f}% [{}] {:.0f} MB/s  ETA {}  file {}/{}",
+                             done * 100, bar, rate / 1e6, eta, p.file_index + 1, p.files)
+              << std::flush;
+  }
+
+ private:
+  bool enabled_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_;
+};
+
+// `rebill ingest --list`: what is ingested, per payer and month, from the stored summaries.
+void PrintMonthList(const std::vector<store::MonthRecord>& months, bool json) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const store::MonthRecord& m : months) {
+    auto summary = nlohmann::ordered_json::parse(m.summary_json, nullptr, false);
+    auto delivery = nlohmann::ordered_json::parse(m.delivery_json, nullptr, false);
+    nlohmann::ordered_json files = nlohmann::ordered_json::array();
+    for (const SourceFile& f : m.sources) files.push_back(f.path);
+    nlohmann::ordered_json entry = {
+        {"period", m.period},
+        {"payer", m.payer},
+        {"status", summary.value("status", "unknown")},
+        {"rows", m.rows},
+        {"ingested_at", m.ingested_at},
+        {"delivery", delivery.is_discarded() ? nlohmann::ordered_json() : delivery},
+        {"files", files}};
+    if (summary.contains("totals")) entry["totals"] = summary["totals"];
+    list.push_back(std::move(entry));
+  }
+  if (json) {
+    std::cout << nlohmann::ordered_json({{"months", list}}).dump(2) << "\n";
+    return;
+  }
+  if (months.empty()) {
+    std::cout << "nothing is ingested yet; run `rebill ingest PATH`\n";
+    return;
+  }
+  std::cout << fmt::format("{:<8} {:<14} {:<10} {:>9}  {:<20} {}\n", "period", "payer", "status",
+                           "rows", "ingested", "delivery");
+  for (const nlohmann::ordered_json& e : list) {
+    std::string delivery = "files";
+    if (e["delivery"].is_array() && !e["delivery"].empty()) {
+      const auto& d = e["delivery"][0];
+      delivery = d.value("layout", "") + (d.contains("id") ? " " + d.value("id", "") : "");
+      if (e["delivery"].size() > 1)
+        delivery += " (+" + std::to_string(e["delivery"].size() - 1) + ")";
+    }
+    std::cout << fmt::format("{:<8} {:<14} {:<10} {:>9}  {:<20} {}\n", e.value("period", ""),
+                             e.value("payer", ""), e.value("status", ""),
+                             e.value("rows", uint64_t{0}), e.value("ingested_at", ""), delivery);
   }
 }
 
@@ -503,8 +615,11 @@ int Main(int argc, char** argv) {
 
   auto* ingest = app.add_subcommand(
       "ingest", "Ingest billing files: legacy CUR, CUR 2.0 or FOCUS (CSV, CSV.gz, Athena text)");
-  ingest->add_option("PATH", o.paths, "CUR, CUR 2.0 or FOCUS files (CSV, CSV.gz, Athena text)")
-      ->required();
+  ingest->add_option("PATH", o.paths,
+                     "Billing files (CSV, CSV.gz, CSV.zip, Athena text), manifests, or folders "
+                     "mirroring the S3 bucket (only the files the newest manifest lists are read)");
+  ingest->add_flag("--list", o.ingest_list,
+                   "List what is ingested per period and payer, with its delivery and status");
   ingest->add_option("--columns", o.columns_file,
                      "File listing the columns of headerless Athena exports (the DDL's or another "
                      "export's header; names separated by commas, tabs, \\x01 or new lines)");
@@ -664,6 +779,16 @@ int Main(int argc, char** argv) {
     PrintAccounts(*listing, o.accounts_format == "json");
     return kExitOk;
   }
+  if (*ingest && o.ingest_list) {
+    Result<std::vector<store::MonthRecord>> months = pipeline::ListMonths(o.workspace);
+    if (!months.ok()) return Fail(months.status());
+    PrintMonthList(*months, o.ingest_format == "json");
+    return kExitOk;
+  }
+  if (*ingest && o.paths.empty()) {
+    std::cerr << "rebill ingest: give the files or folders to ingest (or --list)\n";
+    return kExitUsage;
+  }
   if (*ingest) {
     std::vector<std::string> columns;
     if (!o.columns_file.empty()) {
@@ -681,8 +806,11 @@ int Main(int argc, char** argv) {
       }
       if (columns.empty()) return Fail(InvalidInput(o.columns_file + ": no column names in it"));
     }
-    Result<pipeline::IngestSummary> summary =
-        pipeline::IngestFiles(o.workspace, o.paths, now, o.actor, columns);
+    Result<pipeline::IngestSummary> summary = [&] {
+      ProgressBar bar;
+      return pipeline::IngestFiles(o.workspace, o.paths, now, o.actor, columns,
+                                   [&](const pipeline::IngestProgress& p) { bar.Update(p); });
+    }();
     if (!summary.ok()) return Fail(summary.status());
     PrintIngestSummary(*summary, o.ingest_format == "json");
     return kExitOk;

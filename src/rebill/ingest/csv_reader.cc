@@ -1,4 +1,5 @@
 #include <openssl/evp.h>
+#include <zip.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -38,8 +39,10 @@ class RawFile {
     if (n > 0 && EVP_DigestUpdate(sha_, out, n) != 1) {
       return Internal(path_ + ": SHA-256 update failed");
     }
+    bytes_ += n;
     return n;
   }
+  uint64_t bytes() const { return bytes_; }
 
   // Finalizes a copy, so that it can be asked for more than once.
   std::string Sha256Hex() const {
@@ -60,6 +63,7 @@ class RawFile {
   std::string path_;
   EVP_MD_CTX* sha_;
   bool ok_ = false;
+  uint64_t bytes_ = 0;
 };
 
 class PlainSource : public ByteSource {
@@ -68,6 +72,7 @@ class PlainSource : public ByteSource {
 
   Result<size_t> Read(char* out, size_t size) override { return file_.Read(out, size); }
   std::string_view compression() const override { return "csv"; }
+  uint64_t stored_bytes_read() const override { return file_.bytes(); }
   std::string Sha256Hex() const override { return file_.Sha256Hex(); }
 
  private:
@@ -120,6 +125,7 @@ class GzipSource : public ByteSource {
     return size - stream_.avail_out;
   }
   std::string_view compression() const override { return "csv.gz"; }
+  uint64_t stored_bytes_read() const override { return file_.bytes(); }
   std::string Sha256Hex() const override { return file_.Sha256Hex(); }
 
  private:
@@ -140,20 +146,101 @@ class GzipSource : public ByteSource {
 // field (RFC 4180); a quote inside an unquoted field is kept as text.
 enum class ScanState : uint8_t { kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted };
 
+// The one CSV inside a `.csv.zip` (legacy CUR with ZIP compression), inflated as it is read.
+// libzip needs to seek to the central directory, so the file's hash is taken in a first pass.
+class ZipSource : public ByteSource {
+ public:
+  static Result<std::unique_ptr<ByteSource>> Open(std::FILE* file, const std::string& path) {
+    RawFile raw(file, path);
+    std::vector<char> chunk(kChunk);
+    for (;;) {
+      REBILL_ASSIGN_OR_RETURN(size_t n, raw.Read(chunk.data(), chunk.size()));
+      if (n == 0) break;
+    }
+    int error = 0;
+    zip_t* archive = zip_open(path.c_str(), ZIP_RDONLY, &error);
+    if (archive == nullptr) {
+      zip_error_t ze;
+      zip_error_init_with_code(&ze, error);
+      std::string message = zip_error_strerror(&ze);
+      zip_error_fini(&ze);
+      return InvalidInput(path + ": not a readable zip archive (" + message +
+                          "); copy the file again from the bucket");
+    }
+    auto source = std::unique_ptr<ZipSource>(new ZipSource(archive, path, raw.Sha256Hex()));
+    zip_int64_t entries = zip_get_num_entries(archive, 0);
+    if (entries != 1) {
+      return InvalidInput(path + ": the zip archive holds " + std::to_string(entries) +
+                          " files; a CUR zip holds exactly one CSV");
+    }
+    zip_stat_t stat;
+    zip_stat_init(&stat);
+    if (zip_stat_index(archive, 0, 0, &stat) == 0 && (stat.valid & ZIP_STAT_SIZE) != 0) {
+      source->uncompressed_ = stat.size;
+    }
+    source->stored_ = raw.bytes();
+    source->entry_ = zip_fopen_index(archive, 0, 0);
+    if (source->entry_ == nullptr) {
+      return InvalidInput(path +
+                          ": cannot open the CSV inside the zip archive: " + zip_strerror(archive));
+    }
+    return std::unique_ptr<ByteSource>(std::move(source));
+  }
+  ~ZipSource() override {
+    if (entry_ != nullptr) zip_fclose(entry_);
+    zip_discard(archive_);
+  }
+  ZipSource(const ZipSource&) = delete;
+  ZipSource& operator=(const ZipSource&) = delete;
+
+  Result<size_t> Read(char* out, size_t size) override {
+    zip_int64_t n = zip_fread(entry_, out, size);
+    if (n < 0) {
+      return InvalidInput(path_ + ": the zip archive is damaged: " + zip_file_strerror(entry_) +
+                          "; copy the file again from the bucket");
+    }
+    inflated_ += static_cast<uint64_t>(n);
+    return static_cast<size_t>(n);
+  }
+  std::string_view compression() const override { return "csv.zip"; }
+  // The archive was read whole for its hash; progress is the share of the CSV inflated so far.
+  uint64_t stored_bytes_read() const override {
+    if (uncompressed_ == 0) return stored_;
+    return static_cast<uint64_t>(
+        static_cast<double>(stored_) *
+        (static_cast<double>(inflated_) / static_cast<double>(uncompressed_)));
+  }
+  std::string Sha256Hex() const override { return sha256_; }
+
+ private:
+  ZipSource(zip_t* archive, std::string path, std::string sha256)
+      : archive_(archive), path_(std::move(path)), sha256_(std::move(sha256)) {}
+  zip_t* archive_;
+  zip_file_t* entry_ = nullptr;
+  std::string path_;
+  std::string sha256_;
+  uint64_t stored_ = 0;
+  uint64_t uncompressed_ = 0;
+  uint64_t inflated_ = 0;
+};
+
 }  // namespace
 
 Result<std::unique_ptr<ByteSource>> ByteSource::Open(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) return IoError(path + ": cannot open: " + std::strerror(errno));
-  unsigned char magic[2] = {0, 0};
-  size_t n = std::fread(magic, 1, 2, file);
+  unsigned char magic[4] = {0, 0, 0, 0};
+  size_t n = std::fread(magic, 1, 4, file);
   if (std::ferror(file) || std::fseek(file, 0, SEEK_SET) != 0) {
     std::string error = std::strerror(errno);
     std::fclose(file);
     return IoError(path + ": read failed: " + error);
   }
-  if (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+  if (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
     return std::unique_ptr<ByteSource>(new GzipSource(file, path));
+  }
+  if (n == 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4) {
+    return ZipSource::Open(file, path);
   }
   return std::unique_ptr<ByteSource>(new PlainSource(file, path));
 }
@@ -303,6 +390,7 @@ Reject FieldCountReject(const std::string& path, uint64_t row, size_t expected, 
   reject.stage = "ingest";
   reject.file = path;
   reject.row = row;
+  reject.kind = "field count";
   reject.reason = "the row has " + std::to_string(actual) + " fields but " + std::string(against) +
                   " has " + std::to_string(expected);
   reject.hint = "the file is damaged or was edited; use the file exactly as AWS delivered it";

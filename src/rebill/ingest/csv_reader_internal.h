@@ -37,6 +37,8 @@ class ByteSource {
   /// Lower-case hex SHA-256 of the file's bytes (compressed, as stored). Covers the whole file
   /// only once Read() has returned 0.
   virtual std::string Sha256Hex() const = 0;
+  /// How much of the file as stored has been consumed so far, for progress reports.
+  virtual uint64_t stored_bytes_read() const = 0;
 
   /// Open `path`, detecting gzip from its magic bytes (1f 8b).
   static Result<std::unique_ptr<ByteSource>> Open(const std::string& path);
@@ -66,6 +68,7 @@ class CsvReader {
   std::string_view compression() const { return source_->compression(); }
   /// See ByteSource::Sha256Hex(); complete once Next() has returned false.
   std::string Sha256Hex() const { return source_->Sha256Hex(); }
+  uint64_t stored_bytes_read() const { return source_->stored_bytes_read(); }
 
  private:
   Status Fill();

@@ -204,6 +204,7 @@ class CurParser : public RowParser {
   }
 
   int display_scale() const override { return reader_.display_scale(); }
+  uint64_t rounded_values() const override { return reader_.rounded_values(); }
 
  private:
   struct TagColumn {

@@ -218,6 +218,7 @@ class FocusParser : public RowParser {
   }
 
   int display_scale() const override { return reader_.display_scale(); }
+  uint64_t rounded_values() const override { return reader_.rounded_values(); }
 
  private:
   const std::string& path_;

@@ -1,6 +1,8 @@
 #include "rebill/ingest/ingest.h"
 
 #include <algorithm>
+#include <cctype>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -18,6 +20,63 @@ std::string Excerpt(std::string_view line) {
   std::string out;
   for (char c : line.substr(0, 80)) out += c == '\x01' ? '|' : c;
   return line.size() > 80 ? out + "..." : out;
+}
+
+// A value of a manifest column typed BigDecimal: plain or scientific decimal notation.
+bool LooksDecimal(std::string_view v) {
+  if (v.empty()) return false;
+  bool digit = false;
+  for (char c : v) {
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      digit = true;
+    } else if (c != '.' && c != '-' && c != '+' && c != 'e' && c != 'E') {
+      return false;
+    }
+  }
+  return digit;
+}
+
+std::string BillingPeriodColumn(Format format) {
+  if (IsFocus(format)) return "BillingPeriodStart";
+  if (format == Format::kLegacyCsv) return "bill/BillingPeriodStartDate";
+  return "bill_billing_period_start_date";
+}
+
+struct TypedColumn {
+  size_t index;
+  std::string name;
+  std::string type;
+  bool optional;
+};
+
+// The header's columns whose manifest type the values can be checked against, and a warning for
+// the manifest's columns the file does not have.
+std::vector<TypedColumn> ManifestTypes(const Manifest& manifest,
+                                       const std::vector<std::string>& header,
+                                       const std::string& path,
+                                       std::vector<std::string>& warnings) {
+  std::map<std::string_view, size_t> position;
+  for (size_t i = 0; i < header.size(); ++i) position.emplace(header[i], i);
+  std::vector<TypedColumn> typed;
+  std::vector<std::string> missing;
+  for (const ManifestColumn& c : manifest.columns) {
+    auto it = position.find(c.name);
+    if (it == position.end()) {
+      missing.push_back(c.name);
+      continue;
+    }
+    bool decimal = c.type == "BigDecimal" || c.type == "OptionalBigDecimal";
+    if (decimal) typed.push_back({it->second, c.name, c.type, c.type.rfind("Optional", 0) == 0});
+  }
+  if (!missing.empty()) {
+    std::string list;
+    for (size_t i = 0; i < missing.size() && i < 5; ++i) list += (i ? ", " : "") + missing[i];
+    if (missing.size() > 5) list += ", ...";
+    warnings.push_back(path + ": " + std::to_string(missing.size()) +
+                       " column(s) the manifest lists are not in the file (" + list +
+                       "); the file's header is used");
+  }
+  return typed;
 }
 
 }  // namespace
@@ -44,14 +103,18 @@ Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOption
   // A file without a header starts with data; its rows are numbered from 1 all the same.
   bool headerless = !format.has_value();
   if (headerless) {
-    if (options.columns.empty()) {
+    if (options.columns.empty() && options.manifest != nullptr &&
+        !options.manifest->columns.empty()) {
+      header.clear();
+      for (const ManifestColumn& c : options.manifest->columns) header.push_back(c.name);
+    } else if (options.columns.empty()) {
       return InvalidInput(
           path + ": the first line is not the header of a Cost and Usage Report, CUR 2.0 or " +
           "FOCUS file (it starts '" + excerpt + "'); if the file has no header row (Athena " +
           "text exports have none), pass its column list in order, from the report's manifest " +
           "or the Athena table definition");
     }
-    header = options.columns;
+    if (!options.columns.empty()) header = options.columns;
     format = DetectFormat(header);
     if (!format.has_value()) {
       return InvalidInput(path +
@@ -63,9 +126,12 @@ Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOption
   IngestedFile out;
   out.source.path = path;
   out.source.format = std::string(FormatName(*format));
-  if (reader.compression() == "csv.gz") out.source.format += ".gz";
+  if (reader.compression() != "csv") out.source.format += reader.compression().substr(3);
   std::unique_ptr<RowParser> parser = RowParser::Make(*format, hive_text, path, rejects);
   size_t columns = header.size();
+  std::vector<TypedColumn> typed;
+  if (options.manifest != nullptr)
+    typed = ManifestTypes(*options.manifest, header, path, out.warnings);
   REBILL_RETURN_IF_ERROR(parser->MapHeader(std::move(header), options));
 
   uint64_t row_offset = headerless ? 1 : 0;
@@ -78,20 +144,64 @@ Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOption
     more = false;
     if (fields.size() == 1 && fields[0].empty()) continue;  // a blank line
     ++out.source.rows;
+    if (options.progress && (out.source.rows & 0xFFFF) == 0) {
+      options.progress(reader.stored_bytes_read());
+    }
     uint64_t row = reader.record_index() + row_offset;
     if (fields.size() != columns) {
       REBILL_RETURN_IF_ERROR(rejects.Add(FieldCountReject(
           path, row, columns, fields.size(), headerless ? "the column list" : "the header")));
       continue;
     }
+    bool bad_type = false;
+    for (const TypedColumn& t : typed) {
+      std::string_view v = fields[t.index];
+      if ((v.empty() && t.optional) || LooksDecimal(v)) continue;
+      Reject reject;
+      reject.stage = "ingest";
+      reject.file = path;
+      reject.row = row;
+      reject.column = t.name;
+      reject.reason = "'" + std::string(v.substr(0, 40)) +
+                      "' is not a number, but the manifest types the column " + t.type;
+      reject.raw_text = std::string(v.substr(0, 200));
+      reject.kind = "manifest type";
+      reject.hint = "the file does not match its manifest; copy the delivery again";
+      REBILL_RETURN_IF_ERROR(rejects.Add(std::move(reject)));
+      bad_type = true;
+      break;
+    }
+    if (bad_type) continue;
     CurLine line;
     bool skip = false;
     REBILL_RETURN_IF_ERROR(parser->Parse(fields, row, &line, &skip));
-    if (!skip) out.lines.push_back(std::move(line));
+    if (skip) continue;
+    if (options.manifest != nullptr && options.manifest->period &&
+        line.period != *options.manifest->period) {
+      Reject reject;
+      reject.stage = "ingest";
+      reject.file = path;
+      reject.row = row;
+      reject.column = BillingPeriodColumn(*format);
+      reject.reason = "the row is for " + line.period.ToString() +
+                      ", outside the delivery's billing period " +
+                      options.manifest->period->ToString() + " (" + options.manifest->path + ")";
+      reject.raw_text = line.period.ToString();
+      reject.kind = "outside period";
+      reject.hint = "each month is delivered on its own; ingest that month's delivery";
+      REBILL_RETURN_IF_ERROR(rejects.Add(std::move(reject)));
+      continue;
+    }
+    out.lines.push_back(std::move(line));
   }
   // The reader hashed every byte on the way through, so the file is read from disk only once.
   out.source.sha256 = reader.Sha256Hex();
   out.display_scale = parser->display_scale();
+  if (parser->rounded_values() > 0) {
+    out.warnings.push_back(path + ": " + std::to_string(parser->rounded_values()) +
+                           " value(s) have more than 18 fractional digits and were rounded "
+                           "half-even to 18 (a change below 10^-18 each)");
+  }
   return out;
 }
 

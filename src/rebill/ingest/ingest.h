@@ -9,10 +9,12 @@
 //   REBILL_ASSIGN_OR_RETURN(IngestedFile file, ReadBillingFile("cur.csv.gz", {}, rejects));
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "rebill/core/result.h"
+#include "rebill/ingest/delivery.h"
 #include "rebill/model/normalized_month.h"
 #include "rebill/model/reject.h"
 
@@ -32,6 +34,12 @@ struct IngestOptions {
   /// list comes from the report's manifest, the Athena DDL or the user). Used only when the
   /// file's first record is not a recognisable header; a file that has one is read by it.
   std::vector<std::string> columns;
+  /// The manifest of the delivery the file belongs to, if any. Its billing period bounds the
+  /// rows (a row of another period is a reject), its column list stands in for a missing header,
+  /// and its column types are checked against the values.
+  const Manifest* manifest = nullptr;
+  /// Called now and then with the bytes of the file (as stored) consumed so far.
+  std::function<void(uint64_t)> progress;
 };
 
 /// One file, read and normalized. Lines may belong to several billing periods.
@@ -39,6 +47,9 @@ struct IngestedFile {
   SourceFile source;
   std::vector<CurLine> lines;  // source_file is 0; the caller re-indexes when merging
   int display_scale = 2;       // most fractional digits seen in a cost value
+  /// What the reader noticed without rejecting anything, e.g. columns the manifest lists that
+  /// the file does not have.
+  std::vector<std::string> warnings;
 };
 
 /// Read one billing file. The compression is detected from the bytes and the format from the

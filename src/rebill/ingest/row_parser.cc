@@ -17,10 +17,81 @@ bool FieldReader::Money(int column, std::optional<Decimal>* out) {
   return true;
 }
 
+namespace {
+
+// "4.4450735368910374e-05" -> "0.000044450735368910374": scientific notation written out, so
+// that its fractional digits can be counted and rounded. nullopt for text that is not a number.
+std::optional<std::string> Expand(std::string_view text) {
+  std::string sign;
+  if (!text.empty() && (text[0] == '-' || text[0] == '+')) {
+    if (text[0] == '-') sign = "-";
+    text.remove_prefix(1);
+  }
+  size_t e = text.find_first_of("eE");
+  std::string_view mantissa = text.substr(0, e);
+  long exponent = 0;
+  if (e != std::string_view::npos) {
+    std::string_view exp = text.substr(e + 1);
+    bool negative = !exp.empty() && exp[0] == '-';
+    if (!exp.empty() && (exp[0] == '-' || exp[0] == '+')) exp.remove_prefix(1);
+    if (exp.empty() || exp.size() > 4 ||
+        exp.find_first_not_of("0123456789") != std::string_view::npos) {
+      return std::nullopt;
+    }
+    exponent = std::stol(std::string(exp)) * (negative ? -1 : 1);
+  }
+  size_t dot = mantissa.find('.');
+  std::string whole(mantissa.substr(0, dot));
+  std::string fraction(dot == std::string_view::npos ? std::string_view()
+                                                     : mantissa.substr(dot + 1));
+  std::string digits = whole + fraction;
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  long point = static_cast<long>(whole.size()) + exponent;  // digits before the decimal point
+  if (point <= 0) return sign + "0." + std::string(static_cast<size_t>(-point), '0') + digits;
+  if (static_cast<size_t>(point) >= digits.size()) {
+    return sign + digits + std::string(static_cast<size_t>(point) - digits.size(), '0');
+  }
+  return sign + digits.substr(0, static_cast<size_t>(point)) + "." +
+         digits.substr(static_cast<size_t>(point));
+}
+
+}  // namespace
+
+std::optional<Decimal> RoundToScale(std::string_view input) {
+  std::optional<std::string> expanded = Expand(input);
+  if (!expanded) return std::nullopt;
+  std::string_view text = *expanded;
+  size_t dot = text.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  size_t keep = dot + 1 + static_cast<size_t>(Decimal::kScale);
+  if (text.size() <= keep) return std::nullopt;
+  std::string_view rest = text.substr(keep);
+  Result<Decimal> kept = Decimal::Parse(text.substr(0, keep));
+  if (!kept.ok()) return std::nullopt;
+  // Half-even on the dropped digits: above one half rounds away from zero, exactly one half
+  // rounds to an even last digit.
+  int cmp = rest[0] < '5' ? -1 : (rest[0] > '5' ? 1 : 0);
+  if (cmp == 0 && rest.find_first_not_of('0', 1) != std::string_view::npos) cmp = 1;
+  bool odd = (text[keep - 1] - '0') % 2 == 1;
+  if (cmp > 0 || (cmp == 0 && odd)) {
+    Decimal ulp = Decimal::FromRaw(text[0] == '-' ? -1 : 1);
+    if (!kept->TryAdd(ulp)) return std::nullopt;
+  }
+  return *kept;
+}
+
 bool FieldReader::Number(int column, std::optional<Decimal>* out, int* digits) {
   std::string_view text = Text(column);
   Result<std::optional<Decimal>> value = Decimal::ParseNullable(text, digits);
   if (!value.ok()) {
+    if (std::optional<Decimal> rounded = RoundToScale(text)) {
+      ++rounded_values_;
+      if (digits != nullptr) *digits = Decimal::kScale;
+      *out = *rounded;
+      return true;
+    }
     failure_ = {column, value.status().message(), std::string(text),
                 "the value must be a decimal number such as 12.5 or 4.0E-7"};
     return false;

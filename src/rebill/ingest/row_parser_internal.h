@@ -59,6 +59,8 @@ class FieldReader {
   /// Only rows that are kept count towards the display scale.
   void KeepRow() { display_scale_ = std::max(display_scale_, row_scale_); }
   int display_scale() const { return display_scale_; }
+  /// Values written with more fractional digits than Decimal holds, rounded half-even to 18.
+  uint64_t rounded_values() const { return rounded_values_; }
 
   /// Record the failure kept by the last false return.
   Status Reject(bool* skip);
@@ -79,6 +81,7 @@ class FieldReader {
   uint64_t row_ = 0;
   int display_scale_ = 2;
   int row_scale_ = 0;  // fraction digits of the current row's money values
+  uint64_t rounded_values_ = 0;
   Failure failure_;
 };
 
@@ -101,7 +104,13 @@ class RowParser {
                        bool* skip) = 0;
 
   virtual int display_scale() const = 0;
+  /// See FieldReader::rounded_values().
+  virtual uint64_t rounded_values() const = 0;
 };
+
+/// Plain decimal text with more than 18 fractional digits ("0.0010684211984159026", as some
+/// generators print doubles), rounded half-even to 18; nullopt for any other text.
+std::optional<Decimal> RoundToScale(std::string_view text);
 
 std::unique_ptr<RowParser> MakeCurParser(Format format, bool hive_text, const std::string& path,
                                          RejectSink& rejects);

@@ -18,6 +18,9 @@ struct Reject {
   std::string reason;    // what is wrong
   std::string raw_text;  // the offending text, truncated
   std::string hint;      // what to do
+  /// A short class for summaries: "malformed value", "field count", "outside period",
+  /// "manifest type".
+  std::string kind = "malformed value";
 
   /// "file.csv: row 17, column lineItem/UnblendedCost: 'abc' is not a decimal number ..."
   std::string ToString() const;

@@ -272,9 +272,30 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
   REBILL_RETURN_IF_ERROR(
       CheckKnownKeys(reader, root, "",
                      {"reseller", "policy", "customer", "price_plan", "commitment", "credit_rule",
-                      "split", "assignment_rule", "margin"}));
+                      "split", "assignment_rule", "margin", "ingest"}));
   WorkspaceConfig config;
   config.sha256 = store::Sha256Hex(text);
+
+  // [ingest]
+  if (auto ingest = root["ingest"]; ingest) {
+    if (!ingest.is_table()) return reader.Error("ingest", "must be a table: [ingest]");
+    REBILL_RETURN_IF_ERROR(CheckKnownKeys(reader, *ingest.as_table(), "ingest",
+                                          {"max_rejected_rows", "max_rejected_percent"}));
+    if (auto rows = ingest["max_rejected_rows"]; rows) {
+      if (!rows.is_integer() || *rows.value<int64_t>() < 0) {
+        return reader.Error("ingest.max_rejected_rows",
+                            "must be a whole number of rows, 0 or more (e.g. 100)");
+      }
+      config.max_rejected_rows = static_cast<uint64_t>(*rows.value<int64_t>());
+    }
+    if (auto percent = ingest["max_rejected_percent"]; percent) {
+      REBILL_ASSIGN_OR_RETURN(Decimal p, reader.Number(percent, "ingest.max_rejected_percent"));
+      if (p < Decimal() || p > Decimal::FromInt(100)) {
+        return reader.Error("ingest.max_rejected_percent", "must be between \"0\" and \"100\"");
+      }
+      config.max_rejected_percent = p;
+    }
+  }
 
   // [reseller]
   auto reseller = root["reseller"];

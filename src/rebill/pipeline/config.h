@@ -39,7 +39,11 @@ struct WorkspaceConfig {
   map::AccountMap accounts;
   price::PriceBook prices;
   report::StatementSettings statements;
-  std::vector<std::string> tag_keys;           // tags the configuration references
+  std::vector<std::string> tag_keys;  // tags the configuration references
+  /// [ingest]: how many malformed rows an ingest tolerates. Neither set: none, the first
+  /// malformed row fails the ingest. Each one set is a limit of its own.
+  std::optional<uint64_t> max_rejected_rows;
+  std::optional<Decimal> max_rejected_percent;
   std::map<std::string, std::string> parents;  // customer -> parent customer (business units)
   /// [margin]: the view of the reseller's true cost ("amortized" or "cash" = unblended; unset:
   /// the cost view of [policy]) and the margin % below which a customer raises an alert.

@@ -74,6 +74,32 @@ TEST(ParseConfig, ErrorsNameTheKey) {
                 "reseller: is missing");
 }
 
+TEST(ParseConfig, IngestRejectLimits) {
+  ASSERT_OK_AND_ASSIGN(WorkspaceConfig none, Parse(""));
+  EXPECT_FALSE(none.max_rejected_rows.has_value());
+  EXPECT_FALSE(none.max_rejected_percent.has_value());
+  ASSERT_OK_AND_ASSIGN(WorkspaceConfig both, Parse(R"toml(
+[ingest]
+max_rejected_rows = 25
+max_rejected_percent = "0.5"
+)toml"));
+  EXPECT_EQ(both.max_rejected_rows, 25u);
+  EXPECT_EQ(both.max_rejected_percent, Decimal::Parse("0.5").value());
+
+  for (const auto& [text, key] : std::vector<std::pair<std::string, std::string>>{
+           {"[ingest]\nmax_rejected_rows = -1\n", "ingest.max_rejected_rows"},
+           {"[ingest]\nmax_rejected_rows = \"ten\"\n", "ingest.max_rejected_rows"},
+           {"[ingest]\nmax_rejected_percent = \"101\"\n", "ingest.max_rejected_percent"},
+           {"[ingest]\nmax_rejected_percent = 0.5\n", "ingest.max_rejected_percent"},
+           {"[ingest]\nmax_rejects = 3\n", "ingest.max_rejects"}}) {
+    Result<WorkspaceConfig> bad = Parse(text);
+    ASSERT_FALSE(bad.ok()) << text;
+    EXPECT_EQ(bad.status().code(), StatusCode::kInvalidInput);
+    EXPECT_NE(bad.status().message().find("rebill.toml: " + key), std::string::npos)
+        << bad.status().message();
+  }
+}
+
 TEST(ParseConfig, OverlappingAssignmentsAreAConfigurationError) {
   EXPECT_STATUS(Parse(R"toml(
 [[customer]]

@@ -74,65 +74,163 @@ Status InitWorkspace(const std::string& dir) {
   return Status::Ok();
 }
 
+nlohmann::ordered_json IngestedMonthJson(const IngestedMonth& m) {
+  nlohmann::ordered_json totals = nlohmann::ordered_json::object();
+  for (size_t v = 0; v < kCostViewCount; ++v) {
+    totals[std::string(CostViewName(kViews[v]))] = m.totals[v].ToString(m.display_scale);
+  }
+  nlohmann::ordered_json by_type = nlohmann::ordered_json::object();
+  for (const auto& [type, total] : m.unblended_by_type)
+    by_type[type] = total.ToString(m.display_scale);
+  return {{"period", m.period},
+          {"payer", m.payer},
+          {"rows", m.rows},
+          {"action", m.action},
+          {"status", m.final ? "final" : "estimated"},
+          {"final", m.final},
+          {"delivery", m.delivery},
+          {"totals", totals},
+          {"unblended_by_line_item_type", by_type},
+          {"quarantined_line_item_types", m.unknown_types},
+          {"usage_outside_period", m.usage_outside_period}};
+}
+
+namespace {
+
+nlohmann::ordered_json DeliveryJson(const ingest::Delivery& d) {
+  nlohmann::ordered_json out = {{"layout", d.layout}};
+  if (d.manifest) {
+    out["report"] = d.manifest->report_name;
+    out["id"] = d.manifest->delivery_id;
+    out["manifest"] = d.manifest->path;
+  }
+  if (!d.superseded.empty()) out["superseded"] = d.superseded;
+  return out;
+}
+
+// The reject limits of [ingest]: none set, the first malformed row fails the ingest.
+RejectPolicy PolicyOf(const WorkspaceConfig& config) {
+  if (!config.max_rejected_rows && !config.max_rejected_percent) return RejectPolicy::Fail();
+  return RejectPolicy::SkipUpTo(config.max_rejected_rows.value_or(UINT64_MAX));
+}
+
+Status CheckRejectedShare(const WorkspaceConfig& config, const std::vector<Reject>& rejects,
+                          uint64_t rows_read) {
+  if (!config.max_rejected_percent || rejects.empty()) return Status::Ok();
+  // rejected / read <= percent / 100, compared exactly as rejected * 100 <= percent * read.
+  REBILL_ASSIGN_OR_RETURN(Decimal limit,
+                          Decimal::Mul(*config.max_rejected_percent,
+                                       Decimal::FromInt(static_cast<int64_t>(rows_read))));
+  Decimal rejected = Decimal::FromInt(static_cast<int64_t>(rejects.size()) * 100);
+  if (rejected <= limit) return Status::Ok();
+  return InvalidInput(std::to_string(rejects.size()) + " of " + std::to_string(rows_read) +
+                      " rows were rejected, more than ingest.max_rejected_percent = " +
+                      config.max_rejected_percent->ToString() +
+                      "%; the first: " + rejects.front().ToString());
+}
+
+}  // namespace
+
 Result<IngestSummary> IngestFiles(const std::string& workspace,
                                   const std::vector<std::string>& paths, Timestamp now,
-                                  const std::string& actor,
-                                  const std::vector<std::string>& columns) {
+                                  const std::string& actor, const std::vector<std::string>& columns,
+                                  const IngestProgressFn& progress) {
   WorkspacePaths ws(workspace);
   REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
   REBILL_ASSIGN_OR_RETURN(WorkspaceConfig config, LoadConfig(ws.config));
   REBILL_ASSIGN_OR_RETURN(auto lock, store::WorkspaceLock::Acquire(workspace));
 
+  IngestSummary summary;
+  for (const std::string& path : paths) {
+    REBILL_ASSIGN_OR_RETURN(std::vector<ingest::Delivery> found, ingest::FindDeliveries(path));
+    for (ingest::Delivery& d : found) summary.deliveries.push_back(std::move(d));
+  }
+
   // Read and validate everything first: a bad file must leave the workspace untouched.
   ingest::IngestOptions options;
   options.tag_keys = config.tag_keys;
   options.columns = columns;
+  RejectSink rejects(PolicyOf(config));
   std::vector<ingest::IngestedFile> files;
-  for (const std::string& path : paths) {
-    if (fs::is_directory(path)) {
-      return InvalidInput(path + " is a folder; pass the CUR files in it (*.csv, *.csv.gz)");
+  std::vector<size_t> delivery_of;  // per file
+  IngestProgress where;
+  for (const ingest::Delivery& d : summary.deliveries) {
+    for (const std::string& path : d.files) {
+      std::error_code ec;
+      where.bytes_total += fs::file_size(path, ec);
+      ++where.files;
     }
-    if (!fs::exists(path)) return NotFound(path + ": no such file");
-    RejectSink rejects;
-    REBILL_ASSIGN_OR_RETURN(ingest::IngestedFile file,
-                            ingest::ReadBillingFile(path, options, rejects));
-    files.push_back(std::move(file));
   }
+  for (size_t d = 0; d < summary.deliveries.size(); ++d) {
+    const ingest::Delivery& delivery = summary.deliveries[d];
+    options.manifest = delivery.manifest ? &*delivery.manifest : nullptr;
+    for (const std::string& path : delivery.files) {
+      uint64_t before = where.bytes_done;
+      where.file = path;
+      if (progress) {
+        progress(where);
+        options.progress = [&](uint64_t bytes) {
+          where.bytes_done = before + bytes;
+          progress(where);
+        };
+      }
+      REBILL_ASSIGN_OR_RETURN(ingest::IngestedFile file,
+                              ingest::ReadBillingFile(path, options, rejects));
+      std::error_code ec;
+      where.bytes_done = before + fs::file_size(path, ec);
+      ++where.file_index;
+      summary.rows_read += file.source.rows;
+      for (std::string& w : file.warnings) summary.warnings.push_back(std::move(w));
+      files.push_back(std::move(file));
+      delivery_of.push_back(d);
+    }
+  }
+  summary.rejects = rejects.rejects();
+  REBILL_RETURN_IF_ERROR(CheckRejectedShare(config, summary.rejects, summary.rows_read));
 
   // Group by (period, payer): each is one month of one payer, replaced as a whole.
-  std::map<std::pair<BillingPeriod, std::string>, std::vector<ingest::IngestedFile>> groups;
-  for (const ingest::IngestedFile& file : files) {
+  struct Group {
+    std::vector<ingest::IngestedFile> parts;
+    std::set<size_t> deliveries;
+  };
+  std::map<std::pair<BillingPeriod, std::string>, Group> groups;
+  for (size_t f = 0; f < files.size(); ++f) {
     std::map<std::pair<BillingPeriod, std::string>, ingest::IngestedFile> split;
-    for (const CurLine& line : file.lines) {
+    for (const CurLine& line : files[f].lines) {
       ingest::IngestedFile& part = split[{line.period, line.payer_account}];
       if (part.lines.empty()) {
-        part.source = file.source;
-        part.display_scale = file.display_scale;
+        part.source = files[f].source;
+        part.display_scale = files[f].display_scale;
       }
       part.lines.push_back(line);
     }
-    for (auto& [key, part] : split) groups[key].push_back(std::move(part));
+    for (auto& [key, part] : split) {
+      groups[key].parts.push_back(std::move(part));
+      groups[key].deliveries.insert(delivery_of[f]);
+    }
   }
 
   REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(ws.store));
-  IngestSummary summary;
   for (const ingest::IngestedFile& f : files) summary.files.push_back(f.source);
   std::vector<store::MonthRecord> records;
   std::vector<std::string> written;
   for (auto& [key, group] : groups) {
     const auto& [period, payer] = key;
-    NormalizedMonth month = ingest::BuildMonth(period, group);
+    NormalizedMonth month = ingest::BuildMonth(period, group.parts);
     IngestedMonth info;
     info.period = period.ToString();
     info.payer = payer;
     info.rows = month.lines.size();
     info.final = month.IsFinal();
     info.display_scale = month.display_scale;
+    info.delivery = nlohmann::ordered_json::array();
+    for (size_t d : group.deliveries) info.delivery.push_back(DeliveryJson(summary.deliveries[d]));
     std::set<std::string> unknown;
     for (const CurLine& line : month.lines) {
       for (size_t v = 0; v < kCostViewCount; ++v) info.totals[v] += line.cost.Get(kViews[v]);
       info.unblended_by_type[line.type_text] += line.cost.unblended;
       if (line.type == LineItemType::kUnknown) unknown.insert(line.type_text);
+      if (line.usage_start != 0 && !period.Contains(line.usage_start)) ++info.usage_outside_period;
     }
     info.unknown_types.assign(unknown.begin(), unknown.end());
 
@@ -168,6 +266,8 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
     record.sources = month.sources;
     record.rows = month.lines.size();
     record.ingested_at = FormatTimestamp(now);
+    record.delivery_json = info.delivery.dump();
+    record.summary_json = IngestedMonthJson(info).dump();
     records.push_back(std::move(record));
     summary.months.push_back(std::move(info));
   }
@@ -176,7 +276,13 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
     for (const SourceFile& s : summary.files) names.push_back(s.path);
     store::AuditEntry audit{FormatTimestamp(now), actor, "ingest", records.front().period,
                             "files: " + Join(names)};
-    Result<std::vector<std::string>> replaced = store->ReplaceMonths(records, audit);
+    store::IngestRecord ingest_record{FormatTimestamp(now), actor, "", summary.rejects};
+    nlohmann::ordered_json recorded = {{"rows_read", summary.rows_read},
+                                       {"rows_rejected", summary.rejects.size()},
+                                       {"files", names},
+                                       {"warnings", summary.warnings}};
+    ingest_record.summary_json = recorded.dump();
+    Result<std::vector<std::string>> replaced = store->ReplaceMonths(records, audit, ingest_record);
     if (!replaced.ok()) {
       for (const std::string& f : written) fs::remove(ws.dir + "/" + f);
       return replaced.status();
@@ -184,6 +290,13 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
     for (const std::string& old : *replaced) fs::remove(ws.dir + "/" + old);
   }
   return summary;
+}
+
+Result<std::vector<store::MonthRecord>> ListMonths(const std::string& workspace) {
+  WorkspacePaths ws(workspace);
+  REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
+  REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(ws.store));
+  return store->AllMonths();
 }
 
 namespace {

@@ -8,7 +8,9 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +18,7 @@
 #include "rebill/allocate/allocate.h"
 #include "rebill/core/period.h"
 #include "rebill/core/result.h"
+#include "rebill/ingest/delivery.h"
 #include "rebill/map/map.h"
 #include "rebill/model/margin.h"
 #include "rebill/model/normalized_month.h"
@@ -47,12 +50,34 @@ struct IngestedMonth {
   bool final = false;                                // bill/InvoiceId present
   std::string action;                                // "new", "replaced" or "unchanged"
   int display_scale = 2;
+  uint64_t usage_outside_period = 0;  // rows whose usage starts outside the period
+  nlohmann::ordered_json delivery;    // which delivery (or loose files) it came from
 };
+
+/// The month as JSON, as `rebill ingest --format json` prints it and the store keeps it.
+nlohmann::ordered_json IngestedMonthJson(const IngestedMonth& month);
 
 struct IngestSummary {
   std::vector<SourceFile> files;
   std::vector<IngestedMonth> months;
+  std::vector<ingest::Delivery> deliveries;
+  uint64_t rows_read = 0;
+  std::vector<Reject> rejects;  // rows skipped under the [ingest] reject limits
+  std::vector<std::string> warnings;
 };
+
+/// Every active month in the workspace (`rebill ingest --list`), ordered by period and payer.
+Result<std::vector<store::MonthRecord>> ListMonths(const std::string& workspace);
+
+/// Where a long ingest is, for a progress bar.
+struct IngestProgress {
+  std::string file;
+  size_t file_index = 0;  // 0-based
+  size_t files = 0;
+  uint64_t bytes_done = 0;  // of all files, as stored
+  uint64_t bytes_total = 0;
+};
+using IngestProgressFn = std::function<void(const IngestProgress&)>;
 
 /// Ingest billing files into the workspace. All files are read and validated before anything
 /// is written; each (period, payer) they contain becomes that month's active data, replacing an
@@ -61,7 +86,8 @@ struct IngestSummary {
 Result<IngestSummary> IngestFiles(const std::string& workspace,
                                   const std::vector<std::string>& paths, Timestamp now,
                                   const std::string& actor,
-                                  const std::vector<std::string>& columns = {});
+                                  const std::vector<std::string>& columns = {},
+                                  const IngestProgressFn& progress = {});
 
 struct RunOutcome {
   int64_t run_id = 0;

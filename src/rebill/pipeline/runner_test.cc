@@ -104,6 +104,39 @@ TEST_F(Workspace, BadInputLeavesTheWorkspaceUnchanged) {
   EXPECT_EQ(months[0].sources[0].sha256, ingested.files[0].sha256);
 }
 
+TEST_F(Workspace, RejectLimitsSkipMalformedRowsAndKeepThem) {
+  ASSERT_OK_AND_ASSIGN(DemoResult demo, WriteDemoWorkspace(dir_));
+  std::string bad = fs::path(dir_).parent_path().string() + "/bad.csv";
+  std::string text = DemoCurCsv();
+  size_t cost = text.find(",0.25,");
+  ASSERT_NE(cost, std::string::npos);
+  text.replace(cost, 6, ",0.2x5,");
+  std::ofstream(bad) << text;
+
+  // One malformed row, one allowed: the ingest goes through without that row.
+  std::ofstream(dir_ + "/rebill.toml", std::ios::app) << "\n[ingest]\nmax_rejected_rows = 1\n";
+  ASSERT_OK_AND_ASSIGN(IngestSummary skipped, IngestFiles(dir_, {bad}, now_, "t"));
+  ASSERT_EQ(skipped.rejects.size(), 1u);
+  EXPECT_EQ(skipped.rejects[0].column, "lineItem/UnblendedCost");
+  EXPECT_EQ(skipped.rejects[0].raw_text, "0.2x5");
+  EXPECT_EQ(skipped.rejects[0].kind, "malformed value");
+  ASSERT_EQ(skipped.months.size(), 1u);
+  EXPECT_EQ(skipped.months[0].rows, skipped.rows_read - 1);
+  ASSERT_OK_AND_ASSIGN(auto store, store::Store::Open(dir_ + "/rebill.db"));
+  ASSERT_OK_AND_ASSIGN(std::vector<Reject> kept, store->RejectsOfLatestIngest());
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].file, bad);
+  EXPECT_EQ(kept[0].row, skipped.rejects[0].row);
+  EXPECT_EQ(kept[0].reason, skipped.rejects[0].reason);
+
+  // The good file replaces the month; with no reject this ingest keeps none.
+  ASSERT_OK_AND_ASSIGN(IngestSummary good, IngestFiles(dir_, {demo.cur_path}, now_, "t"));
+  EXPECT_EQ(good.months[0].action, "replaced");
+  EXPECT_EQ(good.months[0].rows, good.rows_read);
+  ASSERT_OK_AND_ASSIGN(kept, store->RejectsOfLatestIngest());
+  EXPECT_TRUE(kept.empty());
+}
+
 TEST_F(Workspace, RunWithoutIngestIsAPreconditionFailure) {
   ASSERT_OK(InitWorkspace(dir_));
   EXPECT_STATUS(RunPeriod(dir_, BillingPeriod::Make(2026, 10).value(), now_, "t"),

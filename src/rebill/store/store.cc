@@ -90,6 +90,27 @@ constexpr const char* kMigrations[] = {
       PRIMARY KEY (period, customer, credit)
     );
     )sql",
+    R"sql(
+    ALTER TABLE months ADD COLUMN delivery_json TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE months ADD COLUMN summary_json TEXT NOT NULL DEFAULT '{}';
+    CREATE TABLE ingests (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      at TEXT NOT NULL,
+      actor TEXT NOT NULL,
+      summary_json TEXT NOT NULL
+    );
+    CREATE TABLE rejects (
+      ingest_id INTEGER NOT NULL REFERENCES ingests(id),
+      seq INTEGER NOT NULL,
+      file TEXT NOT NULL,
+      file_row INTEGER NOT NULL,
+      column_name TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      reason TEXT NOT NULL,
+      raw_text TEXT NOT NULL,
+      PRIMARY KEY (ingest_id, seq)
+    );
+    )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -162,11 +183,14 @@ MonthRecord ReadMonth(Statement& s) {
   m.sources = ParseSources(s.Text(4));
   m.rows = static_cast<uint64_t>(s.Int(5));
   m.ingested_at = s.Text(6);
+  m.delivery_json = s.Text(7);
+  m.summary_json = s.Text(8);
   return m;
 }
 
 constexpr const char* kMonthColumns =
-    "SELECT period, payer, month_file, month_sha256, sources_json, rows, ingested_at FROM months";
+    "SELECT period, payer, month_file, month_sha256, sources_json, rows, ingested_at, "
+    "delivery_json, summary_json FROM months";
 
 // A transaction that rolls back unless committed.
 class Transaction {
@@ -291,16 +315,46 @@ Result<std::vector<MonthRecord>> Store::AllMonths() {
 }
 
 Result<std::vector<std::string>> Store::ReplaceMonths(const std::vector<MonthRecord>& months,
-                                                      const AuditEntry& audit) {
+                                                      const AuditEntry& audit,
+                                                      const IngestRecord& ingest) {
   Transaction tx(db_);
   REBILL_RETURN_IF_ERROR(tx.Begin());
+  {
+    Statement s(db_, "INSERT INTO ingests (at, actor, summary_json) VALUES (?,?,?)");
+    REBILL_RETURN_IF_ERROR(s.status());
+    s.Bind(1, ingest.at);
+    s.Bind(2, ingest.actor);
+    s.Bind(3, ingest.summary_json);
+    REBILL_RETURN_IF_ERROR(StepDone(db_, s));
+  }
+  int64_t ingest_id = sqlite3_last_insert_rowid(db_);
+  int64_t seq = 0;
+  for (const Reject& r : ingest.rejects) {
+    Statement s(db_,
+                "INSERT INTO rejects (ingest_id, seq, file, file_row, column_name, kind, reason, "
+                "raw_text) VALUES (?,?,?,?,?,?,?,?)");
+    REBILL_RETURN_IF_ERROR(s.status());
+    s.Bind(1, ingest_id);
+    s.Bind(2, ++seq);
+    s.Bind(3, r.file);
+    s.Bind(4, static_cast<int64_t>(r.row));
+    s.Bind(5, r.column);
+    s.Bind(6, r.kind);
+    s.Bind(7, r.reason);
+    s.Bind(8, r.raw_text);
+    REBILL_RETURN_IF_ERROR(StepDone(db_, s));
+  }
   std::vector<std::string> replaced;
   for (const MonthRecord& m : months) {
     REBILL_ASSIGN_OR_RETURN(std::optional<MonthRecord> old, FindMonth(m.period, m.payer));
     if (old && old->month_file != m.month_file) replaced.push_back(old->month_file);
     Statement s(db_,
-                "INSERT OR REPLACE INTO months (period, payer, month_file, month_sha256, "
-                "sources_json, rows, ingested_at) VALUES (?,?,?,?,?,?,?)");
+                "INSERT INTO months (period, payer, month_file, month_sha256, sources_json, rows, "
+                "ingested_at, delivery_json, summary_json) VALUES (?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT (period, payer) DO UPDATE SET month_file = excluded.month_file, "
+                "month_sha256 = excluded.month_sha256, sources_json = excluded.sources_json, "
+                "rows = excluded.rows, ingested_at = excluded.ingested_at, "
+                "delivery_json = excluded.delivery_json, summary_json = excluded.summary_json");
     REBILL_RETURN_IF_ERROR(s.status());
     s.Bind(1, m.period);
     s.Bind(2, m.payer);
@@ -309,11 +363,33 @@ Result<std::vector<std::string>> Store::ReplaceMonths(const std::vector<MonthRec
     s.Bind(5, SourcesJson(m.sources));
     s.Bind(6, static_cast<int64_t>(m.rows));
     s.Bind(7, m.ingested_at);
+    s.Bind(8, m.delivery_json);
+    s.Bind(9, m.summary_json);
     REBILL_RETURN_IF_ERROR(StepDone(db_, s));
   }
   REBILL_RETURN_IF_ERROR(InsertAudit(db_, audit));
   REBILL_RETURN_IF_ERROR(tx.Commit());
   return replaced;
+}
+
+Result<std::vector<Reject>> Store::RejectsOfLatestIngest() {
+  Statement s(db_,
+              "SELECT file, file_row, column_name, kind, reason, raw_text FROM rejects "
+              "WHERE ingest_id = (SELECT MAX(id) FROM ingests) ORDER BY seq");
+  REBILL_RETURN_IF_ERROR(s.status());
+  std::vector<Reject> out;
+  while (s.Step() == SQLITE_ROW) {
+    Reject r;
+    r.stage = "ingest";
+    r.file = s.Text(0);
+    r.row = static_cast<uint64_t>(s.Int(1));
+    r.column = s.Text(2);
+    r.kind = s.Text(3);
+    r.reason = s.Text(4);
+    r.raw_text = s.Text(5);
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 Result<int64_t> Store::RecordRun(const RunRecord& run, const AuditEntry& audit) {

@@ -16,6 +16,7 @@
 #include "rebill/core/result.h"
 #include "rebill/model/normalized_month.h"
 #include "rebill/model/organization.h"
+#include "rebill/model/reject.h"
 #include "rebill/model/statement.h"
 
 struct sqlite3;
@@ -31,6 +32,20 @@ struct MonthRecord {
   std::vector<SourceFile> sources;
   uint64_t rows = 0;
   std::string ingested_at;
+  /// Which delivery the month came from: layout, report, assembly / execution id, manifest,
+  /// superseded manifests (JSON object, "{}" for loose files ingested before deliveries).
+  std::string delivery_json = "{}";
+  /// What ingest saw: status (estimated / final), totals per cost view and line item type,
+  /// rejects and warnings (JSON object).
+  std::string summary_json = "{}";
+};
+
+/// One ingest that changed the workspace: its summary and the rows it rejected.
+struct IngestRecord {
+  std::string at;
+  std::string actor;
+  std::string summary_json;
+  std::vector<Reject> rejects;
 };
 
 /// One `rebill run`: its inputs, totals, invariant results and outputs.
@@ -73,10 +88,14 @@ class Store {
   Result<std::vector<MonthRecord>> MonthsOf(const std::string& period);
   /// Every active month, ordered by period and payer.
   Result<std::vector<MonthRecord>> AllMonths();
-  /// Make `months` the active months of their (period, payer) in one transaction, with an audit
-  /// entry. Returns the month files they replaced (to delete after the commit).
+  /// Make `months` the active months of their (period, payer) and record the ingest and its
+  /// rejects, in one transaction, with an audit entry. Returns the month files they replaced (to
+  /// delete after the commit).
   Result<std::vector<std::string>> ReplaceMonths(const std::vector<MonthRecord>& months,
-                                                 const AuditEntry& audit);
+                                                 const AuditEntry& audit,
+                                                 const IngestRecord& ingest);
+  /// The rows the latest recorded ingest rejected, in the order they were found.
+  Result<std::vector<Reject>> RejectsOfLatestIngest();
 
   /// Record a run and replace the period's draft statements, in one transaction.
   Result<int64_t> RecordRun(const RunRecord& run, const AuditEntry& audit);

@@ -97,12 +97,12 @@ TEST(Store, MonthsAreReplacedAsAWhole) {
                     10,
                     "2023-12-01T00:00:00Z"};
   AuditEntry audit{"2023-12-01T00:00:00Z", "tester", "ingest", "2023-11", "files: cur.csv"};
-  ASSERT_OK_AND_ASSIGN(auto replaced, store->ReplaceMonths({first}, audit));
+  ASSERT_OK_AND_ASSIGN(auto replaced, store->ReplaceMonths({first}, audit, {}));
   EXPECT_TRUE(replaced.empty());
   MonthRecord second = first;
   second.month_file = "months/b.month";
   second.sources[0].sha256 = "f2";
-  ASSERT_OK_AND_ASSIGN(replaced, store->ReplaceMonths({second}, audit));
+  ASSERT_OK_AND_ASSIGN(replaced, store->ReplaceMonths({second}, audit, {}));
   EXPECT_EQ(replaced, std::vector<std::string>{"months/a.month"});
   ASSERT_OK_AND_ASSIGN(auto found, store->FindMonth("2023-11", "123412340534"));
   ASSERT_TRUE(found.has_value());
@@ -163,6 +163,8 @@ TEST(Store, MigratesAVersionOneStoreAndRefusesANewerOne) {
   { ASSERT_OK_AND_ASSIGN(auto store, Store::Open(path)); }
   // Turn it back into a version 1 store: what the first release wrote.
   RawSql(path,
+         "DROP TABLE rejects; DROP TABLE ingests; ALTER TABLE months DROP COLUMN delivery_json; "
+         "ALTER TABLE months DROP COLUMN summary_json; "
          "DROP TABLE credit_ledger; DROP TABLE fx_rates; DROP TABLE org_accounts; DROP TABLE "
          "handshakes; ALTER TABLE runs "
          "DROP COLUMN "
