@@ -40,8 +40,9 @@ struct WorkspaceConfig {
   report::StatementSettings statements;
   std::vector<std::string> tag_keys;           // tags the configuration references
   std::map<std::string, std::string> parents;  // customer -> parent customer (business units)
-  std::string sha256;                          // of the file's bytes, recorded with every run
-  std::vector<std::string> warnings;           // e.g. price rules that never apply
+  std::string store_url;  // [store] url: a postgresql:// URL, or empty for the workspace's file
+  std::string sha256;     // of the file's bytes, recorded with every run
+  std::vector<std::string> warnings;  // e.g. price rules that never apply
 };
 
 /// Parse rebill.toml text; `file` names it in errors.
@@ -52,6 +53,10 @@ allocate::Policy PolicyFor(const WorkspaceConfig& config, BillingPeriod period);
 
 /// Read and parse the file at `path`.
 Result<WorkspaceConfig> LoadConfig(const std::string& path);
+
+/// Only the [store] url of the file at `path` (empty without one, or without the file), so
+/// that commands which need no pricing can open the store even while the rest is being edited.
+Result<std::string> LoadStoreUrl(const std::string& path);
 
 /// The commented rebill.toml that `rebill init` writes.
 std::string DefaultConfigText();
