@@ -41,7 +41,7 @@ store_state() { (cd "$1" && sha256sum rebill.db* 2>/dev/null; find months -type 
 
 # --help on the binary and every subcommand.
 for cmd in "" demo init ingest run statements reconcile margin allocate explain accounts "accounts import" \
-  "accounts list" "accounts check"; do
+  "accounts list" "accounts check" export import store "store check"; do
   check "help $cmd" expect_exit 0 "$work/help.txt" "$rebill" $cmd --help
   check "help $cmd text" contains "$work/help.txt" "Usage"
 done
@@ -155,6 +155,26 @@ check "explain names the policy and rule" contains "$work/out.txt" "by pro-rata;
 check "explain json" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/demo" explain --period 2026-10 --customer globex --format json
 check "explain json matches the run" contains "$work/out.txt" '"matches_latest_run": true'
 check "explain unknown customer" expect_exit 3 "$work/out.txt" "$rebill" -w "$work/demo" explain --period 2026-10 --customer nobody
+
+# The store: check, export, import (portable moves between backends are tests/store/).
+check "store check" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/demo" store check
+check "store check says ok" contains "$work/out.txt" "store ok"
+check "export" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/demo" export -o "$work/store.jsonl"
+check "export header" contains "$work/store.jsonl" '{"rebill_export":1,"schema_version":'
+check "import into a used store" expect_exit 4 "$work/out.txt" "$rebill" -w "$work/demo" import "$work/store.jsonl"
+check "import into a used store says so" contains "$work/out.txt" "is not empty"
+"$rebill" init "$work/ws4" >/dev/null
+check "import a non-export" expect_exit 3 "$work/out.txt" "$rebill" -w "$work/ws4" import "$work/demo/rebill.toml"
+check "import a non-export names the file" contains "$work/out.txt" "rebill.toml:1: not a rebill export"
+cp -a "$work/demo/months" "$work/ws4/"
+check "import" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws4" import "$work/store.jsonl"
+check "imported store is sound" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws4" store check
+rm -r "$work/ws4/months"
+check "missing month files are a problem" expect_exit 4 "$work/out.txt" "$rebill" -w "$work/ws4" store check
+check "missing month files are named" contains "$work/out.txt" "cannot open the normalized month"
+check "unknown store scheme" expect_exit 2 "$work/out.txt" "$rebill" -w "$work/demo" --store mysql://db/rebill store check
+check "unreachable postgres" expect_exit 1 "$work/out.txt" "$rebill" -w "$work/demo" --store "postgresql://rebill@/rebill?host=$work/no-such-socket" store check
+check "unreachable postgres says so" contains "$work/out.txt" "cannot connect to the PostgreSQL store"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -576,7 +576,12 @@ int Main(int argc, char** argv) {
   }
   if (o.actor.empty()) o.actor = DefaultActor();
   const Timestamp now = Now();
-  if (!o.store.empty()) pipeline::UseStore(o.store);
+  if (!o.store.empty()) {
+    if (Status s = pipeline::UseStore(o.store); !s.ok()) {
+      std::cerr << "rebill: --store: " << s.message() << "\n";
+      return kExitUsage;
+    }
+  }
 
   if (*export_cmd) {
     if (Status s = pipeline::ExportStore(o.workspace, o.export_file); !s.ok()) return Fail(s);

@@ -16,6 +16,7 @@
 #include "rebill/price/price.h"
 #include "rebill/report/render.h"
 #include "rebill/report/statement_builder.h"
+#include "rebill/store/connection.h"
 #include "rebill/store/month_file.h"
 #include "rebill/store/workspace_lock.h"
 
@@ -38,7 +39,13 @@ std::string& StoreOverride() {
 
 }  // namespace
 
-void UseStore(std::string uri) { StoreOverride() = std::move(uri); }
+Status UseStore(std::string uri) {
+  if (uri.find("://") != std::string::npos && !store::IsPostgresUrl(uri)) {
+    return InvalidInput("'" + uri + "' is neither a postgresql:// URL nor a SQLite file path");
+  }
+  StoreOverride() = std::move(uri);
+  return Status::Ok();
+}
 
 Result<std::string> StoreUri(const WorkspacePaths& ws) {
   if (!StoreOverride().empty()) return StoreOverride();

@@ -34,8 +34,8 @@ struct WorkspacePaths {
 };
 
 /// Make every command of this process use the store at `uri` (a postgresql:// URL or a SQLite
-/// file) instead of the workspace's: the --store option.
-void UseStore(std::string uri);
+/// file) instead of the workspace's: the --store option. kInvalidInput for another URL scheme.
+Status UseStore(std::string uri);
 /// The store a workspace's commands use: --store, else [store] url in rebill.toml, else
 /// rebill.db in the workspace.
 Result<std::string> StoreUri(const WorkspacePaths& ws);

@@ -215,6 +215,8 @@ Store::Store(std::unique_ptr<Connection> conn) : conn_(std::move(conn)), db_(con
 
 Store::~Store() = default;
 
+Status Store::Exec(const std::string& sql) { return db_->Exec(sql); }
+
 const std::string& Store::where() const { return db_->where(); }
 
 bool Store::IsPostgres() const { return db_->dialect() == Dialect::kPostgres; }
@@ -390,7 +392,7 @@ Result<int64_t> Store::CountRuns() {
 Status Store::ReplaceOrgAccounts(const std::vector<OrgAccount>& accounts, const AuditEntry& audit) {
   Transaction tx(db_);
   REBILL_RETURN_IF_ERROR(tx.Begin());
-  REBILL_RETURN_IF_ERROR(db_->Exec("DELETE FROM org_accounts"));
+  REBILL_RETURN_IF_ERROR(Exec("DELETE FROM org_accounts"));
   for (const OrgAccount& a : accounts) {
     Statement s(db_,
                 "INSERT INTO org_accounts (id, name, email, state, joined_method, joined, "

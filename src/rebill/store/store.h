@@ -131,6 +131,7 @@ class Store {
 
  private:
   explicit Store(std::unique_ptr<Connection> conn);
+  Status Exec(const std::string& sql);
   std::unique_ptr<Connection> conn_;
   Connection* db_;  // conn_.get()
 };
