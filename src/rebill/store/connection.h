@@ -31,9 +31,11 @@ class Cursor {
   virtual Status status() const = 0;
   virtual void Bind(int i, const std::string& v) = 0;
   virtual void Bind(int i, int64_t v) = 0;
+  virtual void BindNull(int i) = 0;
   virtual int Step() = 0;
   virtual std::string Text(int col) = 0;
   virtual int64_t Int(int col) = 0;
+  virtual bool IsNull(int col) = 0;
   /// The result's columns; known after the first Step().
   virtual int ColumnCount() = 0;
   virtual std::string ColumnName(int col) = 0;
@@ -84,9 +86,11 @@ class Statement {
   void Bind(int i, const std::string& v) { cursor_->Bind(i, v); }
   void Bind(int i, const char* v) { cursor_->Bind(i, std::string(v)); }
   void Bind(int i, int64_t v) { cursor_->Bind(i, v); }
+  void BindNull(int i) { cursor_->BindNull(i); }
   int Step() { return cursor_->Step(); }
   std::string Text(int col) { return cursor_->Text(col); }
   int64_t Int(int col) { return cursor_->Int(col); }
+  bool IsNull(int col) { return cursor_->IsNull(col); }
   int ColumnCount() { return cursor_->ColumnCount(); }
   std::string ColumnName(int col) { return cursor_->ColumnName(col); }
 

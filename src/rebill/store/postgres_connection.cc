@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <map>
+#include <optional>
 
 #include "rebill/store/connection.h"
 
@@ -66,10 +67,17 @@ class PostgresCursor : public Cursor {
     params_[static_cast<size_t>(i - 1)] = v;
   }
   void Bind(int i, int64_t v) override { Bind(i, std::to_string(v)); }
+  void BindNull(int i) override {
+    if (i < 1) return;
+    if (params_.size() < static_cast<size_t>(i)) params_.resize(static_cast<size_t>(i));
+    params_[static_cast<size_t>(i - 1)].reset();
+  }
   int Step() override {
     if (result_ == nullptr) {
       std::vector<const char*> values;
-      for (const std::string& p : params_) values.push_back(p.c_str());
+      for (const std::optional<std::string>& p : params_) {
+        values.push_back(p ? p->c_str() : nullptr);
+      }
       result_ = PQexecParams(conn_, sql_.c_str(), static_cast<int>(values.size()), nullptr,
                              values.data(), nullptr, nullptr, 0);
       ExecStatusType st = PQresultStatus(result_);
@@ -92,6 +100,10 @@ class PostgresCursor : public Cursor {
     return std::string(PQgetvalue(result_, row_, col),
                        static_cast<size_t>(PQgetlength(result_, row_, col)));
   }
+  bool IsNull(int col) override {
+    if (result_ == nullptr || row_ < 0 || row_ >= rows_ || col >= PQnfields(result_)) return true;
+    return PQgetisnull(result_, row_, col) == 1;
+  }
   int64_t Int(int col) override {
     std::string t = Text(col);
     if (t == "t") return 1;  // booleans
@@ -109,7 +121,7 @@ class PostgresCursor : public Cursor {
   PGconn* conn_;
   std::string* last_error_;
   std::string sql_;
-  std::vector<std::string> params_;
+  std::vector<std::optional<std::string>> params_;  // nullopt: NULL
   PGresult* result_ = nullptr;
   int rows_ = 0;
   int row_ = -1;

@@ -34,6 +34,7 @@ class SqliteCursor : public Cursor {
     sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   }
   void Bind(int i, int64_t v) override { sqlite3_bind_int64(stmt_, i, v); }
+  void BindNull(int i) override { sqlite3_bind_null(stmt_, i); }
   int Step() override {
     if (stmt_ == nullptr) return kError;
     int rc = sqlite3_step(stmt_);
@@ -49,6 +50,7 @@ class SqliteCursor : public Cursor {
                        static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
   }
   int64_t Int(int col) override { return sqlite3_column_int64(stmt_, col); }
+  bool IsNull(int col) override { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   int ColumnCount() override { return sqlite3_column_count(stmt_); }
   std::string ColumnName(int col) override {
     const char* name = sqlite3_column_name(stmt_, col);

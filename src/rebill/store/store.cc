@@ -638,7 +638,13 @@ Status Store::Export(std::ostream& out) {
     int rc;
     while ((rc = s.Step()) == kRow) {
       nlohmann::ordered_json row = nlohmann::ordered_json::object();
-      for (int c = 0; c < s.ColumnCount(); ++c) row[s.ColumnName(c)] = s.Text(c);
+      for (int c = 0; c < s.ColumnCount(); ++c) {
+        if (s.IsNull(c)) {
+          row[s.ColumnName(c)] = nullptr;
+        } else {
+          row[s.ColumnName(c)] = s.Text(c);
+        }
+      }
       lines.push_back(nlohmann::ordered_json{{"table", table}, {"row", row}}.dump());
     }
     if (rc != kDone) return IoError("store: exporting " + table + ": " + db_->Error());
@@ -696,19 +702,27 @@ Result<size_t> Store::Import(std::istream& in, const std::string& what, const Au
     }
     std::string columns;
     std::string marks;
-    std::vector<std::string> values;
+    std::vector<std::optional<std::string>> values;
     for (const auto& [column, value] : entry["row"].items()) {
-      if (!IsIdentifier(column) || !value.is_string()) {
-        return InvalidInput(where + ": column '" + column + "' must be a name with a text value");
+      if (!IsIdentifier(column) || !(value.is_string() || value.is_null())) {
+        return InvalidInput(where + ": column '" + column +
+                            "' must be a name with a text value or null");
       }
       columns += (columns.empty() ? "" : ", ") + column;
       marks += marks.empty() ? "?" : ", ?";
-      values.push_back(value.get<std::string>());
+      values.push_back(value.is_null() ? std::nullopt
+                                       : std::optional<std::string>(value.get<std::string>()));
       if (column == "id") with_ids.insert(table);
     }
     Statement s(db_, "INSERT INTO " + table + " (" + columns + ") VALUES (" + marks + ")");
     REBILL_RETURN_IF_ERROR(s.status().WithContext(where));
-    for (size_t i = 0; i < values.size(); ++i) s.Bind(static_cast<int>(i + 1), values[i]);
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (values[i]) {
+        s.Bind(static_cast<int>(i + 1), *values[i]);
+      } else {
+        s.BindNull(static_cast<int>(i + 1));
+      }
+    }
     REBILL_RETURN_IF_ERROR(StepDone(db_, s).WithContext(where));
     ++rows;
   }

@@ -122,8 +122,8 @@ class Store {
   Result<std::vector<std::string>> Check(const std::string& workspace);
 
   /// Write every table as JSON lines: a header line, then one line per row
-  /// ({"table": ..., "row": {column: text}}), rows sorted, so equal stores export equal text.
-  /// Month files stay in the workspace; their rows name them with their checksums.
+  /// ({"table": ..., "row": {column: text or null}}), rows sorted, so equal stores export equal
+  /// text. Month files stay in the workspace; their rows name them with their checksums.
   Status Export(std::ostream& out);
   /// Load an export into this store, which must be empty, in one transaction. Returns the rows
   /// imported.

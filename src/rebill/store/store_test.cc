@@ -545,6 +545,46 @@ TEST(StoreExport, RoundTripsSqliteToPostgresToSqlite) {
   EXPECT_EQ(run->statements_json, "{\"run\":10,\"text\":\"é ü ✓ \\\"q\\\"\"}");
 }
 
+TEST_P(StoreContract, NullsStayNullThroughExportAndImport) {
+  // A table a later schema might add, with a nullable column.
+  auto add_table = [](const std::string& uri) {
+    ASSERT_OK_AND_ASSIGN(auto store, Store::Open(uri));
+    ASSERT_OK_AND_ASSIGN(auto conn, OpenConnection(uri));
+    ASSERT_OK(conn->Exec(conn->Dialectize("CREATE TABLE notes (id {id}, note TEXT)")));
+  };
+  add_table(uri_);
+  {
+    ASSERT_OK_AND_ASSIGN(auto conn, OpenConnection(uri_));
+    Statement s(conn.get(), "INSERT INTO notes (note) VALUES (?), (?)");
+    ASSERT_OK(s.status());
+    s.BindNull(1);
+    s.Bind(2, "");
+    ASSERT_OK(StepDone(conn.get(), s));
+    Statement read(conn.get(), "SELECT note FROM notes ORDER BY id");
+    ASSERT_EQ(read.Step(), kRow);
+    EXPECT_TRUE(read.IsNull(0));
+    ASSERT_EQ(read.Step(), kRow);
+    EXPECT_FALSE(read.IsNull(0));
+    EXPECT_EQ(read.Text(0), "");
+    EXPECT_EQ(read.Step(), kDone);
+  }
+  ASSERT_OK_AND_ASSIGN(auto store, Store::Open(uri_));
+  std::ostringstream text;
+  ASSERT_OK(store->Export(text));
+  EXPECT_NE(text.str().find(R"({"table":"notes","row":{"id":"1","note":null}})"), std::string::npos)
+      << text.str();
+  ASSERT_OK_AND_ASSIGN(std::string other, AnotherStore(GetParam(), dir_.path(), "other"));
+  add_table(other);
+  ASSERT_OK_AND_ASSIGN(auto copy, Store::Open(other));
+  std::istringstream in(text.str());
+  ASSERT_OK(::rebill::testing::StatusOf(copy->Import(in, "x.jsonl", Audit("import", ""))));
+  std::ostringstream again;
+  ASSERT_OK(copy->Export(again));
+  EXPECT_NE(again.str().find(R"({"table":"notes","row":{"id":"1","note":null}})"),
+            std::string::npos);
+  EXPECT_NE(again.str().find(R"({"table":"notes","row":{"id":"2","note":""}})"), std::string::npos);
+}
+
 TEST_P(StoreContract, ImportRefusesANonEmptyStoreAndBadLines) {
   ASSERT_OK_AND_ASSIGN(auto store, Store::Open(uri_));
   ASSERT_OK(store->ReplaceFxRates("2023-11", {{"USD", "EUR", D("0.9"), "ECB"}},
