@@ -29,7 +29,8 @@ as_owner() {
 }
 
 cmd=${1:?usage: server.sh start|stop DIR}
-dir=${2:?usage: server.sh start|stop DIR}
+dir=$(realpath -m "${2:?usage: server.sh start|stop DIR}")
+cd /  # the server's user may not be allowed into the caller's folder
 bin=$(find_bin)
 
 case "$cmd" in

@@ -183,6 +183,11 @@ Result<int> ReadVersion(Connection* db) {
 int LatestSchemaVersion() { return kSchemaVersion; }
 
 Status MigrateTo(Connection* db, int target) {
+  // Most opens find the store current: no need to wait for the writer lock then.
+  {
+    Statement s(db, "SELECT version FROM schema_version");
+    if (s.status().ok() && s.Step() == kRow && s.Int(0) == target) return Status::Ok();
+  }
   // Each migration is one transaction; a crash between two leaves a store at a known version.
   for (;;) {
     Transaction tx(db);
