@@ -149,10 +149,6 @@ Status InsertAudit(Connection* db, const AuditEntry& a) {
   return StepDone(db, s);
 }
 
-}  // namespace
-
-namespace {
-
 // The schema version of an open store; 0 for an empty one. Stores written before the version
 // table existed kept it in SQLite's user_version.
 Result<int> ReadVersion(Connection* db) {
