@@ -41,7 +41,7 @@ store_state() { (cd "$1" && sha256sum rebill.db* 2>/dev/null; find months -type 
 
 # --help on the binary and every subcommand.
 for cmd in "" demo init ingest run statements reconcile margin allocate explain accounts "accounts import" \
-  "accounts list" "accounts check"; do
+  "accounts list" "accounts check" export import store "store check"; do
   check "help $cmd" expect_exit 0 "$work/help.txt" "$rebill" $cmd --help
   check "help $cmd text" contains "$work/help.txt" "Usage"
 done
@@ -165,8 +165,8 @@ if [ -f "$koku/test_local_bucket_prefix.tar.gz" ]; then
   mkdir -p "$work/koku/prefix" "$work/koku/local"
   tar -xzf "$koku/test_local_bucket_prefix.tar.gz" -C "$work/koku/prefix"
   tar -xzf "$koku/test_local_bucket.tar.gz" -C "$work/koku/local"
-  "$rebill" init "$work/ws4" >/dev/null
-  check "bucket ingest" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws4" ingest --format json "$work/koku/prefix"
+  "$rebill" init "$work/ws-koku" >/dev/null
+  check "bucket ingest" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws-koku" ingest --format json "$work/koku/prefix"
   check "bucket reads the assembly" contains "$work/out.txt" '"layout": "legacy-create-new"'
   check "bucket assembly id" contains "$work/out.txt" '"id": "861af42f-713c-4a42-9562-9158a7625630"'
   check "bucket rows" contains "$work/out.txt" '"rows_read": 6190'
@@ -174,37 +174,37 @@ if [ -f "$koku/test_local_bucket_prefix.tar.gz" ]; then
   # rounded at 10^-18, so digits past the 17th may differ.
   check "bucket total" contains "$work/out.txt" '"unblended": "29684.78068246485537393'
   check "bucket warns of rounding" contains "$work/out.txt" "81 value(s) have more than 18 fractional digits"
-  check "bucket again is a no-op" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws4" ingest --format json "$work/koku/prefix"
+  check "bucket again is a no-op" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws-koku" ingest --format json "$work/koku/prefix"
   check "bucket again unchanged" contains "$work/out.txt" '"action": "unchanged"'
   # Rows of June and July in August's delivery are outside the manifest's period.
-  before=$(store_state "$work/ws4")
-  check "rows outside the delivery's period" expect_exit 3 "$work/out.txt" "$rebill" -w "$work/ws4" ingest "$work/koku/local"
+  before=$(store_state "$work/ws-koku")
+  check "rows outside the delivery's period" expect_exit 3 "$work/out.txt" "$rebill" -w "$work/ws-koku" ingest "$work/koku/local"
   check "outside period names the row" contains "$work/out.txt" "koku-local-1.csv.gz: row 1, column bill/BillingPeriodStartDate: the row is for 2018-06, outside the delivery's billing period 2018-08"
-  check "failed ingest leaves the store" test "$before" = "$(store_state "$work/ws4")"
-  printf '\n[ingest]\nmax_rejected_percent = "100"\n' >>"$work/ws4/rebill.toml"
-  check "rejects within the limit" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws4" ingest --format json "$work/koku/local"
+  check "failed ingest leaves the store" test "$before" = "$(store_state "$work/ws-koku")"
+  printf '\n[ingest]\nmax_rejected_percent = "100"\n' >>"$work/ws-koku/rebill.toml"
+  check "rejects within the limit" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws-koku" ingest --format json "$work/koku/local"
   check "rejects counted" contains "$work/out.txt" '"rows_rejected": 12604'
   check "rejects by kind" contains "$work/out.txt" '"outside period": 12604'
   check "accepted rows" contains "$work/out.txt" '"rows_accepted": 776'
   check "superseded manifest reported" contains "$work/out.txt" '"layout": "legacy-create-new"'
-  check "ingest list" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws4" ingest --list --format json
+  check "ingest list" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws-koku" ingest --list --format json
   check "ingest list second payer" contains "$work/out.txt" '"payer": "6568388779672"'
   check "ingest list status" contains "$work/out.txt" '"status": "estimated"'
-  check "ingest list text" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws4" ingest --list
+  check "ingest list text" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws-koku" ingest --list
   check "ingest list text delivery" contains "$work/out.txt" "legacy-create-new 16e57707-f9e3-49be-8be6-b84e684b5194"
   # A progress bar on a terminal, none otherwise.
-  check "no progress bar off a terminal" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws4" ingest "$work/koku/local"
+  check "no progress bar off a terminal" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws-koku" ingest "$work/koku/local"
   check "no progress bar text" test -z "$(grep -F 'ETA' "$work/out.txt")"
   if command -v script >/dev/null; then
-    script -qc "'$rebill' -w '$work/ws4' ingest '$work/koku/local'" /dev/null >"$work/tty.txt" 2>&1
+    script -qc "'$rebill' -w '$work/ws-koku' ingest '$work/koku/local'" /dev/null >"$work/tty.txt" 2>&1
     check "progress bar on a terminal" contains "$work/tty.txt" "ETA"
   fi
-  sed -i 's/max_rejected_percent = "100"/max_rejected_percent = "50"/' "$work/ws4/rebill.toml"
-  check "rejects over the limit" expect_exit 3 "$work/out.txt" "$rebill" -w "$work/ws4" ingest "$work/koku/local"
+  sed -i 's/max_rejected_percent = "100"/max_rejected_percent = "50"/' "$work/ws-koku/rebill.toml"
+  check "rejects over the limit" expect_exit 3 "$work/out.txt" "$rebill" -w "$work/ws-koku" ingest "$work/koku/local"
   check "rejects over the limit says so" contains "$work/out.txt" "12604 of 13380 rows were rejected, more than ingest.max_rejected_percent = 50%"
   # A manifest that lists a file the mirror lacks.
   rm "$work/koku/prefix"/my-prefix/my-report/20180801-20180901/*/my-report-1.csv.gz
-  check "missing listed file" expect_exit 3 "$work/out.txt" "$rebill" -w "$work/ws4" ingest "$work/koku/prefix"
+  check "missing listed file" expect_exit 3 "$work/out.txt" "$rebill" -w "$work/ws-koku" ingest "$work/koku/prefix"
   check "missing listed file named" contains "$work/out.txt" "lists 'my-prefix/my-report/20180801-20180901/861af42f-713c-4a42-9562-9158a7625630/my-report-1.csv.gz'"
 fi
 
@@ -212,11 +212,11 @@ fi
 sample="$data/koku/koku/masu/test/data/aws/2023-06-01.csv"
 if [ -f "$sample" ] && command -v zip >/dev/null; then
   (cd "$(dirname "$sample")" && zip -q "$work/cur-00001.csv.zip" "$(basename "$sample")")
-  "$rebill" init "$work/ws5" >/dev/null
-  check "zip ingest" expect_exit 0 "$work/zip.txt" "$rebill" -w "$work/ws5" ingest --format json "$work/cur-00001.csv.zip"
+  "$rebill" init "$work/ws-zip" >/dev/null
+  check "zip ingest" expect_exit 0 "$work/zip.txt" "$rebill" -w "$work/ws-zip" ingest --format json "$work/cur-00001.csv.zip"
   check "zip format" contains "$work/zip.txt" '"format": "legacy-cur-csv.zip"'
-  "$rebill" init "$work/ws6" >/dev/null
-  "$rebill" -w "$work/ws6" ingest --format json "$sample" >"$work/csv.txt"
+  "$rebill" init "$work/ws-csv" >/dev/null
+  "$rebill" -w "$work/ws-csv" ingest --format json "$sample" >"$work/csv.txt"
   check "zip totals equal the csv's" test "$(grep -A4 '"totals"' "$work/zip.txt")" = "$(grep -A4 '"totals"' "$work/csv.txt")"
 fi
 
@@ -227,6 +227,26 @@ check "explain names the policy and rule" contains "$work/out.txt" "by pro-rata;
 check "explain json" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/demo" explain --period 2026-10 --customer globex --format json
 check "explain json matches the run" contains "$work/out.txt" '"matches_latest_run": true'
 check "explain unknown customer" expect_exit 3 "$work/out.txt" "$rebill" -w "$work/demo" explain --period 2026-10 --customer nobody
+
+# The store: check, export, import (portable moves between backends are tests/store/).
+check "store check" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/demo" store check
+check "store check says ok" contains "$work/out.txt" "store ok"
+check "export" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/demo" export -o "$work/store.jsonl"
+check "export header" contains "$work/store.jsonl" '{"rebill_export":1,"schema_version":'
+check "import into a used store" expect_exit 4 "$work/out.txt" "$rebill" -w "$work/demo" import "$work/store.jsonl"
+check "import into a used store says so" contains "$work/out.txt" "is not empty"
+"$rebill" init "$work/ws4" >/dev/null
+check "import a non-export" expect_exit 3 "$work/out.txt" "$rebill" -w "$work/ws4" import "$work/demo/rebill.toml"
+check "import a non-export names the file" contains "$work/out.txt" "rebill.toml:1: not a rebill export"
+cp -a "$work/demo/months" "$work/ws4/"
+check "import" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws4" import "$work/store.jsonl"
+check "imported store is sound" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws4" store check
+rm -r "$work/ws4/months"
+check "missing month files are a problem" expect_exit 4 "$work/out.txt" "$rebill" -w "$work/ws4" store check
+check "missing month files are named" contains "$work/out.txt" "cannot open the normalized month"
+check "unknown store scheme" expect_exit 2 "$work/out.txt" "$rebill" -w "$work/demo" --store mysql://db/rebill store check
+check "unreachable postgres" expect_exit 1 "$work/out.txt" "$rebill" -w "$work/demo" --store "postgresql://rebill@/rebill?host=$work/no-such-socket" store check
+check "unreachable postgres says so" contains "$work/out.txt" "cannot connect to the PostgreSQL store"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

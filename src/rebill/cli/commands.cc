@@ -116,6 +116,9 @@ struct Options {
   std::string by = "customer";
   std::string demo_dir = "rebill-demo";
   std::string init_dir;
+  std::string store;
+  std::string export_file;
+  std::string import_file;
   std::vector<std::string> paths;
 };
 
@@ -605,6 +608,9 @@ int Main(int argc, char** argv) {
   Options o;
   app.add_option("-w,--workspace", o.workspace, "Workspace folder (default: current folder)");
   app.add_option("--actor", o.actor, "Who is acting, for the audit log (default: OS user)");
+  app.add_option("--store", o.store,
+                 "The store: a postgresql:// URL or a SQLite file (default: [store] url in "
+                 "rebill.toml, else rebill.db in the workspace)");
 
   auto* demo =
       app.add_subcommand("demo", "Write an example reseller workspace and run it end to end");
@@ -718,6 +724,17 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   margin->add_option("-o,--output", o.output, "Output file (required for html)");
 
+  auto* export_cmd = app.add_subcommand(
+      "export", "Write the whole store as JSON lines (to move it, e.g. from SQLite to PostgreSQL)");
+  export_cmd->add_option("-o,--output", o.export_file, "File to write")->required();
+  auto* import_cmd =
+      app.add_subcommand("import", "Load a `rebill export` file into an empty store");
+  import_cmd->add_option("FILE", o.import_file, "The export file")->required();
+  auto* store_cmd = app.add_subcommand("store", "The store itself");
+  store_cmd->require_subcommand(1);
+  auto* store_check = store_cmd->add_subcommand(
+      "check", "Check the store: database integrity, complete runs, month files and checksums");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -726,6 +743,37 @@ int Main(int argc, char** argv) {
   }
   if (o.actor.empty()) o.actor = DefaultActor();
   const Timestamp now = Now();
+  if (!o.store.empty()) {
+    if (Status s = pipeline::UseStore(o.store); !s.ok()) {
+      std::cerr << "rebill: --store: " << s.message() << "\n";
+      return kExitUsage;
+    }
+  }
+
+  if (*export_cmd) {
+    if (Status s = pipeline::ExportStore(o.workspace, o.export_file); !s.ok()) return Fail(s);
+    std::cerr << "wrote " << o.export_file << "\n";
+    return kExitOk;
+  }
+  if (*import_cmd) {
+    Result<pipeline::StoreImport> imported =
+        pipeline::ImportStore(o.workspace, o.import_file, now, o.actor);
+    if (!imported.ok()) return Fail(imported.status());
+    std::cout << "imported " << imported->rows << " rows\n";
+    for (const std::string& p : imported->problems) std::cerr << "rebill: warning: " << p << "\n";
+    return kExitOk;
+  }
+  if (*store_check) {
+    Result<std::vector<std::string>> problems = pipeline::CheckStore(o.workspace);
+    if (!problems.ok()) return Fail(problems.status());
+    for (const std::string& p : *problems) std::cout << "problem: " << p << "\n";
+    if (!problems->empty()) {
+      return Fail(
+          FailedPrecondition(std::to_string(problems->size()) + " problem(s) in the store"));
+    }
+    std::cout << "store ok\n";
+    return kExitOk;
+  }
 
   if (*init) {
     std::string dir = o.init_dir.empty() ? o.workspace : o.init_dir;

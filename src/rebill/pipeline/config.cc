@@ -9,6 +9,7 @@
 #include "rebill/core/currency.h"
 #include "rebill/core/ids.h"
 #include "rebill/pipeline/config_reader_internal.h"
+#include "rebill/store/connection.h"
 #include "rebill/store/month_file.h"
 
 namespace rebill::pipeline {
@@ -258,6 +259,26 @@ Status ParseRules(const ConfigReader& reader, const toml::table& root,
 
 }  // namespace
 
+namespace {
+
+// [store] url: a PostgreSQL database instead of the workspace's SQLite file.
+Result<std::string> ReadStoreUrl(const ConfigReader& reader, const toml::table& root) {
+  auto store = root["store"];
+  if (!store) return std::string();
+  if (!store.is_table()) return reader.Error("store", "must be a table");
+  REBILL_RETURN_IF_ERROR(CheckKnownKeys(reader, *store.as_table(), "store", {"url"}));
+  REBILL_ASSIGN_OR_RETURN(std::string url, reader.String(store["url"], "store.url", true));
+  if (!store::IsPostgresUrl(url)) {
+    return reader.Error("store.url",
+                        "'" + url +
+                            "' is not a postgresql:// URL (leave [store] out to keep the store "
+                            "in the workspace, rebill.db)");
+  }
+  return url;
+}
+
+}  // namespace
+
 Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& file) {
   ConfigReader reader(file);
   toml::table parsed;
@@ -272,9 +293,10 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
   REBILL_RETURN_IF_ERROR(
       CheckKnownKeys(reader, root, "",
                      {"reseller", "policy", "customer", "price_plan", "commitment", "credit_rule",
-                      "split", "assignment_rule", "margin", "ingest"}));
+                      "split", "assignment_rule", "margin", "ingest", "store"}));
   WorkspaceConfig config;
   config.sha256 = store::Sha256Hex(text);
+  REBILL_ASSIGN_OR_RETURN(config.store_url, ReadStoreUrl(reader, root));
 
   // [ingest]
   if (auto ingest = root["ingest"]; ingest) {
@@ -574,6 +596,23 @@ Result<WorkspaceConfig> LoadConfig(const std::string& path) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   return ParseConfig(buffer.str(), path);
+}
+
+Result<std::string> LoadStoreUrl(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::string();
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  ConfigReader reader(path);
+  toml::table parsed;
+  try {
+    parsed = toml::parse(buffer.str(), path);
+  } catch (const toml::parse_error& e) {
+    return InvalidInput(path + ":" + std::to_string(e.source().begin.line) + ":" +
+                        std::to_string(e.source().begin.column) + ": " +
+                        std::string(e.description()));
+  }
+  return ReadStoreUrl(reader, parsed);
 }
 
 std::string DefaultConfigText() {

@@ -49,7 +49,8 @@ struct WorkspaceConfig {
   /// the cost view of [policy]) and the margin % below which a customer raises an alert.
   std::optional<CostView> margin_cost_view;
   std::optional<Decimal> margin_alert_below_percent;
-  std::string sha256;                 // of the file's bytes, recorded with every run
+  std::string store_url;  // [store] url: a postgresql:// URL, or empty for the workspace's file
+  std::string sha256;     // of the file's bytes, recorded with every run
   std::vector<std::string> warnings;  // e.g. price rules that never apply
 };
 
@@ -61,6 +62,10 @@ allocate::Policy PolicyFor(const WorkspaceConfig& config, BillingPeriod period);
 
 /// Read and parse the file at `path`.
 Result<WorkspaceConfig> LoadConfig(const std::string& path);
+
+/// Only the [store] url of the file at `path` (empty without one, or without the file), so
+/// that commands which need no pricing can open the store even while the rest is being edited.
+Result<std::string> LoadStoreUrl(const std::string& path);
 
 /// The commented rebill.toml that `rebill init` writes.
 std::string DefaultConfigText();

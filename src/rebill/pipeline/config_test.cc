@@ -100,6 +100,21 @@ max_rejected_percent = "0.5"
   }
 }
 
+TEST(ParseConfig, StoreUrlIsAPostgresUrl) {
+  ASSERT_OK_AND_ASSIGN(WorkspaceConfig none, Parse(""));
+  EXPECT_EQ(none.store_url, "");
+  ASSERT_OK_AND_ASSIGN(WorkspaceConfig config, Parse(R"toml(
+[store]
+url = "postgresql://billing@db.internal/rebill"
+)toml"));
+  EXPECT_EQ(config.store_url, "postgresql://billing@db.internal/rebill");
+  EXPECT_STATUS(Parse("[store]\nurl = \"mysql://db/rebill\"\n"), StatusCode::kInvalidInput,
+                "rebill.toml: store.url: 'mysql://db/rebill' is not a postgresql:// URL");
+  EXPECT_STATUS(Parse("[store]\nuri = \"postgresql://db/rebill\"\n"), StatusCode::kInvalidInput,
+                "store.uri: is not a known setting");
+  EXPECT_STATUS(Parse("[store]\n"), StatusCode::kInvalidInput, "store.url: is missing");
+}
+
 TEST(ParseConfig, OverlappingAssignmentsAreAConfigurationError) {
   EXPECT_STATUS(Parse(R"toml(
 [[customer]]

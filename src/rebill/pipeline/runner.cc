@@ -16,6 +16,7 @@
 #include "rebill/price/price.h"
 #include "rebill/report/render.h"
 #include "rebill/report/statement_builder.h"
+#include "rebill/store/connection.h"
 #include "rebill/store/month_file.h"
 #include "rebill/store/workspace_lock.h"
 
@@ -27,6 +28,35 @@ WorkspacePaths::WorkspacePaths(std::string d)
       config(dir + "/rebill.toml"),
       store(dir + "/rebill.db"),
       months(dir + "/months") {}
+
+namespace {
+
+// The --store option of this process, if given.
+std::string& StoreOverride() {
+  static std::string uri;
+  return uri;
+}
+
+}  // namespace
+
+Status UseStore(std::string uri) {
+  if (uri.find("://") != std::string::npos && !store::IsPostgresUrl(uri)) {
+    return InvalidInput("'" + uri + "' is neither a postgresql:// URL nor a SQLite file path");
+  }
+  StoreOverride() = std::move(uri);
+  return Status::Ok();
+}
+
+Result<std::string> StoreUri(const WorkspacePaths& ws) {
+  if (!StoreOverride().empty()) return StoreOverride();
+  REBILL_ASSIGN_OR_RETURN(std::string url, LoadStoreUrl(ws.config));
+  return url.empty() ? ws.store : url;
+}
+
+Result<std::unique_ptr<store::Store>> OpenStore(const WorkspacePaths& ws) {
+  REBILL_ASSIGN_OR_RETURN(std::string uri, StoreUri(ws));
+  return store::Store::Open(uri);
+}
 
 namespace {
 
@@ -70,7 +100,7 @@ Status InitWorkspace(const std::string& dir) {
   }
   fs::create_directories(paths.months, ec);
   if (ec) return IoError(paths.months + ": " + ec.message());
-  REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(paths.store));
+  REBILL_ASSIGN_OR_RETURN(auto store, OpenStore(paths));
   return Status::Ok();
 }
 
@@ -210,7 +240,10 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
     }
   }
 
-  REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(ws.store));
+  REBILL_ASSIGN_OR_RETURN(auto store, OpenStore(ws));
+  for (const auto& [key, group] : groups) {
+    REBILL_RETURN_IF_ERROR(store->LockPeriod(key.first.ToString()));
+  }
   for (const ingest::IngestedFile& f : files) summary.files.push_back(f.source);
   std::vector<store::MonthRecord> records;
   std::vector<std::string> written;
@@ -295,7 +328,7 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
 Result<std::vector<store::MonthRecord>> ListMonths(const std::string& workspace) {
   WorkspacePaths ws(workspace);
   REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
-  REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(ws.store));
+  REBILL_ASSIGN_OR_RETURN(auto store, OpenStore(ws));
   return store->AllMonths();
 }
 
@@ -445,11 +478,14 @@ struct PeriodInputs {
   Organization org;
 };
 
-Result<PeriodInputs> LoadPeriod(const WorkspacePaths& ws, BillingPeriod period) {
+// `hold` keeps the period from other commands (on other machines too, with PostgreSQL) until
+// the store is closed: a command that records something for the period holds it.
+Result<PeriodInputs> LoadPeriod(const WorkspacePaths& ws, BillingPeriod period, bool hold = false) {
   REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
   PeriodInputs in;
   REBILL_ASSIGN_OR_RETURN(in.config, LoadConfig(ws.config));
-  REBILL_ASSIGN_OR_RETURN(in.store, store::Store::Open(ws.store));
+  REBILL_ASSIGN_OR_RETURN(in.store, OpenStore(ws));
+  if (hold) REBILL_RETURN_IF_ERROR(in.store->LockPeriod(period.ToString()));
   REBILL_ASSIGN_OR_RETURN(std::vector<store::MonthRecord> records, ActiveMonths(*in.store, period));
   REBILL_ASSIGN_OR_RETURN(in.loaded, LoadMonth(ws, records, period));
   const NormalizedMonth& month = in.loaded.month;
@@ -497,7 +533,7 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
   WorkspacePaths ws(workspace);
   REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
   REBILL_ASSIGN_OR_RETURN(auto lock, store::WorkspaceLock::Acquire(workspace));
-  REBILL_ASSIGN_OR_RETURN(PeriodInputs in, LoadPeriod(ws, period));
+  REBILL_ASSIGN_OR_RETURN(PeriodInputs in, LoadPeriod(ws, period, /*hold=*/true));
   const WorkspaceConfig& config = in.config;
   const NormalizedMonth& month = in.loaded.month;
 
@@ -571,7 +607,7 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
 Result<store::RunRecord> LatestRun(const std::string& workspace, BillingPeriod period) {
   WorkspacePaths ws(workspace);
   REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
-  REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(ws.store));
+  REBILL_ASSIGN_OR_RETURN(auto store, OpenStore(ws));
   REBILL_ASSIGN_OR_RETURN(std::optional<store::RunRecord> run, store->LatestRun(period.ToString()));
   if (!run) {
     return FailedPrecondition("there is no run for " + period.ToString() +
@@ -657,7 +693,7 @@ Result<OrganizationImport> ImportOrganization(const std::string& workspace,
     merged.handshakes.insert(merged.handshakes.end(), part.handshakes.begin(),
                              part.handshakes.end());
   }
-  REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(ws.store));
+  REBILL_ASSIGN_OR_RETURN(auto store, OpenStore(ws));
   std::string files;
   for (const std::string& p : paths) files += (files.empty() ? "" : ",") + p;
   store::AuditEntry audit{FormatTimestamp(now), actor, "accounts import", "", "files: " + files};
@@ -672,7 +708,7 @@ Result<std::vector<AccountListing>> ListAccounts(const std::string& workspace) {
   WorkspacePaths ws(workspace);
   REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
   REBILL_ASSIGN_OR_RETURN(WorkspaceConfig config, LoadConfig(ws.config));
-  REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(ws.store));
+  REBILL_ASSIGN_OR_RETURN(auto store, OpenStore(ws));
   REBILL_ASSIGN_OR_RETURN(Organization org, store->LoadOrganization());
   REBILL_ASSIGN_OR_RETURN(std::vector<map::Assignment> ruled,
                           map::ApplyRules(config.accounts, org));
@@ -856,12 +892,55 @@ Result<size_t> ImportFxRates(const std::string& workspace, const std::string& pa
         {std::string(fields[1]), std::string(fields[2]), *rate, std::string(fields[4])});
     ++count;
   }
-  REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(ws.store));
+  REBILL_ASSIGN_OR_RETURN(auto store, OpenStore(ws));
   for (const auto& [period, rates] : by_period) {
     store::AuditEntry audit{FormatTimestamp(now), actor, "fx import", period, "file: " + path};
     REBILL_RETURN_IF_ERROR(store->ReplaceFxRates(period, rates, audit));
   }
   return count;
+}
+
+Status ExportStore(const std::string& workspace, const std::string& path) {
+  WorkspacePaths ws(workspace);
+  REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
+  REBILL_ASSIGN_OR_RETURN(auto store, OpenStore(ws));
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return IoError(tmp + ": cannot create");
+    Status written = store->Export(out);
+    out.close();
+    if (!written.ok() || !out) {
+      fs::remove(tmp);
+      return written.ok() ? IoError(tmp + ": cannot write") : written;
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) return IoError(path + ": " + ec.message());
+  return Status::Ok();
+}
+
+Result<StoreImport> ImportStore(const std::string& workspace, const std::string& path,
+                                Timestamp now, const std::string& actor) {
+  WorkspacePaths ws(workspace);
+  REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
+  REBILL_ASSIGN_OR_RETURN(auto lock, store::WorkspaceLock::Acquire(workspace));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound(path + ": no such file");
+  REBILL_ASSIGN_OR_RETURN(auto store, OpenStore(ws));
+  store::AuditEntry audit{FormatTimestamp(now), actor, "import", "", "from " + path};
+  StoreImport out;
+  REBILL_ASSIGN_OR_RETURN(out.rows, store->Import(in, path, audit));
+  REBILL_ASSIGN_OR_RETURN(out.problems, store->Check(ws.dir));
+  return out;
+}
+
+Result<std::vector<std::string>> CheckStore(const std::string& workspace) {
+  WorkspacePaths ws(workspace);
+  REBILL_RETURN_IF_ERROR(RequireWorkspace(ws));
+  REBILL_ASSIGN_OR_RETURN(auto store, OpenStore(ws));
+  return store->Check(ws.dir);
 }
 
 }  // namespace rebill::pipeline

@@ -10,6 +10,7 @@
 #include <array>
 #include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -34,6 +35,14 @@ struct WorkspacePaths {
   std::string store;   // rebill.db
   std::string months;  // normalized months
 };
+
+/// Make every command of this process use the store at `uri` (a postgresql:// URL or a SQLite
+/// file) instead of the workspace's: the --store option. kInvalidInput for another URL scheme.
+Status UseStore(std::string uri);
+/// The store a workspace's commands use: --store, else [store] url in rebill.toml, else
+/// rebill.db in the workspace.
+Result<std::string> StoreUri(const WorkspacePaths& ws);
+Result<std::unique_ptr<store::Store>> OpenStore(const WorkspacePaths& ws);
 
 /// Create a workspace in `dir`: a commented rebill.toml and an empty store. Fails with
 /// kAlreadyExists if `dir` already holds a rebill.toml.
@@ -198,6 +207,21 @@ Result<Explanation> Explain(const std::string& workspace, BillingPeriod period,
 /// combined; kFailedPrecondition naming the first period that has no run.
 Result<MarginReport> RecordedMargin(const std::string& workspace, BillingPeriod from,
                                     BillingPeriod through);
+/// Write the workspace's whole store to `path` (JSON lines, see store::Store::Export), through
+/// a temporary file so a failed export leaves no half file. Month files stay in the workspace.
+Status ExportStore(const std::string& workspace, const std::string& path);
+
+struct StoreImport {
+  size_t rows = 0;
+  std::vector<std::string> problems;  // e.g. month files the export names that are not here
+};
+
+/// Load an export into the workspace's store, which must be empty, in one transaction.
+Result<StoreImport> ImportStore(const std::string& workspace, const std::string& path,
+                                Timestamp now, const std::string& actor);
+
+/// What is inconsistent in the workspace's store (see store::Store::Check); empty when sound.
+Result<std::vector<std::string>> CheckStore(const std::string& workspace);
 
 /// The latest recorded run of `period`, or kFailedPrecondition saying to run it first.
 Result<store::RunRecord> LatestRun(const std::string& workspace, BillingPeriod period);

@@ -137,6 +137,40 @@ TEST_F(Workspace, RejectLimitsSkipMalformedRowsAndKeepThem) {
   EXPECT_TRUE(kept.empty());
 }
 
+TEST_F(Workspace, TheStoreIsTheOptionElseTheConfigElseTheWorkspaceFile) {
+  ASSERT_OK(InitWorkspace(dir_));
+  WorkspacePaths ws(dir_);
+  ASSERT_OK_AND_ASSIGN(std::string uri, StoreUri(ws));
+  EXPECT_EQ(uri, dir_ + "/rebill.db");
+  std::ofstream(ws.config, std::ios::app)
+      << "\n[store]\nurl = \"postgresql://billing@db/rebill\"\n";
+  ASSERT_OK_AND_ASSIGN(uri, StoreUri(ws));
+  EXPECT_EQ(uri, "postgresql://billing@db/rebill");
+  ASSERT_OK(UseStore(dir_ + "/other.db"));
+  ASSERT_OK_AND_ASSIGN(uri, StoreUri(ws));
+  EXPECT_EQ(uri, dir_ + "/other.db");
+  EXPECT_STATUS(UseStore("mysql://db/rebill"), StatusCode::kInvalidInput, "postgresql://");
+  ASSERT_OK(UseStore(""));
+  ASSERT_OK_AND_ASSIGN(uri, StoreUri(ws));
+  EXPECT_EQ(uri, "postgresql://billing@db/rebill");
+}
+
+TEST_F(Workspace, ARunWaitsForNoOneHoldingItsPeriod) {
+  ASSERT_OK_AND_ASSIGN(DemoResult demo, WriteDemoWorkspace(dir_));
+  ASSERT_OK(::rebill::testing::StatusOf(IngestFiles(dir_, {demo.cur_path}, now_, "t")));
+  // Another command (here: another connection) working on the period.
+  ASSERT_OK_AND_ASSIGN(auto other, store::Store::Open(dir_ + "/rebill.db"));
+  ASSERT_OK(other->LockPeriod(demo.period.ToString()));
+  EXPECT_STATUS(RunPeriod(dir_, demo.period, now_, "t"), StatusCode::kConflict,
+                "another rebill command is working on 2026-10");
+  EXPECT_STATUS(IngestFiles(dir_, {demo.cur_path}, now_, "t"), StatusCode::kConflict,
+                "another rebill command is working on 2026-10");
+  ASSERT_OK_AND_ASSIGN(int64_t runs, other->CountRuns());
+  EXPECT_EQ(runs, 0);
+  other.reset();
+  ASSERT_OK(::rebill::testing::StatusOf(RunPeriod(dir_, demo.period, now_, "t")));
+}
+
 TEST_F(Workspace, RunWithoutIngestIsAPreconditionFailure) {
   ASSERT_OK(InitWorkspace(dir_));
   EXPECT_STATUS(RunPeriod(dir_, BillingPeriod::Make(2026, 10).value(), now_, "t"),

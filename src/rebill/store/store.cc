@@ -1,13 +1,23 @@
 #include "rebill/store/store.h"
 
-#include <sqlite3.h>
-
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <istream>
 #include <nlohmann/json.hpp>
+#include <ostream>
+#include <set>
+
+#include "rebill/store/connection.h"
+#include "rebill/store/month_file.h"
+#include "rebill/store/store_internal.h"
 
 namespace rebill::store {
 namespace {
 
-// Forward-only schema migrations; index i upgrades version i to i + 1.
+// Forward-only schema migrations; index i upgrades version i to i + 1. Portable SQL: {id} is the
+// only dialect token (an auto-increment primary key). BIGINT is INTEGER to SQLite.
 constexpr const char* kMigrations[] = {
     R"sql(
     CREATE TABLE months (
@@ -16,17 +26,17 @@ constexpr const char* kMigrations[] = {
       month_file TEXT NOT NULL,
       month_sha256 TEXT NOT NULL,
       sources_json TEXT NOT NULL,
-      rows INTEGER NOT NULL,
+      rows BIGINT NOT NULL,
       ingested_at TEXT NOT NULL,
       PRIMARY KEY (period, payer)
     );
     CREATE TABLE runs (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      id {id},
       period TEXT NOT NULL,
       started_at TEXT NOT NULL,
       config_sha256 TEXT NOT NULL,
       month_sha256_json TEXT NOT NULL,
-      input_lines INTEGER NOT NULL,
+      input_lines BIGINT NOT NULL,
       totals_json TEXT NOT NULL,
       invariants_json TEXT NOT NULL,
       reconcile_json TEXT NOT NULL,
@@ -35,12 +45,12 @@ constexpr const char* kMigrations[] = {
     CREATE TABLE statements (
       period TEXT NOT NULL,
       status TEXT NOT NULL,
-      run_id INTEGER NOT NULL REFERENCES runs(id),
+      run_id BIGINT NOT NULL REFERENCES runs(id),
       content_json TEXT NOT NULL,
       PRIMARY KEY (period, status)
     );
     CREATE TABLE audit_log (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      id {id},
       at TEXT NOT NULL,
       actor TEXT NOT NULL,
       action TEXT NOT NULL,
@@ -56,7 +66,7 @@ constexpr const char* kMigrations[] = {
       email TEXT NOT NULL,
       state TEXT NOT NULL,
       joined_method TEXT NOT NULL,
-      joined INTEGER NOT NULL,
+      joined BIGINT NOT NULL,
       paths_json TEXT NOT NULL,
       tags_json TEXT NOT NULL
     );
@@ -66,8 +76,8 @@ constexpr const char* kMigrations[] = {
       state TEXT NOT NULL,
       account TEXT NOT NULL,
       email TEXT NOT NULL,
-      requested INTEGER NOT NULL,
-      expires INTEGER NOT NULL
+      requested BIGINT NOT NULL,
+      expires BIGINT NOT NULL
     );
     )sql",
     R"sql(
@@ -86,7 +96,7 @@ constexpr const char* kMigrations[] = {
       customer TEXT NOT NULL,
       credit TEXT NOT NULL,
       used TEXT NOT NULL,
-      run_id INTEGER NOT NULL REFERENCES runs(id),
+      run_id BIGINT NOT NULL REFERENCES runs(id),
       PRIMARY KEY (period, customer, credit)
     );
     )sql",
@@ -94,16 +104,16 @@ constexpr const char* kMigrations[] = {
     ALTER TABLE months ADD COLUMN delivery_json TEXT NOT NULL DEFAULT '{}';
     ALTER TABLE months ADD COLUMN summary_json TEXT NOT NULL DEFAULT '{}';
     CREATE TABLE ingests (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      id {id},
       at TEXT NOT NULL,
       actor TEXT NOT NULL,
       summary_json TEXT NOT NULL
     );
     CREATE TABLE rejects (
-      ingest_id INTEGER NOT NULL REFERENCES ingests(id),
-      seq INTEGER NOT NULL,
+      ingest_id BIGINT NOT NULL REFERENCES ingests(id),
+      seq BIGINT NOT NULL,
       file TEXT NOT NULL,
-      file_row INTEGER NOT NULL,
+      file_row BIGINT NOT NULL,
       column_name TEXT NOT NULL,
       kind TEXT NOT NULL,
       reason TEXT NOT NULL,
@@ -113,46 +123,6 @@ constexpr const char* kMigrations[] = {
     )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
-
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  Status status() const {
-    if (rc_ == SQLITE_OK) return Status::Ok();
-    return Internal(std::string("store: cannot prepare statement: ") + sqlite3_errmsg(db_));
-  }
-  void Bind(int i, const std::string& v) {
-    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  }
-  void Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
-  /// SQLITE_ROW, SQLITE_DONE, or an error code.
-  int Step() { return sqlite3_step(stmt_); }
-  std::string Text(int col) {
-    const unsigned char* t = sqlite3_column_text(stmt_, col);
-    return t == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(t));
-  }
-  int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_;
-};
-
-Status StepDone(sqlite3* db, Statement& s) {
-  int rc = s.Step();
-  if (rc == SQLITE_DONE) return Status::Ok();
-  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
-    return Conflict("the store is locked by another rebill process; try again when it finishes");
-  }
-  return IoError(std::string("store: ") + sqlite3_errmsg(db));
-}
 
 std::string SourcesJson(const std::vector<SourceFile>& sources) {
   nlohmann::ordered_json array = nlohmann::ordered_json::array();
@@ -192,37 +162,7 @@ constexpr const char* kMonthColumns =
     "SELECT period, payer, month_file, month_sha256, sources_json, rows, ingested_at, "
     "delivery_json, summary_json FROM months";
 
-// A transaction that rolls back unless committed.
-class Transaction {
- public:
-  explicit Transaction(sqlite3* db) : db_(db) {}
-  ~Transaction() {
-    if (open_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-  Status Begin() {
-    // IMMEDIATE takes the write lock now, so two writers never interleave.
-    int rc = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-    if (rc == SQLITE_BUSY) {
-      return Conflict("the store is locked by another rebill process; try again when it finishes");
-    }
-    if (rc != SQLITE_OK) return IoError(std::string("store: ") + sqlite3_errmsg(db_));
-    open_ = true;
-    return Status::Ok();
-  }
-  Status Commit() {
-    int rc = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK)
-      return IoError(std::string("store: commit failed: ") + sqlite3_errmsg(db_));
-    open_ = false;
-    return Status::Ok();
-  }
-
- private:
-  sqlite3* db_;
-  bool open_ = false;
-};
-
-Status InsertAudit(sqlite3* db, const AuditEntry& a) {
+Status InsertAudit(Connection* db, const AuditEntry& a) {
   Statement s(db, "INSERT INTO audit_log (at, actor, action, period, detail) VALUES (?,?,?,?,?)");
   REBILL_RETURN_IF_ERROR(s.status());
   s.Bind(1, a.at);
@@ -233,84 +173,122 @@ Status InsertAudit(sqlite3* db, const AuditEntry& a) {
   return StepDone(db, s);
 }
 
+// The schema version of an open store; 0 for an empty one. Stores written before the version
+// table existed kept it in SQLite's user_version.
+Result<int> ReadVersion(Connection* db) {
+  REBILL_RETURN_IF_ERROR(
+      db->Exec("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)"));
+  {
+    Statement s(db, "SELECT version FROM schema_version");
+    REBILL_RETURN_IF_ERROR(s.status());
+    int rc = s.Step();
+    if (rc == kRow) return static_cast<int>(s.Int(0));
+    if (rc != kDone) return IoError("store: " + db->Error());
+  }
+  int version = 0;
+  if (db->dialect() == Dialect::kSqlite) {
+    Statement s(db, "PRAGMA user_version");
+    REBILL_RETURN_IF_ERROR(s.status());
+    if (s.Step() == kRow) version = static_cast<int>(s.Int(0));
+  }
+  Statement insert(db, "INSERT INTO schema_version (version) VALUES (?)");
+  REBILL_RETURN_IF_ERROR(insert.status());
+  insert.Bind(1, static_cast<int64_t>(version));
+  REBILL_RETURN_IF_ERROR(StepDone(db, insert));
+  return version;
+}
+
 }  // namespace
 
-Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-  if (rc != SQLITE_OK) {
-    std::string why = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return IoError(path + ": cannot open the store: " + why);
-  }
-  sqlite3_busy_timeout(db, 5000);
-  std::unique_ptr<Store> store(new Store(db));
-  REBILL_RETURN_IF_ERROR(store
-                             ->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                                    "PRAGMA foreign_keys=ON;")
-                             .WithContext(path));
-  REBILL_RETURN_IF_ERROR(store->Migrate().WithContext(path));
-  return store;
-}
+int LatestSchemaVersion() { return kSchemaVersion; }
 
-Store::~Store() { sqlite3_close(db_); }
-
-Status Store::Exec(const std::string& sql) {
-  char* error = nullptr;
-  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
-  if (rc == SQLITE_OK) return Status::Ok();
-  std::string why = error != nullptr ? error : "unknown error";
-  sqlite3_free(error);
-  if (rc == SQLITE_BUSY) return Conflict("the store is locked by another rebill process");
-  return IoError("store: " + why);
-}
-
-Status Store::Migrate() {
-  Transaction tx(db_);
-  REBILL_RETURN_IF_ERROR(tx.Begin());
-  int version = 0;
+Status MigrateTo(Connection* db, int target) {
+  // Most opens find the store current: no need to wait for the writer lock then.
   {
-    Statement s(db_, "PRAGMA user_version");
+    Statement s(db, "SELECT version FROM schema_version");
+    if (s.status().ok() && s.Step() == kRow && s.Int(0) == target) return Status::Ok();
+  }
+  // Each migration is one transaction; a crash between two leaves a store at a known version.
+  for (;;) {
+    Transaction tx(db);
+    REBILL_RETURN_IF_ERROR(tx.Begin());
+    REBILL_ASSIGN_OR_RETURN(int version, ReadVersion(db));
+    if (version > kSchemaVersion) {
+      return FailedPrecondition("the store has schema version " + std::to_string(version) +
+                                ", newer than this rebill (" + std::to_string(kSchemaVersion) +
+                                "); upgrade rebill");
+    }
+    if (version >= target) return tx.Commit();
+    REBILL_RETURN_IF_ERROR(
+        db->Exec(db->Dialectize(kMigrations[version]))
+            .WithContext("migrating the store to schema version " + std::to_string(version + 1)));
+    Statement s(db, "UPDATE schema_version SET version = ?");
     REBILL_RETURN_IF_ERROR(s.status());
-    if (s.Step() == SQLITE_ROW) version = static_cast<int>(s.Int(0));
+    s.Bind(1, static_cast<int64_t>(version + 1));
+    REBILL_RETURN_IF_ERROR(StepDone(db, s));
+    REBILL_RETURN_IF_ERROR(tx.Commit());
   }
-  if (version > kSchemaVersion) {
-    return FailedPrecondition("the store has schema version " + std::to_string(version) +
-                              ", newer than this rebill (" + std::to_string(kSchemaVersion) +
-                              "); upgrade rebill");
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& uri) {
+  REBILL_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, OpenConnection(uri));
+  REBILL_RETURN_IF_ERROR(MigrateTo(conn.get(), kSchemaVersion).WithContext(conn->where()));
+  return std::unique_ptr<Store>(new Store(std::move(conn)));
+}
+
+Store::Store(std::unique_ptr<Connection> conn) : conn_(std::move(conn)), db_(conn_.get()) {}
+
+Store::~Store() = default;
+
+Status Store::Exec(const std::string& sql) { return db_->Exec(sql); }
+
+const std::string& Store::where() const { return db_->where(); }
+
+bool Store::IsPostgres() const { return db_->dialect() == Dialect::kPostgres; }
+
+Status Store::LockPeriod(const std::string& period) {
+  Status s = db_->TryLock("period-" + period);
+  if (s.code() == StatusCode::kConflict) {
+    return Conflict("another rebill command is working on " + period + " in the store " +
+                    db_->where() + "; wait for it to finish and try again");
   }
-  for (int v = version; v < kSchemaVersion; ++v) REBILL_RETURN_IF_ERROR(Exec(kMigrations[v]));
-  REBILL_RETURN_IF_ERROR(Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion)));
-  return tx.Commit();
+  return s;
+}
+
+Result<int> Store::SchemaVersion() {
+  Statement s(db_, "SELECT version FROM schema_version");
+  REBILL_RETURN_IF_ERROR(s.status());
+  if (s.Step() != kRow) return IoError("store: " + db_->Error());
+  return static_cast<int>(s.Int(0));
 }
 
 Result<std::optional<MonthRecord>> Store::FindMonth(const std::string& period,
                                                     const std::string& payer) {
   std::string sql = std::string(kMonthColumns) + " WHERE period = ? AND payer = ?";
-  Statement s(db_, sql.c_str());
+  Statement s(db_, sql);
   REBILL_RETURN_IF_ERROR(s.status());
   s.Bind(1, period);
   s.Bind(2, payer);
-  if (s.Step() == SQLITE_ROW) return std::optional<MonthRecord>(ReadMonth(s));
+  if (s.Step() == kRow) return std::optional<MonthRecord>(ReadMonth(s));
   return std::optional<MonthRecord>();
 }
 
 Result<std::vector<MonthRecord>> Store::MonthsOf(const std::string& period) {
   std::string sql = std::string(kMonthColumns) + " WHERE period = ? ORDER BY payer";
-  Statement s(db_, sql.c_str());
+  Statement s(db_, sql);
   REBILL_RETURN_IF_ERROR(s.status());
   s.Bind(1, period);
   std::vector<MonthRecord> out;
-  while (s.Step() == SQLITE_ROW) out.push_back(ReadMonth(s));
+  while (s.Step() == kRow) out.push_back(ReadMonth(s));
   return out;
 }
 
 Result<std::vector<MonthRecord>> Store::AllMonths() {
   std::string sql = std::string(kMonthColumns) + " ORDER BY period, payer";
-  Statement s(db_, sql.c_str());
+  Statement s(db_, sql);
   REBILL_RETURN_IF_ERROR(s.status());
   std::vector<MonthRecord> out;
-  while (s.Step() == SQLITE_ROW) out.push_back(ReadMonth(s));
+  while (s.Step() == kRow) out.push_back(ReadMonth(s));
   return out;
 }
 
@@ -319,15 +297,16 @@ Result<std::vector<std::string>> Store::ReplaceMonths(const std::vector<MonthRec
                                                       const IngestRecord& ingest) {
   Transaction tx(db_);
   REBILL_RETURN_IF_ERROR(tx.Begin());
+  int64_t ingest_id = 0;
   {
-    Statement s(db_, "INSERT INTO ingests (at, actor, summary_json) VALUES (?,?,?)");
+    Statement s(db_, "INSERT INTO ingests (at, actor, summary_json) VALUES (?,?,?) RETURNING id");
     REBILL_RETURN_IF_ERROR(s.status());
     s.Bind(1, ingest.at);
     s.Bind(2, ingest.actor);
     s.Bind(3, ingest.summary_json);
-    REBILL_RETURN_IF_ERROR(StepDone(db_, s));
+    if (s.Step() != kRow) return StepDone(db_, s);
+    ingest_id = s.Int(0);
   }
-  int64_t ingest_id = sqlite3_last_insert_rowid(db_);
   int64_t seq = 0;
   for (const Reject& r : ingest.rejects) {
     Statement s(db_,
@@ -378,7 +357,7 @@ Result<std::vector<Reject>> Store::RejectsOfLatestIngest() {
               "WHERE ingest_id = (SELECT MAX(id) FROM ingests) ORDER BY seq");
   REBILL_RETURN_IF_ERROR(s.status());
   std::vector<Reject> out;
-  while (s.Step() == SQLITE_ROW) {
+  while (s.Step() == kRow) {
     Reject r;
     r.stage = "ingest";
     r.file = s.Text(0);
@@ -395,11 +374,12 @@ Result<std::vector<Reject>> Store::RejectsOfLatestIngest() {
 Result<int64_t> Store::RecordRun(const RunRecord& run, const AuditEntry& audit) {
   Transaction tx(db_);
   REBILL_RETURN_IF_ERROR(tx.Begin());
+  int64_t id = 0;
   {
     Statement s(db_,
                 "INSERT INTO runs (period, started_at, config_sha256, month_sha256_json, "
                 "input_lines, totals_json, invariants_json, reconcile_json, margin_json, "
-                "accounts_json) VALUES (?,?,?,?,?,?,?,?,?,?)");
+                "accounts_json) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id");
     REBILL_RETURN_IF_ERROR(s.status());
     s.Bind(1, run.period);
     s.Bind(2, run.started_at);
@@ -411,13 +391,14 @@ Result<int64_t> Store::RecordRun(const RunRecord& run, const AuditEntry& audit) 
     s.Bind(8, run.reconcile_json);
     s.Bind(9, run.margin_json);
     s.Bind(10, run.accounts_json);
-    REBILL_RETURN_IF_ERROR(StepDone(db_, s));
+    if (s.Step() != kRow) return StepDone(db_, s);
+    id = s.Int(0);
   }
-  int64_t id = sqlite3_last_insert_rowid(db_);
   {
     Statement s(db_,
-                "INSERT OR REPLACE INTO statements (period, status, run_id, content_json) "
-                "VALUES (?, 'draft', ?, ?)");
+                "INSERT INTO statements (period, status, run_id, content_json) VALUES "
+                "(?, 'draft', ?, ?) ON CONFLICT (period, status) DO UPDATE SET "
+                "run_id = excluded.run_id, content_json = excluded.content_json");
     REBILL_RETURN_IF_ERROR(s.status());
     s.Bind(1, run.period);
     s.Bind(2, id);
@@ -456,7 +437,7 @@ Result<std::optional<RunRecord>> Store::LatestRun(const std::string& period) {
               "WHERE r.period = ? AND st.status = 'draft' ORDER BY r.id DESC LIMIT 1");
   REBILL_RETURN_IF_ERROR(s.status());
   s.Bind(1, period);
-  if (s.Step() != SQLITE_ROW) return std::optional<RunRecord>();
+  if (s.Step() != kRow) return std::optional<RunRecord>();
   RunRecord r;
   r.id = s.Int(0);
   r.period = s.Text(1);
@@ -479,7 +460,7 @@ Result<std::optional<RunRecord>> Store::LatestRun(const std::string& period) {
 Result<int64_t> Store::CountRuns() {
   Statement s(db_, "SELECT COUNT(*) FROM runs");
   REBILL_RETURN_IF_ERROR(s.status());
-  if (s.Step() != SQLITE_ROW) return IoError(std::string("store: ") + sqlite3_errmsg(db_));
+  if (s.Step() != kRow) return IoError("store: " + db_->Error());
   return s.Int(0);
 }
 
@@ -489,8 +470,11 @@ Status Store::ReplaceOrgAccounts(const std::vector<OrgAccount>& accounts, const 
   REBILL_RETURN_IF_ERROR(Exec("DELETE FROM org_accounts"));
   for (const OrgAccount& a : accounts) {
     Statement s(db_,
-                "INSERT OR REPLACE INTO org_accounts (id, name, email, state, joined_method, "
-                "joined, paths_json, tags_json) VALUES (?,?,?,?,?,?,?,?)");
+                "INSERT INTO org_accounts (id, name, email, state, joined_method, joined, "
+                "paths_json, tags_json) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
+                "name = excluded.name, email = excluded.email, state = excluded.state, "
+                "joined_method = excluded.joined_method, joined = excluded.joined, "
+                "paths_json = excluded.paths_json, tags_json = excluded.tags_json");
     REBILL_RETURN_IF_ERROR(s.status());
     s.Bind(1, a.id);
     s.Bind(2, a.name);
@@ -513,8 +497,10 @@ Status Store::UpsertHandshakes(const std::vector<Handshake>& handshakes, const A
   REBILL_RETURN_IF_ERROR(tx.Begin());
   for (const Handshake& h : handshakes) {
     Statement s(db_,
-                "INSERT OR REPLACE INTO handshakes (id, action, state, account, email, requested, "
-                "expires) VALUES (?,?,?,?,?,?,?)");
+                "INSERT INTO handshakes (id, action, state, account, email, requested, expires) "
+                "VALUES (?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET action = excluded.action, "
+                "state = excluded.state, account = excluded.account, email = excluded.email, "
+                "requested = excluded.requested, expires = excluded.expires");
     REBILL_RETURN_IF_ERROR(s.status());
     s.Bind(1, h.id);
     s.Bind(2, h.action);
@@ -536,7 +522,7 @@ Result<Organization> Store::LoadOrganization() {
                 "SELECT id, name, email, state, joined_method, joined, paths_json, tags_json "
                 "FROM org_accounts ORDER BY id");
     REBILL_RETURN_IF_ERROR(s.status());
-    while (s.Step() == SQLITE_ROW) {
+    while (s.Step() == kRow) {
       OrgAccount a;
       a.id = s.Text(0);
       a.name = s.Text(1);
@@ -560,7 +546,7 @@ Result<Organization> Store::LoadOrganization() {
               "SELECT id, action, state, account, email, requested, expires FROM handshakes "
               "ORDER BY requested, id");
   REBILL_RETURN_IF_ERROR(s.status());
-  while (s.Step() == SQLITE_ROW) {
+  while (s.Step() == kRow) {
     org.handshakes.push_back(
         {s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Int(6)});
   }
@@ -576,7 +562,7 @@ Result<Decimal> Store::CreditUsedBefore(const std::string& customer, const std::
   s.Bind(2, name);
   s.Bind(3, period);
   Decimal sum;
-  while (s.Step() == SQLITE_ROW) {
+  while (s.Step() == kRow) {
     Result<Decimal> used = Decimal::Parse(s.Text(0));
     if (!used.ok()) return Internal("store: credit ledger amount is not a decimal: " + s.Text(0));
     sum += *used;
@@ -589,10 +575,10 @@ Status Store::ReplaceFxRates(const std::string& period, const std::vector<FxRate
   Transaction tx(db_);
   REBILL_RETURN_IF_ERROR(tx.Begin());
   for (const FxRate& r : rates) {
-    Statement s(
-        db_,
-        "INSERT OR REPLACE INTO fx_rates (period, from_currency, to_currency, rate, source) "
-        "VALUES (?,?,?,?,?)");
+    Statement s(db_,
+                "INSERT INTO fx_rates (period, from_currency, to_currency, rate, source) VALUES "
+                "(?,?,?,?,?) ON CONFLICT (period, from_currency, to_currency) DO UPDATE SET "
+                "rate = excluded.rate, source = excluded.source");
     REBILL_RETURN_IF_ERROR(s.status());
     s.Bind(1, period);
     s.Bind(2, r.from);
@@ -614,7 +600,7 @@ Result<std::optional<FxRate>> Store::FindFxRate(const std::string& period, const
   s.Bind(1, period);
   s.Bind(2, from);
   s.Bind(3, to);
-  if (s.Step() != SQLITE_ROW) return std::optional<FxRate>();
+  if (s.Step() != kRow) return std::optional<FxRate>();
   Result<Decimal> rate = Decimal::Parse(s.Text(0));
   if (!rate.ok()) return Internal("store: stored exchange rate is not a decimal: " + s.Text(0));
   return std::optional<FxRate>(FxRate{from, to, *rate, s.Text(1)});
@@ -624,10 +610,202 @@ Result<std::vector<AuditEntry>> Store::AuditLog() {
   Statement s(db_, "SELECT at, actor, action, period, detail FROM audit_log ORDER BY id");
   REBILL_RETURN_IF_ERROR(s.status());
   std::vector<AuditEntry> out;
-  while (s.Step() == SQLITE_ROW) {
+  while (s.Step() == kRow) {
     out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)});
   }
   return out;
+}
+
+Result<std::vector<std::string>> Store::Check(const std::string& workspace) {
+  std::vector<std::string> problems;
+  if (db_->dialect() == Dialect::kSqlite) {
+    Statement s(db_, "PRAGMA integrity_check");
+    REBILL_RETURN_IF_ERROR(s.status());
+    while (s.Step() == kRow) {
+      if (s.Text(0) != "ok") problems.push_back("database integrity: " + s.Text(0));
+    }
+  }
+  // A run and its draft statements and credit ledger are written together: the draft of each
+  // period is its latest run's.
+  {
+    Statement s(db_,
+                "SELECT r.period, MAX(r.id), (SELECT st.run_id FROM statements st WHERE "
+                "st.period = r.period AND st.status = 'draft') FROM runs r GROUP BY r.period "
+                "ORDER BY r.period");
+    REBILL_RETURN_IF_ERROR(s.status());
+    while (s.Step() == kRow) {
+      if (s.Text(2) != s.Text(1)) {
+        problems.push_back("period " + s.Text(0) + ": the latest run is " + s.Text(1) +
+                           " but the draft statements are of run '" + s.Text(2) + "'");
+      }
+    }
+  }
+  {
+    Statement s(db_,
+                "SELECT c.period, c.run_id FROM credit_ledger c WHERE c.run_id <> (SELECT "
+                "MAX(r.id) FROM runs r WHERE r.period = c.period)");
+    REBILL_RETURN_IF_ERROR(s.status());
+    while (s.Step() == kRow) {
+      problems.push_back("period " + s.Text(0) + ": the credit ledger is of run " + s.Text(1) +
+                         ", not the latest");
+    }
+  }
+  REBILL_ASSIGN_OR_RETURN(std::vector<MonthRecord> months, AllMonths());
+  for (const MonthRecord& m : months) {
+    std::string path = workspace + "/" + m.month_file;
+    Result<NormalizedMonth> month = ReadMonthFile(path);
+    if (!month.ok()) {
+      problems.push_back(m.period + " " + m.payer + ": " + month.status().message());
+      continue;
+    }
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    std::string sha(64, '\0');
+    in.seekg(-64, std::ios::end);
+    in.read(sha.data(), 64);
+    if (!in || sha != m.month_sha256) {
+      problems.push_back(m.period + " " + m.payer + ": " + path +
+                         " is not the month the store recorded (checksum differs)");
+    }
+  }
+  return problems;
+}
+
+namespace {
+
+// Tables in an order that inserts every referenced row before the rows referring to it. Tables
+// not listed here are exported after these, by name.
+constexpr const char* kTableOrder[] = {"months",   "runs",         "statements", "credit_ledger",
+                                       "fx_rates", "org_accounts", "handshakes", "audit_log",
+                                       "ingests",  "rejects"};
+constexpr int kExportFormat = 1;
+
+Result<std::vector<std::string>> ExportTables(Connection* db) {
+  REBILL_ASSIGN_OR_RETURN(std::vector<std::string> found, db->Tables());
+  std::vector<std::string> out;
+  for (const char* t : kTableOrder) {
+    if (std::find(found.begin(), found.end(), t) != found.end()) out.emplace_back(t);
+  }
+  for (const std::string& t : found) {
+    if (t == "schema_version") continue;
+    if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
+  }
+  return out;
+}
+
+bool IsIdentifier(const std::string& name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Status Store::Export(std::ostream& out) {
+  REBILL_ASSIGN_OR_RETURN(int version, SchemaVersion());
+  nlohmann::ordered_json header = {{"rebill_export", kExportFormat}, {"schema_version", version}};
+  out << header.dump() << "\n";
+  REBILL_ASSIGN_OR_RETURN(std::vector<std::string> tables, ExportTables(db_));
+  for (const std::string& table : tables) {
+    Statement s(db_, "SELECT * FROM " + table);
+    REBILL_RETURN_IF_ERROR(s.status());
+    std::vector<std::string> lines;
+    int rc;
+    while ((rc = s.Step()) == kRow) {
+      nlohmann::ordered_json row = nlohmann::ordered_json::object();
+      for (int c = 0; c < s.ColumnCount(); ++c) {
+        if (s.IsNull(c)) {
+          row[s.ColumnName(c)] = nullptr;
+        } else {
+          row[s.ColumnName(c)] = s.Text(c);
+        }
+      }
+      lines.push_back(nlohmann::ordered_json{{"table", table}, {"row", row}}.dump());
+    }
+    if (rc != kDone) return IoError("store: exporting " + table + ": " + db_->Error());
+    // Row order is the database's business; sorted lines make equal stores export equal text.
+    std::sort(lines.begin(), lines.end());
+    for (const std::string& line : lines) out << line << "\n";
+  }
+  out.flush();
+  if (!out) return IoError("cannot write the export");
+  return Status::Ok();
+}
+
+Result<size_t> Store::Import(std::istream& in, const std::string& what, const AuditEntry& audit) {
+  std::string line;
+  if (!std::getline(in, line)) return InvalidInput(what + ": empty; not a rebill export");
+  auto header = nlohmann::json::parse(line, nullptr, false);
+  if (!header.is_object() || !header.contains("rebill_export")) {
+    return InvalidInput(what + ":1: not a rebill export (no rebill_export header)");
+  }
+  if (header.value("rebill_export", 0) != kExportFormat) {
+    return InvalidInput(what + ":1: export format " + header["rebill_export"].dump() +
+                        " is not one this rebill reads (" + std::to_string(kExportFormat) + ")");
+  }
+  int version = header.value("schema_version", -1);
+  if (version != kSchemaVersion) {
+    return FailedPrecondition(what + ": exported at schema version " + std::to_string(version) +
+                              ", this rebill writes version " + std::to_string(kSchemaVersion) +
+                              "; export and import with the same rebill release");
+  }
+  Transaction tx(db_);
+  REBILL_RETURN_IF_ERROR(tx.Begin());
+  REBILL_ASSIGN_OR_RETURN(std::vector<std::string> tables, ExportTables(db_));
+  for (const std::string& table : tables) {
+    Statement s(db_, "SELECT COUNT(*) FROM " + table);
+    REBILL_RETURN_IF_ERROR(s.status());
+    if (s.Step() != kRow) return IoError("store: " + db_->Error());
+    if (s.Int(0) != 0) {
+      return FailedPrecondition("the store " + db_->where() + " is not empty (table " + table +
+                                " has rows); import into a new store");
+    }
+  }
+  std::set<std::string> with_ids;
+  size_t rows = 0;
+  for (size_t number = 2; std::getline(in, line); ++number) {
+    if (line.empty()) continue;
+    std::string where = what + ":" + std::to_string(number);
+    auto entry = nlohmann::json::parse(line, nullptr, false);
+    if (!entry.is_object() || !entry.contains("table") || !entry["table"].is_string() ||
+        !entry.contains("row") || !entry["row"].is_object()) {
+      return InvalidInput(where + ": expected {\"table\": ..., \"row\": {...}}");
+    }
+    std::string table = entry["table"].get<std::string>();
+    if (!IsIdentifier(table) || std::find(tables.begin(), tables.end(), table) == tables.end()) {
+      return InvalidInput(where + ": unknown table '" + table + "'");
+    }
+    std::string columns;
+    std::string marks;
+    std::vector<std::optional<std::string>> values;
+    for (const auto& [column, value] : entry["row"].items()) {
+      if (!IsIdentifier(column) || !(value.is_string() || value.is_null())) {
+        return InvalidInput(where + ": column '" + column +
+                            "' must be a name with a text value or null");
+      }
+      columns += (columns.empty() ? "" : ", ") + column;
+      marks += marks.empty() ? "?" : ", ?";
+      values.push_back(value.is_null() ? std::nullopt
+                                       : std::optional<std::string>(value.get<std::string>()));
+      if (column == "id") with_ids.insert(table);
+    }
+    Statement s(db_, "INSERT INTO " + table + " (" + columns + ") VALUES (" + marks + ")");
+    REBILL_RETURN_IF_ERROR(s.status().WithContext(where));
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (values[i]) {
+        s.Bind(static_cast<int>(i + 1), *values[i]);
+      } else {
+        s.BindNull(static_cast<int>(i + 1));
+      }
+    }
+    REBILL_RETURN_IF_ERROR(StepDone(db_, s).WithContext(where));
+    ++rows;
+  }
+  for (const std::string& table : with_ids) REBILL_RETURN_IF_ERROR(db_->SyncIdSequence(table));
+  REBILL_RETURN_IF_ERROR(InsertAudit(db_, audit));
+  REBILL_RETURN_IF_ERROR(tx.Commit());
+  return rows;
 }
 
 }  // namespace rebill::store

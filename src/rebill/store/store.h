@@ -1,11 +1,14 @@
 // Store: the workspace's record of what was ingested, every run and the draft statements it
-// produced, in one SQLite file (WAL). Amounts are stored as exact decimal text; no money
-// arithmetic happens in SQL. Every write is one transaction: a failed or killed command leaves
-// the store as it was.
+// produced. One SQLite file in the workspace (WAL) by default, or a PostgreSQL database shared by
+// a team; both behind the same queries (connection.h). Amounts are stored as exact decimal
+// text; no money arithmetic happens in SQL. Every write is one transaction and writers are
+// serialized: a failed or killed command leaves the store as it was.
 //
 //   REBILL_ASSIGN_OR_RETURN(auto store, Store::Open(workspace + "/rebill.db"));
+//   REBILL_ASSIGN_OR_RETURN(auto store, Store::Open("postgresql://billing@db.internal/rebill"));
 #pragma once
 
+#include <iosfwd>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,9 +22,9 @@
 #include "rebill/model/reject.h"
 #include "rebill/model/statement.h"
 
-struct sqlite3;
-
 namespace rebill::store {
+
+class Connection;
 
 /// The active normalized month of one payer and period.
 struct MonthRecord {
@@ -76,8 +79,9 @@ struct AuditEntry {
 
 class Store {
  public:
-  /// Open (creating if needed) the SQLite store at `path` and apply schema migrations.
-  static Result<std::unique_ptr<Store>> Open(const std::string& path);
+  /// Open (creating if needed) the store at `uri` and apply pending schema migrations: a
+  /// postgresql:// (or postgres://) URL, otherwise the path of a SQLite file.
+  static Result<std::unique_ptr<Store>> Open(const std::string& uri);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -122,11 +126,33 @@ class Store {
                                            const std::string& to);
   Result<std::vector<AuditEntry>> AuditLog();
 
+  /// Where the store is (a file path, or a URL without its password), for messages.
+  const std::string& where() const;
+  bool IsPostgres() const;
+  Result<int> SchemaVersion();
+
+  /// Hold `period` for this command until the store is closed (or the process dies), across
+  /// processes and, with PostgreSQL, machines; kConflict at once if another command holds it.
+  Status LockPeriod(const std::string& period);
+
+  /// Problems that make the store inconsistent, in words; empty when it is sound. Checks the
+  /// database's own integrity (SQLite), that every run has its statements and every recorded
+  /// month's file in `workspace` exists with the recorded checksum.
+  Result<std::vector<std::string>> Check(const std::string& workspace);
+
+  /// Write every table as JSON lines: a header line, then one line per row
+  /// ({"table": ..., "row": {column: text or null}}), rows sorted, so equal stores export equal
+  /// text. Month files stay in the workspace; their rows name them with their checksums.
+  Status Export(std::ostream& out);
+  /// Load an export into this store, which must be empty, in one transaction. Returns the rows
+  /// imported.
+  Result<size_t> Import(std::istream& in, const std::string& what, const AuditEntry& audit);
+
  private:
-  explicit Store(sqlite3* db) : db_(db) {}
+  explicit Store(std::unique_ptr<Connection> conn);
   Status Exec(const std::string& sql);
-  Status Migrate();
-  sqlite3* db_;
+  std::unique_ptr<Connection> conn_;
+  Connection* db_;  // conn_.get()
 };
 
 }  // namespace rebill::store
