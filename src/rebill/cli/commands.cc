@@ -100,6 +100,7 @@ struct Options {
   std::string ingest_format = "text";
   std::string run_format = "text";
   std::string statements_format = "json";
+  bool detail = false;
   std::string reconcile_format = "text";
   std::string allocate_format = "text";
   std::string margin_format = "json";
@@ -519,8 +520,11 @@ int Main(int argc, char** argv) {
   statements->add_option("--period", o.period, "Billing period, YYYY-MM")->required();
   statements->add_option("--customer", o.customer, "Only this customer");
   statements->add_option("--format", o.statements_format, "Output format")
-      ->check(CLI::IsMember({"json", "csv", "html", "pdf"}))
+      ->check(CLI::IsMember({"json", "csv", "html", "pdf", "focus"}))
       ->capture_default_str();
+  statements->add_flag("--detail", o.detail,
+                       "A customer's lines at their prices (needs --customer; --format csv, or "
+                       "focus for FOCUS 1.2 column names), recomputed from the ingested data");
   statements->add_option("-o,--output", o.output,
                          "Output file (HTML, PDF: folder of one file per customer, or a file "
                          "with --customer)");
@@ -617,7 +621,8 @@ int Main(int argc, char** argv) {
     for (const auto& [format, file] :
          {std::pair<std::string, std::string>{"json", "/statements.json"},
           {"csv", "/statements.csv"},
-          {"html", ""}}) {
+          {"html", ""},
+          {"pdf", ""}}) {
       Result<std::vector<std::string>> written =
           RenderStatements(o.demo_dir, result->period, format, "", out + file);
       if (!written.ok()) return Fail(written.status());
@@ -702,6 +707,29 @@ int Main(int argc, char** argv) {
     if (!comparison.ok()) return Fail(comparison.status());
     PrintComparison(*comparison, o.allocate_format == "json");
     return kExitOk;
+  }
+  if (*statements && o.detail) {
+    if (o.customer.empty() || (o.statements_format != "csv" && o.statements_format != "focus")) {
+      std::cerr << "rebill: statements --detail needs --customer ID and --format csv or focus\n";
+      return kExitUsage;
+    }
+    Result<report::CustomerDetail> detail =
+        pipeline::CustomerDetailOf(o.workspace, *period, o.customer);
+    if (!detail.ok()) return Fail(detail.status());
+    std::string content = o.statements_format == "focus" ? report::RenderFocusCsv(*detail)
+                                                         : report::RenderDetailCsv(*detail);
+    if (o.output.empty()) {
+      std::cout << content;
+    } else {
+      Status written = WriteFile(o.output, content);
+      if (!written.ok()) return Fail(written);
+      std::cerr << "wrote " << o.output << "\n";
+    }
+    return kExitOk;
+  }
+  if (*statements && o.statements_format == "focus") {
+    std::cerr << "rebill: --format focus is the detail export; add --detail --customer ID\n";
+    return kExitUsage;
   }
   if (*statements) {
     Result<std::vector<std::string>> written =

@@ -20,6 +20,7 @@
 #include "rebill/model/margin.h"
 #include "rebill/model/normalized_month.h"
 #include "rebill/model/statement.h"
+#include "rebill/report/detail.h"
 #include "rebill/store/store.h"
 
 namespace rebill::pipeline {
@@ -167,6 +168,11 @@ struct Explanation {
 /// (only those of `service` when it is not empty).
 Result<Explanation> Explain(const std::string& workspace, BillingPeriod period,
                             const std::string& customer, const std::string& service);
+
+/// Recompute `period` (recording nothing) and return `customer`'s bill line by line: each
+/// priced line at the customer's price, then the statement's customer credits and tax.
+Result<report::CustomerDetail> CustomerDetailOf(const std::string& workspace, BillingPeriod period,
+                                                const std::string& customer);
 
 /// The latest recorded run of `period`, or kFailedPrecondition saying to run it first.
 Result<store::RunRecord> LatestRun(const std::string& workspace, BillingPeriod period);

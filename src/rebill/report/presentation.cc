@@ -30,7 +30,11 @@ void Scale(std::vector<ChartBar>& bars, const std::vector<Decimal>& amounts) {
 }
 
 std::string ServiceLabel(const StatementLine& line) {
-  if (line.kind == StatementLineKind::kCharge) return ServiceDisplayName(line.service);
+  // AWS charges and credits name a product code; fees, customer credits and tax their own name.
+  if (line.kind == StatementLineKind::kCharge ||
+      (line.kind == StatementLineKind::kCredit && line.service.rfind("Credit: ", 0) != 0)) {
+    return ServiceDisplayName(line.service);
+  }
   return line.service;
 }
 

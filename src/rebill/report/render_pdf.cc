@@ -188,7 +188,7 @@ class Painter {
     cairo_save(cr_);
     cairo_translate(cr_, width_ / 2, height_ / 2);
     cairo_rotate(cr_, -24 * M_PI / 180);
-    TextStyle style{96, true, {0.95, 0.85, 0.72}, Align::kCenter};
+    TextStyle style{96, true, {0.98, 0.93, 0.86}, Align::kCenter};
     double h = Text(0, 0, width_, p_.watermark, style, false);
     Text(-width_ / 2, -h / 2, width_, p_.watermark, style);
     cairo_restore(cr_);
@@ -196,7 +196,7 @@ class Painter {
 
   void Header() {
     const double w = ContentWidth();
-    const double left_width = w * 0.5;
+    const double left_width = w * 0.42;
     double left = y_;
     if (logo_ != nullptr) {
       const double max_h = 48, max_w = 180;
@@ -226,9 +226,9 @@ class Painter {
     }
     for (const auto& [label, value] : p_.meta) {
       double lh =
-          Text(rx, right, (w - left_width) * 0.34, label, {8.5, false, kMuted, Align::kLeft});
+          Text(rx, right, (w - left_width) * 0.4, label, {8.5, false, kMuted, Align::kLeft});
       double vh =
-          Text(rx + (w - left_width) * 0.34, right, (w - left_width) * 0.66, value,
+          Text(rx + (w - left_width) * 0.4, right, (w - left_width) * 0.6, value,
                {8.5, !label.empty() && &label == &p_.meta.front().first, kInk, Align::kRight});
       right += std::max(lh, vh) + 1;
     }
@@ -449,6 +449,8 @@ Result<std::string> RenderPdf(const Statement& s, const RenderAssets& assets) {
 // them; LeakSanitizer (the sanitizer builds) would report those caches as leaks of every program
 // that renders a PDF. The sanitizer runtime asks for this hook; other builds never call it.
 extern "C" const char* __lsan_default_suppressions();
+extern "C" const char* __lsan_default_options();
+extern "C" const char* __lsan_default_options() { return "print_suppressions=0"; }
 extern "C" const char* __lsan_default_suppressions() {
   return "leak:libfontconfig.so\nleak:libpango-1.0.so\nleak:libpangoft2-1.0.so\nleak:libcairo.so\n";
 }

@@ -108,6 +108,10 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
   using Key = std::tuple<StatementLineKind, std::string, std::string, ChargeCategory>;
   std::vector<std::map<Key, Group>> grouped(set.statements.size());
   std::vector<std::map<int, Decimal>> daily(set.statements.size());
+  std::vector<const FxRate*> fx(set.statements.size(), nullptr);
+  for (size_t i = 0; i < set.statements.size(); ++i) {
+    if (set.statements[i].fx) fx[i] = &*set.statements[i].fx;
+  }
   for (const PricedLine& line : priced.lines) {
     auto it = index.find(line.customer);
     if (it == index.end()) {
@@ -142,7 +146,13 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
         group.rules.push_back(std::move(rule));
       }
     }
-    out.list_amount += line.list_cost;
+    // The list cost is in the CUR's currency; the statement shows it in the customer's.
+    if (const FxRate* rate = fx[it->second]) {
+      REBILL_ASSIGN_OR_RETURN(Decimal converted, Decimal::Mul(line.list_cost, rate->rate));
+      out.list_amount += converted;
+    } else {
+      out.list_amount += line.list_cost;
+    }
     out.precise += line.amount;
   }
 
