@@ -28,6 +28,9 @@ struct StatementLine {
   Decimal amount;           // rounded to the currency's minor unit
   std::string rule;         // the pricing rule(s) applied
   std::string account{};    // usage account, when the statement groups lines by account
+  /// Of usage lines: list price - cost basis, what the commitment policy gave the customer
+  /// below on demand (Savings Plans, Reserved Instances), precise, in the statement's currency.
+  Decimal commitment_benefit{};
 
   friend bool operator==(const StatementLine&, const StatementLine&) = default;
 };

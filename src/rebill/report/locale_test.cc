@@ -79,6 +79,7 @@ Statement GermanStatement() {
                      D("1500"), D("1234.567"), D("1234.57"), "std: Rabatt"});
   s.lines.push_back(
       {StatementLineKind::kTax, "USt.", "USt. 19%", D("0"), D("234.5683"), D("234.57"), "tax 19%"});
+  s.lines[0].commitment_benefit = D("299.996");  // shown rounded: 300.00
   s.subtotal = D("1234.57");
   s.tax = D("234.57");
   s.total = D("1469.14");
@@ -95,11 +96,13 @@ TEST(PresentationTest, ShowsListPriceDiscountsAndTotalsInTheCustomersLanguage) {
   EXPECT_EQ(p.lines[0].discount, "-265,43 €");
   EXPECT_EQ(p.lines[1].section, "Steuer");
   EXPECT_EQ(p.lines[1].list_price, "");  // only charges have a list price
-  // Usage at list price + discounts = subtotal; the total due last.
-  ASSERT_EQ(p.totals.size(), 7u);
+  // Usage at list price - commitment benefit + price book = subtotal; the total due last.
+  ASSERT_EQ(p.totals.size(), 8u);
   EXPECT_EQ(p.totals[0].amount, "1.500,00 €");
-  EXPECT_EQ(p.totals[1].amount, "-265,43 €");
-  EXPECT_EQ(p.totals[2].amount, "1.234,57 €");
+  EXPECT_EQ(p.totals[1].label, "Vorteil aus Zusagen und AWS-Rabatten");
+  EXPECT_EQ(p.totals[1].amount, "-300,00 €");
+  EXPECT_EQ(p.totals[2].amount, "34,57 €");
+  EXPECT_EQ(p.totals[3].amount, "1.234,57 €");
   EXPECT_EQ(p.totals.back().label, "Gesamtbetrag EUR");
   EXPECT_EQ(p.totals.back().amount, "1.469,14 €");
   EXPECT_TRUE(p.totals.back().grand);
@@ -145,6 +148,9 @@ TEST(BuildStatementsTest, HeaderSettingsAndDailyAmountsReachTheStatement) {
     return p;
   };
   priced.lines.push_back(line("111111111111", "AmazonEC2", "1.004", 1));
+  // Covered by a Savings Plan: 1.50 on demand, 0.95 after the benefit.
+  priced.lines.back().list_cost = D("1.50");
+  priced.lines.back().cost_basis = D("0.95");
   priced.lines.push_back(line("222222222222", "AmazonEC2", "2.001", 1));
   priced.lines.push_back(line("111111111111", "AmazonS3", "3.5", 30));
   StatementSettings settings;
@@ -174,6 +180,8 @@ TEST(BuildStatementsTest, HeaderSettingsAndDailyAmountsReachTheStatement) {
   EXPECT_EQ(s.lines[1].account, "111111111111");
   EXPECT_EQ(s.lines[1].service, "AmazonS3");
   EXPECT_EQ(s.lines[2].account, "222222222222");
+  EXPECT_EQ(s.lines[0].commitment_benefit, D("0.55"));
+  EXPECT_EQ(s.lines[2].commitment_benefit, D("0"));
   // Day 1: 1.004 + 2.001 = 3.005 rounded once to 3.01; day 30: 3.50.
   EXPECT_EQ(s.daily, (std::vector<DailyAmount>{{1, D("3.01")}, {30, D("3.50")}}));
   // Round trip through the stored form.

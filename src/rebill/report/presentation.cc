@@ -88,6 +88,7 @@ Presentation Present(const Statement& s) {
   // labelled kind_<name> in the locale; a kind without a label shows its name.
   p.by_account = s.lines_by == "account";
   Decimal list_total;
+  Decimal benefit_total;
   std::string_view previous_kind;
   for (const StatementLine& line : s.lines) {
     PresentedLine out;
@@ -102,6 +103,7 @@ Presentation Present(const Statement& s) {
     if (line.kind == StatementLineKind::kCharge) {
       Decimal list = line.list_amount.Round(digits, RoundingMode::kHalfUp);
       list_total += list;
+      benefit_total += line.commitment_benefit.Round(digits, RoundingMode::kHalfUp);
       out.list_price = money(list);
       out.discount = money(line.amount - list);
     }
@@ -110,7 +112,10 @@ Presentation Present(const Statement& s) {
   p.no_lines = l.Label("no_charges");
 
   p.totals.push_back({l.Label("usage_at_list"), money(list_total), false});
-  p.totals.push_back({l.Label("discounts"), money(s.subtotal - list_total), false});
+  // Subtotal = usage at list - commitment benefit + the price book's markups and discounts.
+  p.totals.push_back({l.Label("commitment_benefit"), money(-benefit_total), false});
+  p.totals.push_back(
+      {l.Label("price_book"), money(s.subtotal - list_total + benefit_total), false});
   p.totals.push_back({l.Label("subtotal"), money(s.subtotal), false});
   p.totals.push_back({l.Label("fees"), money(s.fees), false});
   p.totals.push_back({l.Label("credits"), money(-s.credits), false});

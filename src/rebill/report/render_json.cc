@@ -72,7 +72,8 @@ std::string RenderJson(const StatementSet& set) {
                        {"precise", l.precise.ToString(digits)},
                        {"amount", l.amount.ToString(digits)},
                        {"rule", l.rule},
-                       {"account", l.account.empty() ? Json(nullptr) : Json(l.account)}});
+                       {"account", l.account.empty() ? Json(nullptr) : Json(l.account)},
+                       {"commitment_benefit", l.commitment_benefit.ToString(digits)}});
     }
     Json statement = {{"customer", s.customer},
                       {"customer_name", s.customer_name},
@@ -163,6 +164,9 @@ Result<StatementSet> ParseStatementsJson(const std::string& json) {
         REBILL_ASSIGN_OR_RETURN(l.amount, Amount(jl, "amount", where));
         l.rule = Text(jl, "rule");
         l.account = Text(jl, "account");
+        if (jl.contains("commitment_benefit")) {  // absent from statements stored before it
+          REBILL_ASSIGN_OR_RETURN(l.commitment_benefit, Amount(jl, "commitment_benefit", where));
+        }
         s.lines.push_back(std::move(l));
       }
     }

@@ -314,7 +314,8 @@ TEST(RenderJsonTest, WritesTheDocumentedShapeWithAmountsAsStrings) {
           "precise": "12.005",
           "amount": "12.01",
           "rule": "std: markup 5%",
-          "account": "111111111111"
+          "account": "111111111111",
+          "commitment_benefit": "0.00"
         },
         {
           "kind": "credit",
@@ -324,7 +325,8 @@ TEST(RenderJsonTest, WritesTheDocumentedShapeWithAmountsAsStrings) {
           "precise": "-2.50",
           "amount": "-2.50",
           "rule": "passed through at face value",
-          "account": null
+          "account": null,
+          "commitment_benefit": "0.00"
         }
       ],
       "subtotal": "12.01",

@@ -146,13 +146,17 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
         group.rules.push_back(std::move(rule));
       }
     }
-    // The list cost is in the CUR's currency; the statement shows it in the customer's.
+    // List cost and cost basis are in the CUR's currency; the statement shows the customer's.
+    Decimal list = line.list_cost;
+    Decimal benefit = line.category == ChargeCategory::kUsage && kind == StatementLineKind::kCharge
+                          ? line.list_cost - line.cost_basis
+                          : Decimal();
     if (const FxRate* rate = fx[it->second]) {
-      REBILL_ASSIGN_OR_RETURN(Decimal converted, Decimal::Mul(line.list_cost, rate->rate));
-      out.list_amount += converted;
-    } else {
-      out.list_amount += line.list_cost;
+      REBILL_ASSIGN_OR_RETURN(list, Decimal::Mul(list, rate->rate));
+      REBILL_ASSIGN_OR_RETURN(benefit, Decimal::Mul(benefit, rate->rate));
     }
+    out.list_amount += list;
+    out.commitment_benefit += benefit;
     out.precise += line.amount;
   }
 
