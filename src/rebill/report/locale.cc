@@ -116,6 +116,12 @@ std::string Locale::Label(std::string_view key) const {
   return std::string(key);
 }
 
+std::string Locale::LabelOr(std::string_view key, std::string_view fallback) const {
+  if (auto it = labels_.find(std::string(key)); it != labels_.end()) return it->second;
+  if (fallback_ != nullptr) return fallback_->LabelOr(key, fallback);
+  return std::string(fallback);
+}
+
 std::string Locale::Label(std::string_view key,
                           const std::vector<std::pair<std::string, std::string>>& values) const {
   return Substitute(Label(key), values);

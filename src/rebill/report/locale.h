@@ -26,6 +26,8 @@ class Locale {
 
   /// The text of label `key`, the English text when this locale lacks it, else the key itself.
   std::string Label(std::string_view key) const;
+  /// The text of label `key`, or `fallback` when no locale has it.
+  std::string LabelOr(std::string_view key, std::string_view fallback) const;
   /// Label `key` with each {name} replaced by its value.
   std::string Label(std::string_view key,
                     const std::vector<std::pair<std::string, std::string>>& values) const;

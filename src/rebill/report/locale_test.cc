@@ -65,6 +65,8 @@ TEST(LocaleTest, LabelsFillTheirPlaceholders) {
   EXPECT_EQ(Substitute("{a} and {b} {unknown}", {{"a", "x"}, {"b", "y"}}), "x and y {unknown}");
   EXPECT_EQ(Substitute("no braces", {}), "no braces");
   EXPECT_EQ(LocaleFor("en").Label("no_such_label"), "no_such_label");
+  EXPECT_EQ(LocaleFor("de").LabelOr("kind_tax", "Tax"), "Steuer");
+  EXPECT_EQ(LocaleFor("de").LabelOr("kind_adjustment", "Adjustment"), "Adjustment");
 }
 
 Statement GermanStatement() {

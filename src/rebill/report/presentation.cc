@@ -1,6 +1,7 @@
 #include "rebill/report/presentation.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "rebill/core/currency.h"
@@ -93,7 +94,12 @@ Presentation Present(const Statement& s) {
   for (const StatementLine& line : s.lines) {
     PresentedLine out;
     std::string_view kind = StatementLineKindName(line.kind);
-    if (kind != previous_kind) out.section = l.Label("kind_" + std::string(kind));
+    if (kind != previous_kind) {
+      // A kind no locale names yet is headed by its own name, capitalized.
+      std::string name(kind);
+      if (!name.empty()) name[0] = static_cast<char>(std::toupper(name[0]));
+      out.section = l.LabelOr("kind_" + std::string(kind), name);
+    }
     previous_kind = kind;
     out.service = ServiceLabel(line);
     out.account = line.account;

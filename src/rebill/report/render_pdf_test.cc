@@ -74,6 +74,9 @@ class PdfTest : public ::testing::Test {
                       "scripts/install-deps";
     }
   }
+  void TearDown() override {
+    if (!path_.empty()) std::filesystem::remove(path_);
+  }
   // The text of the PDF, as a reader extracts it.
   std::string TextOf(const Statement& s, const std::string& name) {
     Result<std::string> pdf = RenderPdf(s);
