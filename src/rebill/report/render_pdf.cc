@@ -91,7 +91,15 @@ class Painter {
         height_(height),
         total_pages_(total_pages),
         accent_(ParseColour(s.branding.accent)),
-        layout_(pango_cairo_create_layout(cr)) {}
+        layout_(pango_cairo_create_layout(cr)) {
+    // Print metrics: unhinted, so text measures the same at every size and rotation.
+    cairo_font_options_t* options = cairo_font_options_create();
+    cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF);
+    cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE);
+    pango_cairo_context_set_font_options(pango_layout_get_context(layout_.get()), options);
+    cairo_font_options_destroy(options);
+    pango_layout_context_changed(layout_.get());
+  }
 
   int Paint() {
     StartPage();
@@ -129,6 +137,7 @@ class Painter {
     if (draw) {
       cairo_set_source_rgb(cr_, style.colour.r, style.colour.g, style.colour.b);
       cairo_move_to(cr_, x, y);
+      pango_cairo_update_layout(cr_, layout);  // the watermark draws rotated
       pango_cairo_show_layout(cr_, layout);
     }
     return static_cast<double>(h) / PANGO_SCALE;
@@ -224,12 +233,12 @@ class Painter {
                     {10, true, {0.541, 0.325, 0.0}, Align::kRight}) +
                4;
     }
-    for (const auto& [label, value] : p_.meta) {
+    for (size_t i = 0; i < p_.meta.size(); ++i) {
+      const auto& [label, value] = p_.meta[i];
       double lh =
           Text(rx, right, (w - left_width) * 0.4, label, {8.5, false, kMuted, Align::kLeft});
-      double vh =
-          Text(rx + (w - left_width) * 0.4, right, (w - left_width) * 0.6, value,
-               {8.5, !label.empty() && &label == &p_.meta.front().first, kInk, Align::kRight});
+      double vh = Text(rx + (w - left_width) * 0.4, right, (w - left_width) * 0.6, value,
+                       {8.5, i == 0, kInk, Align::kRight});
       right += std::max(lh, vh) + 1;
     }
     y_ = std::max(left, right) + 8;
@@ -318,7 +327,7 @@ class Painter {
   }
 
   void Totals() {
-    const double box = 250;
+    const double box = 310;
     const double x = kMargin + ContentWidth() - box;
     Ensure(static_cast<double>(p_.totals.size()) * 16 + 12);
     for (const PresentedTotal& t : p_.totals) {
@@ -329,8 +338,8 @@ class Painter {
       }
       TextStyle label{t.grand ? 11.0 : 9.0, t.grand, kInk, Align::kLeft};
       TextStyle amount{t.grand ? 11.0 : 9.0, t.grand, kInk, Align::kRight};
-      double h = Text(x, y_, box * 0.6, t.label, label);
-      h = std::max(h, Text(x + box * 0.4, y_, box * 0.6, t.amount, amount));
+      double h = Text(x, y_, box * 0.72, t.label, label);
+      h = std::max(h, Text(x + box * 0.72, y_, box * 0.28, t.amount, amount));
       y_ += h + 2;
     }
     y_ += 14;
