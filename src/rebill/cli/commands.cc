@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -103,6 +104,7 @@ struct Options {
   bool ingest_list = false;
   std::string run_format = "text";
   std::string statements_format = "json";
+  bool detail = false;
   std::string reconcile_format = "text";
   std::string allocate_format = "text";
   std::string margin_format = "json";
@@ -124,8 +126,31 @@ struct Options {
 
 Result<BillingPeriod> PeriodOption(const Options& o) { return BillingPeriod::Parse(o.period); }
 
+// The logo a statement names, read from the workspace (the config check made sure it was a
+// readable PNG when the statement was built).
+Result<report::RenderAssets> AssetsFor(const std::string& workspace, const Statement& s) {
+  report::RenderAssets assets;
+  if (s.branding.logo.empty()) return assets;
+  fs::path path(s.branding.logo);
+  if (path.is_relative()) path = fs::path(workspace) / path;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return InvalidInput("rebill.toml: reseller.logo: cannot read '" + path.string() +
+                        "'; restore the file or change the key and run the period again");
+  }
+  assets.logo_png.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return assets;
+}
+
+Result<std::string> RenderDocument(const std::string& workspace, const std::string& format,
+                                   const Statement& s) {
+  REBILL_ASSIGN_OR_RETURN(report::RenderAssets assets, AssetsFor(workspace, s));
+  if (format == "pdf") return report::RenderPdf(s, assets);
+  return report::RenderHtml(s, assets);
+}
+
 // Render the stored statements of `period` in `format` to `output` (a file, or a folder for
-// HTML of several customers) or stdout. Returns the paths written.
+// HTML and PDF of several customers) or stdout. Returns the paths written.
 Result<std::vector<std::string>> RenderStatements(const std::string& workspace,
                                                   BillingPeriod period, const std::string& format,
                                                   const std::string& customer,
@@ -139,20 +164,31 @@ Result<std::vector<std::string>> RenderStatements(const std::string& workspace,
                       period.ToString() + "; check the id in rebill.toml");
     }
   }
+  // Statements stored before statements carried their issuer name it at the set level.
+  for (Statement& s : set.statements) {
+    if (s.issuer.name.empty()) s.issuer.name = set.reseller;
+  }
   std::vector<std::string> written;
-  if (format == "html") {
+  if (format == "html" || format == "pdf") {
+    // One document per customer: a file with --customer, else a folder of <customer>.<format>.
+    const std::string extension = "." + format;
     bool one_file =
-        set.statements.size() == 1 && !output.empty() && fs::path(output).extension() == ".html";
+        set.statements.size() == 1 && !output.empty() && fs::path(output).extension() == extension;
     if (output.empty() && set.statements.size() == 1) {
-      std::cout << report::RenderHtml(set.statements[0], set.reseller);
+      REBILL_ASSIGN_OR_RETURN(std::string document,
+                              RenderDocument(workspace, format, set.statements[0]));
+      std::cout << document;
       return written;
     }
     if (output.empty()) {
-      return InvalidInput("HTML renders one file per customer; give -o FOLDER or --customer ID");
+      return InvalidInput(
+          "HTML and PDF render one file per customer; give -o FOLDER or "
+          "--customer ID");
     }
     for (const Statement& s : set.statements) {
-      std::string path = one_file ? output : output + "/" + SafeFileName(s.customer) + ".html";
-      REBILL_RETURN_IF_ERROR(WriteFile(path, report::RenderHtml(s, set.reseller)));
+      std::string path = one_file ? output : output + "/" + SafeFileName(s.customer) + extension;
+      REBILL_ASSIGN_OR_RETURN(std::string document, RenderDocument(workspace, format, s));
+      REBILL_RETURN_IF_ERROR(WriteFile(path, document));
       written.push_back(path);
     }
     return written;
@@ -643,10 +679,14 @@ int Main(int argc, char** argv) {
   statements->add_option("--period", o.period, "Billing period, YYYY-MM")->required();
   statements->add_option("--customer", o.customer, "Only this customer");
   statements->add_option("--format", o.statements_format, "Output format")
-      ->check(CLI::IsMember({"json", "csv", "html"}))
+      ->check(CLI::IsMember({"json", "csv", "html", "pdf", "focus"}))
       ->capture_default_str();
+  statements->add_flag("--detail", o.detail,
+                       "A customer's lines at their prices (needs --customer; --format csv, or "
+                       "focus for FOCUS 1.2 column names), recomputed from the ingested data");
   statements->add_option("-o,--output", o.output,
-                         "Output file (HTML: folder, or file with --customer)");
+                         "Output file (HTML, PDF: folder of one file per customer, or a file "
+                         "with --customer)");
 
   auto* reconcile =
       app.add_subcommand("reconcile", "Check every payer's CUR total is accounted for");
@@ -796,7 +836,8 @@ int Main(int argc, char** argv) {
     for (const auto& [format, file] :
          {std::pair<std::string, std::string>{"json", "/statements.json"},
           {"csv", "/statements.csv"},
-          {"html", ""}}) {
+          {"html", ""},
+          {"pdf", ""}}) {
       Result<std::vector<std::string>> written =
           RenderStatements(o.demo_dir, result->period, format, "", out + file);
       if (!written.ok()) return Fail(written.status());
@@ -915,6 +956,29 @@ int Main(int argc, char** argv) {
     if (!comparison.ok()) return Fail(comparison.status());
     PrintComparison(*comparison, o.allocate_format == "json");
     return kExitOk;
+  }
+  if (*statements && o.detail) {
+    if (o.customer.empty() || (o.statements_format != "csv" && o.statements_format != "focus")) {
+      std::cerr << "rebill: statements --detail needs --customer ID and --format csv or focus\n";
+      return kExitUsage;
+    }
+    Result<report::CustomerDetail> detail =
+        pipeline::CustomerDetailOf(o.workspace, *period, o.customer);
+    if (!detail.ok()) return Fail(detail.status());
+    std::string content = o.statements_format == "focus" ? report::RenderFocusCsv(*detail)
+                                                         : report::RenderDetailCsv(*detail);
+    if (o.output.empty()) {
+      std::cout << content;
+    } else {
+      Status written = WriteFile(o.output, content);
+      if (!written.ok()) return Fail(written);
+      std::cerr << "wrote " << o.output << "\n";
+    }
+    return kExitOk;
+  }
+  if (*statements && o.statements_format == "focus") {
+    std::cerr << "rebill: --format focus is the detail export; add --detail --customer ID\n";
+    return kExitUsage;
   }
   if (*statements) {
     Result<std::vector<std::string>> written =

@@ -17,6 +17,7 @@ struct PricedLine {
   uint32_t allocated = 0;  // index into AllocatedLines::lines (unused for fees)
   std::string customer;
   std::string usage_account;
+  Timestamp usage_start = 0;  // of the CUR line; 0 for fees
   std::string service;
   ChargeCategory category = ChargeCategory::kUsage;
   Decimal cost_basis;  // what the reseller's cost is (AllocatedLine::cost_basis)

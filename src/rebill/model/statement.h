@@ -27,6 +27,10 @@ struct StatementLine {
   Decimal precise;          // exact price before rounding
   Decimal amount;           // rounded to the currency's minor unit
   std::string rule;         // the pricing rule(s) applied
+  std::string account{};    // usage account, when the statement groups lines by account
+  /// Of usage lines: list price - cost basis, what the commitment policy gave the customer
+  /// below on demand (Savings Plans, Reserved Instances), precise, in the statement's currency.
+  Decimal commitment_benefit{};
 
   friend bool operator==(const StatementLine&, const StatementLine&) = default;
 };
@@ -51,6 +55,34 @@ struct CreditUsage {
   friend bool operator==(const CreditUsage&, const CreditUsage&) = default;
 };
 
+/// Who issues or receives a statement, as printed in its header.
+struct Party {
+  std::string name;
+  std::vector<std::string> address;  // one entry per printed line
+  std::string tax_id;                // VAT / tax registration number, when given
+
+  friend bool operator==(const Party&, const Party&) = default;
+};
+
+/// How the reseller's statements look: the logo is a PNG path relative to the workspace, read
+/// when the statement is rendered; the accent colour is "#rrggbb".
+struct Branding {
+  std::string logo;
+  std::string accent = "#2b59c3";
+  std::string paper = "A4";  // "A4" or "Letter"
+
+  friend bool operator==(const Branding&, const Branding&) = default;
+};
+
+/// One day's charges, for the spend-by-day chart: the precise charge amounts of lines whose
+/// usage starts that day, rounded once per day (so the days need not add up to the subtotal).
+struct DailyAmount {
+  int day = 1;  // day of the month, 1-based
+  Decimal amount;
+
+  friend bool operator==(const DailyAmount&, const DailyAmount&) = default;
+};
+
 struct Statement {
   std::string customer;  // id from rebill.toml
   std::string customer_name;
@@ -68,6 +100,12 @@ struct Statement {
   std::string policy_note;                    // one plain sentence on the commitment policy
   std::optional<FxRate> fx;                   // set when billed in another currency than the CUR's
   std::vector<CreditUsage> customer_credits;  // the ledger of this period
+  Party issuer;                               // the reseller's legal entity
+  Party bill_to;                              // the customer
+  Branding branding;
+  std::string language = "en";       // a locale of data/locales ("en", "de", "zh-CN")
+  std::string lines_by = "service";  // "service" or "account": how charges are grouped
+  std::vector<DailyAmount> daily;    // charges by usage day, days with charges only
 
   friend bool operator==(const Statement&, const Statement&) = default;
 };

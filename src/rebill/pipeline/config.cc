@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -322,8 +323,10 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
   // [reseller]
   auto reseller = root["reseller"];
   if (!reseller.is_table()) return reader.Error("reseller", "is missing; add a [reseller] table");
-  REBILL_RETURN_IF_ERROR(CheckKnownKeys(reader, *reseller.as_table(), "reseller",
-                                        {"name", "legal_entity", "currency", "accounts"}));
+  REBILL_RETURN_IF_ERROR(
+      CheckKnownKeys(reader, *reseller.as_table(), "reseller",
+                     {"name", "legal_entity", "currency", "accounts", "address", "tax_id", "logo",
+                      "accent_colour", "paper", "language", "lines_by"}));
   REBILL_ASSIGN_OR_RETURN(config.reseller_name,
                           reader.String(reseller["name"], "reseller.name", true));
   REBILL_ASSIGN_OR_RETURN(config.legal_entity,
@@ -425,6 +428,12 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
   }
 
   config.statements.reseller = config.legal_entity;
+  StatementDefaults statement_defaults;
+  {
+    std::string dir = std::filesystem::path(file).parent_path().string();
+    REBILL_RETURN_IF_ERROR(ParseStatementHeader(reader, reseller, dir.empty() ? "." : dir,
+                                                config.statements, statement_defaults));
+  }
 
   // [margin]
   if (auto margin = root["margin"]; margin) {
@@ -470,7 +479,8 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
       REBILL_RETURN_IF_ERROR(CheckKnownKeys(
           reader, *node.as_table(), key,
           {"id", "name", "currency", "price_plan", "price_plans", "rounding", "accounts",
-           "commitments", "commitment_share", "parent", "fees", "tax", "tax_exempt", "credits"}));
+           "commitments", "commitment_share", "parent", "fees", "tax", "tax_exempt", "credits",
+           "legal_name", "address", "tax_id", "language", "lines_by"}));
       report::CustomerInfo info;
       REBILL_ASSIGN_OR_RETURN(info.id, reader.String(c["id"], key + ".id", true));
       if (info.id.empty()) return reader.Error(key + ".id", "must not be empty");
@@ -478,6 +488,7 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
         return reader.Error(key + ".id", "customer '" + info.id + "' is defined twice");
       }
       REBILL_ASSIGN_OR_RETURN(info.name, reader.String(c["name"], key + ".name", false, info.id));
+      REBILL_RETURN_IF_ERROR(ParseCustomerHeader(reader, c, key, statement_defaults, info));
       REBILL_ASSIGN_OR_RETURN(std::string parent,
                               reader.String(c["parent"], key + ".parent", false));
       if (!parent.empty()) parents.push_back({info.id, parent, key + ".parent"});

@@ -14,6 +14,7 @@
 #include "rebill/core/result.h"
 #include "rebill/model/priced_line.h"
 #include "rebill/price/price.h"
+#include "rebill/report/statement_builder.h"
 
 namespace rebill::pipeline {
 
@@ -98,5 +99,23 @@ Status ParsePricePlans(const ConfigReader& reader, const toml::table& root, pric
 Result<price::CustomerPricing> ParseCustomerPricing(
     const ConfigReader& reader, const toml::node_view<const toml::node>& c, const std::string& key,
     const std::string& customer, const std::string& currency, const price::PriceBook& book);
+
+/// Statement settings of [reseller] that customers inherit unless they set their own.
+struct StatementDefaults {
+  std::string language = "en";
+  std::string lines_by = "service";
+};
+
+/// [reseller] address, tax_id, logo, accent_colour, paper, language, lines_by into `out` (whose
+/// `reseller` is already set); a relative logo path is read from `workspace_dir`.
+Status ParseStatementHeader(const ConfigReader& reader,
+                            const toml::node_view<const toml::node>& reseller,
+                            const std::string& workspace_dir, report::StatementSettings& out,
+                            StatementDefaults& defaults);
+
+/// A [[customer]]'s legal_name, address, tax_id, language and lines_by into `info`.
+Status ParseCustomerHeader(const ConfigReader& reader, const toml::node_view<const toml::node>& c,
+                           const std::string& key, const StatementDefaults& defaults,
+                           report::CustomerInfo& info);
 
 }  // namespace rebill::pipeline

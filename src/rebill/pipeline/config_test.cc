@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "testing/status_matchers.h"
 
 namespace rebill::pipeline {
@@ -302,6 +305,71 @@ alert_below_percent = "12.5"
   EXPECT_STATUS(Parse("[margin]\nalert_below_percent = 12.5\n"), StatusCode::kInvalidInput,
                 "margin.alert_below_percent: write the number as a string");
   EXPECT_STATUS(Parse("[margin]\nthreshold = \"5\"\n"), StatusCode::kInvalidInput, "threshold");
+}
+
+// A [reseller] with the statement header keys `reseller_keys`, and one customer with
+// `customer_keys`.
+Result<WorkspaceConfig> ParseHeader(const std::string& reseller_keys,
+                                    const std::string& customer_keys = "",
+                                    const std::string& file = "rebill.toml") {
+  return ParseConfig("[reseller]\nname = \"Northwind\"\n" + reseller_keys +
+                         "\n[[price_plan]]\nid = \"standard\"\n"
+                         "rules = [{ type = \"markup\", percent = \"2\" }]\n"
+                         "[[customer]]\nid = \"acme\"\nname = \"Acme\"\n"
+                         "price_plan = \"standard\"\n" +
+                         customer_keys,
+                     file);
+}
+
+TEST(ParseConfig, StatementHeader) {
+  const std::string dir = ::testing::TempDir() + "rebill-header-test";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/logo.png", std::ios::binary) << std::string("\x89PNG\r\n\x1a\n", 8) << "..";
+  ASSERT_OK_AND_ASSIGN(
+      WorkspaceConfig config,
+      ParseHeader("legal_entity = \"Northwind GmbH\"\naddress = [\"Hafenstr. 1\", \"Hamburg\"]\n"
+                  "tax_id = \"DE1\"\nlogo = \"logo.png\"\naccent_colour = \"#AA3300\"\n"
+                  "paper = \"Letter\"\nlanguage = \"de\"\n",
+                  "address = \"1 Main St\"\ntax_id = \"US-9\"\nlegal_name = \"Acme Inc.\"\n"
+                  "lines_by = \"account\"\n",
+                  dir + "/rebill.toml"));
+  const report::StatementSettings& st = config.statements;
+  EXPECT_EQ(st.issuer, (Party{"Northwind GmbH", {"Hafenstr. 1", "Hamburg"}, "DE1"}));
+  EXPECT_EQ(st.branding, (Branding{"logo.png", "#aa3300", "Letter"}));
+  ASSERT_EQ(st.customers.size(), 1u);
+  EXPECT_EQ(st.customers[0].bill_to, (Party{"Acme Inc.", {"1 Main St"}, "US-9"}));
+  EXPECT_EQ(st.customers[0].language, "de");  // the reseller's language is the default
+  EXPECT_EQ(st.customers[0].lines_by, "account");
+
+  ASSERT_OK_AND_ASSIGN(WorkspaceConfig plain, ParseHeader("", "language = \"zh-CN\"\n"));
+  EXPECT_EQ(plain.statements.issuer.name, "Northwind");
+  EXPECT_EQ(plain.statements.branding, Branding());
+  EXPECT_EQ(plain.statements.customers[0].bill_to.name, "Acme");
+  EXPECT_EQ(plain.statements.customers[0].language, "zh-CN");
+  EXPECT_EQ(plain.statements.customers[0].lines_by, "service");
+}
+
+TEST(ParseConfig, StatementHeaderErrorsNameTheKey) {
+  EXPECT_STATUS(ParseHeader("accent_colour = \"blue\"\n"), StatusCode::kInvalidInput,
+                "rebill.toml: reseller.accent_colour: 'blue' is not a colour");
+  EXPECT_STATUS(ParseHeader("accent_colour = \"#12345g\"\n"), StatusCode::kInvalidInput,
+                "reseller.accent_colour");
+  EXPECT_STATUS(ParseHeader("logo = \"no-such-logo.png\"\n"), StatusCode::kInvalidInput,
+                "rebill.toml: reseller.logo: cannot read");
+  const std::string dir = ::testing::TempDir() + "rebill-header-test";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/logo.jpg", std::ios::binary) << "\xff\xd8\xff\xe0 not a png";
+  EXPECT_STATUS(ParseHeader("logo = \"logo.jpg\"\n", "", dir + "/rebill.toml"),
+                StatusCode::kInvalidInput, "reseller.logo: '" + dir + "/logo.jpg' is not a PNG");
+  EXPECT_STATUS(ParseHeader("paper = \"A5\"\n"), StatusCode::kInvalidInput,
+                "reseller.paper: 'A5' is not a paper size");
+  EXPECT_STATUS(ParseHeader("language = \"fr\"\n"), StatusCode::kInvalidInput,
+                "reseller.language: 'fr' is not a statement language (known: de, en, zh-CN)");
+  EXPECT_STATUS(ParseHeader("", "language = \"xx\"\n"), StatusCode::kInvalidInput,
+                "customer[0].language");
+  EXPECT_STATUS(ParseHeader("", "lines_by = \"team\"\n"), StatusCode::kInvalidInput,
+                "customer[0].lines_by: 'team' is not a line grouping");
+  EXPECT_STATUS(ParseHeader("address = 5\n"), StatusCode::kInvalidInput, "reseller.address");
 }
 
 TEST(ParseConfig, DuplicateCustomerIsAnError) {

@@ -17,6 +17,10 @@ name = "Northwind Cloud"
 legal_entity = "Northwind Cloud GmbH"
 currency = "USD"
 accounts = ["999999999999"]   # the payer: its commitments and taxes are Northwind's own
+address = ["Hafenstraße 1", "20457 Hamburg", "Germany"]
+tax_id = "DE123456789"
+accent_colour = "#0b6e4f"
+paper = "A4"
 
 [policy]
 commitments = "pro-rata"
@@ -44,6 +48,7 @@ name = "Acme Robotics"
 price_plan = "standard"
 accounts = ["111111111111", "011111111112"]
 tax = { rate = "8.25", category = "Sales tax", location = "US-TX" }
+address = ["100 Congress Ave", "Austin, TX 78701"]
 
 [[customer]]
 id = "globex"
@@ -52,6 +57,10 @@ price_plan = "partner"
 accounts = [{ id = "222222222222", from = "2026-01-01T00:00:00Z" }]
 fees = [{ name = "Onboarding", amount = "150", once = "2026-10" }]
 tax = { rate = "19", category = "VAT", location = "DE" }
+legal_name = "Globex Deutschland GmbH"
+address = ["Am Markt 5", "50667 Köln"]
+tax_id = "DE987654321"
+language = "de"
 
 [[customer]]
 id = "initech"
@@ -59,6 +68,10 @@ name = "Initech"
 price_plan = "standard"
 rounding = "half-even"
 accounts = ["333333333333"]
+legal_name = "艾尼泰克（上海）信息技术有限公司"
+address = ["上海市浦东新区世纪大道100号"]
+language = "zh-CN"
+lines_by = "account"
 tax_exempt = "Reseller certificate on file"
 
 # 444444444444 has spend but no customer: it lands in the Unassigned bucket.

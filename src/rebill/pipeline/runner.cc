@@ -844,6 +844,83 @@ Result<Explanation> Explain(const std::string& workspace, BillingPeriod period,
   return out;
 }
 
+Result<report::CustomerDetail> CustomerDetailOf(const std::string& workspace, BillingPeriod period,
+                                                const std::string& customer) {
+  WorkspacePaths ws(workspace);
+  REBILL_ASSIGN_OR_RETURN(PeriodInputs in, LoadPeriod(ws, period));
+  const NormalizedMonth& month = in.loaded.month;
+  RejectSink rejects;
+  RunContext ctx{period, 0, &rejects};
+  REBILL_ASSIGN_OR_RETURN(PricedPeriod priced_period, PricePeriod(in, ctx));
+  const Statement* statement = nullptr;
+  for (const Statement& s : priced_period.statements.statements) {
+    if (s.customer == customer) statement = &s;
+  }
+  if (statement == nullptr) {
+    return NotFound("customer '" + customer + "' is not in rebill.toml; check the id");
+  }
+  report::CustomerDetail out;
+  out.period = period;
+  out.customer = customer;
+  out.customer_name = statement->customer_name;
+  out.currency = statement->currency;
+  out.issuer = priced_period.statements.reseller;
+  for (const PricedLine& p : priced_period.priced.lines) {
+    if (p.customer != customer) continue;
+    report::DetailLine line;
+    line.kind = p.kind;
+    line.category = p.category;
+    line.service = p.service;
+    line.amount = p.amount;
+    line.rule = p.rule;
+    if (p.kind == StatementLineKind::kFee) {
+      line.description = p.service;
+      out.lines.push_back(std::move(line));
+      continue;
+    }
+    const AllocatedLine& a = priced_period.allocated.lines[p.allocated];
+    const CurLine& cur = month.lines[a.line];
+    line.payer_account = a.payer_account;
+    line.usage_account = a.usage_account;
+    line.billing_entity = cur.billing_entity;
+    line.line_item_type = cur.type_text;
+    line.usage_type = cur.usage_type;
+    line.operation = cur.operation;
+    line.region = cur.region;
+    line.description = cur.description;
+    line.usage_start = cur.usage_start;
+    line.usage_end = cur.usage_end;
+    line.pricing_unit = cur.pricing_unit;
+    // A line split between customers carries its share of the usage, as of the list cost.
+    line.usage_amount = cur.usage_amount;
+    if (!cur.cost.public_on_demand.IsZero() && a.list_cost != cur.cost.public_on_demand) {
+      REBILL_ASSIGN_OR_RETURN(line.usage_amount, Decimal::MulDiv(cur.usage_amount, a.list_cost,
+                                                                 cur.cost.public_on_demand));
+    }
+    line.list_cost = a.list_cost;
+    if (statement->fx) {
+      REBILL_ASSIGN_OR_RETURN(line.list_cost, Decimal::Mul(a.list_cost, statement->fx->rate));
+    }
+    out.lines.push_back(std::move(line));
+  }
+  // What the report stage adds: customer credits and tax, as the statement has them.
+  for (const StatementLine& l : statement->lines) {
+    bool customer_credit =
+        l.kind == StatementLineKind::kCredit && l.service.rfind("Credit: ", 0) == 0;
+    if (!customer_credit && l.kind != StatementLineKind::kTax) continue;
+    report::DetailLine line;
+    line.kind = l.kind;
+    line.category =
+        l.kind == StatementLineKind::kTax ? ChargeCategory::kTax : ChargeCategory::kCredit;
+    line.service = l.service;
+    line.description = l.description;
+    line.amount = l.precise;
+    line.rule = l.rule;
+    out.lines.push_back(std::move(line));
+  }
+  return out;
+}
+
 Result<size_t> ImportFxRates(const std::string& workspace, const std::string& path, Timestamp now,
                              const std::string& actor) {
   WorkspacePaths ws(workspace);

@@ -24,6 +24,7 @@
 #include "rebill/model/margin.h"
 #include "rebill/model/normalized_month.h"
 #include "rebill/model/statement.h"
+#include "rebill/report/detail.h"
 #include "rebill/store/store.h"
 
 namespace rebill::pipeline {
@@ -222,6 +223,11 @@ Result<StoreImport> ImportStore(const std::string& workspace, const std::string&
 
 /// What is inconsistent in the workspace's store (see store::Store::Check); empty when sound.
 Result<std::vector<std::string>> CheckStore(const std::string& workspace);
+
+/// Recompute `period` (recording nothing) and return `customer`'s bill line by line: each
+/// priced line at the customer's price, then the statement's customer credits and tax.
+Result<report::CustomerDetail> CustomerDetailOf(const std::string& workspace, BillingPeriod period,
+                                                const std::string& customer);
 
 /// The latest recorded run of `period`, or kFailedPrecondition saying to run it first.
 Result<store::RunRecord> LatestRun(const std::string& workspace, BillingPeriod period);

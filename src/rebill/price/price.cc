@@ -129,6 +129,7 @@ class Pricer {
     p.allocated = static_cast<uint32_t>(index);
     p.customer = a.customer;
     p.usage_account = a.usage_account;
+    p.usage_start = line.usage_start;
     p.service = a.service;
     p.category = a.category;
     p.cost_basis = a.cost_basis;

@@ -20,7 +20,7 @@ std::string Field(const std::string& text) {
 std::string RenderCsv(const StatementSet& set) {
   std::string out =
       "period,customer,customer_name,currency,status,invoice_number,kind,service,description,"
-      "list_amount,amount,rule\n";
+      "list_amount,amount,rule,account\n";
   for (const Statement& s : set.statements) {
     Result<Currency> currency = Currency::Parse(s.currency);
     const int digits = currency.ok() ? currency->minor_units() : 2;
@@ -30,7 +30,7 @@ std::string RenderCsv(const StatementSet& set) {
              Field(s.invoice_number) + "," + std::string(StatementLineKindName(l.kind)) + "," +
              Field(l.service) + "," + Field(l.description) + "," +
              l.list_amount.Round(digits, RoundingMode::kHalfUp).ToString(digits) + "," +
-             l.amount.ToString(digits) + "," + Field(l.rule) + "\n";
+             l.amount.ToString(digits) + "," + Field(l.rule) + "," + Field(l.account) + "\n";
     }
   }
   return out;

@@ -1,11 +1,6 @@
-#include <algorithm>
-#include <map>
 #include <string_view>
-#include <utility>
-#include <vector>
 
-#include "rebill/core/currency.h"
-#include "rebill/model/aws_services.h"
+#include "rebill/report/presentation.h"
 #include "rebill/report/render.h"
 
 namespace rebill::report {
@@ -38,43 +33,30 @@ std::string Escape(std::string_view text) {
   return out;
 }
 
-// Group the integer part in threes for reading: 12345.60 -> 12,345.60.
-std::string Readable(const Decimal& amount, int digits) {
-  std::string text = amount.ToString(digits);
-  size_t start = text[0] == '-' ? 1 : 0;
-  size_t point = text.find('.');
-  if (point == std::string::npos) point = text.size();
-  for (size_t i = point; i > start + 3; i -= 3) text.insert(i - 3, ",");
-  return text;
+std::string Base64(std::string_view bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16 |
+                 static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8 |
+                 static_cast<unsigned char>(bytes[i + 2]);
+    for (int shift : {18, 12, 6, 0}) out.push_back(kAlphabet[(n >> shift) & 63]);
+  }
+  if (i < bytes.size()) {
+    uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
+    if (i + 1 < bytes.size()) {
+      n |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
+    }
+    out.push_back(kAlphabet[(n >> 18) & 63]);
+    out.push_back(kAlphabet[(n >> 12) & 63]);
+    out.push_back(i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=');
+    out.push_back('=');
+  }
+  return out;
 }
-
-constexpr const char* kStyle = R"css(
-  body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #1d2330; margin: 0;
-         background: #f4f5f7; }
-  .page { max-width: 820px; margin: 24px auto; background: #fff; padding: 40px 48px;
-          box-shadow: 0 1px 4px rgba(0,0,0,.12); position: relative; }
-  header { display: flex; justify-content: space-between; border-bottom: 3px solid #2b59c3;
-           padding-bottom: 16px; }
-  h1 { font-size: 22px; margin: 0 0 4px; color: #2b59c3; }
-  h2 { font-size: 15px; margin: 28px 0 8px; color: #2b59c3; }
-  .meta { text-align: right; font-size: 13px; line-height: 1.6; }
-  .badge { display: inline-block; padding: 2px 10px; border-radius: 10px; font-size: 12px;
-           font-weight: bold; letter-spacing: .08em; background: #fde7c2; color: #8a5300; }
-  .badge.final { background: #d7f0dd; color: #1f6b35; }
-  table { width: 100%; border-collapse: collapse; font-size: 13px; }
-  th { text-align: left; border-bottom: 1px solid #c9ced8; padding: 6px 4px; color: #5a6275; }
-  td { padding: 6px 4px; border-bottom: 1px solid #eceef2; vertical-align: top; }
-  td.amount, th.amount { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-  .rule { color: #7a8191; font-size: 11px; }
-  .totals { margin-top: 12px; margin-left: auto; width: 320px; }
-  .totals td { border: none; padding: 3px 4px; }
-  .totals tr.total td { border-top: 2px solid #1d2330; font-weight: bold; font-size: 15px; }
-  .note { font-size: 12px; color: #5a6275; margin-top: 24px; line-height: 1.5; }
-  .watermark { position: absolute; top: 40%; left: 0; right: 0; text-align: center;
-               font-size: 110px; color: rgba(200,120,0,.08); transform: rotate(-24deg);
-               pointer-events: none; font-weight: bold; }
-  @media print { body { background: #fff; } .page { box-shadow: none; margin: 0; } }
-)css";
 
 // At most `max_chars` code points of UTF-8 `text`, never cutting a multi-byte sequence.
 std::string Truncate(std::string_view text, size_t max_chars) {
@@ -88,106 +70,182 @@ std::string Truncate(std::string_view text, size_t max_chars) {
   return std::string(text);
 }
 
-// Spend by service: the charge lines of each service summed (usage, commitment fees and
-// discounts of one service are one bar), largest first; services that net to zero or less have
-// no bar. Pure SVG so that the file needs nothing from the network and prints as drawn.
-std::string Chart(const Statement& s, int digits) {
-  std::map<std::string, Decimal> by_service;
-  for (const StatementLine& l : s.lines) {
-    if (l.kind == StatementLineKind::kCharge) by_service[l.service] += l.amount;
+// The style sheet, with the reseller's accent colour where the design uses its colour.
+std::string Style(const std::string& accent) {
+  std::string css = R"css(
+  body { font-family: "DejaVu Sans", "Noto Sans CJK SC", Helvetica, Arial, sans-serif;
+         color: #1d2330; margin: 0; background: #f4f5f7; }
+  .page { max-width: 860px; margin: 24px auto; background: #fff; padding: 40px 48px;
+          box-shadow: 0 1px 4px rgba(0,0,0,.12); position: relative; }
+  header { display: flex; justify-content: space-between; border-bottom: 3px solid ACCENT;
+           padding-bottom: 16px; gap: 24px; }
+  header img { max-height: 56px; max-width: 200px; display: block; margin-bottom: 8px; }
+  h1 { font-size: 22px; margin: 0 0 4px; color: ACCENT; }
+  h2 { font-size: 15px; margin: 28px 0 8px; color: ACCENT; }
+  .issuer, .meta, .billto { font-size: 13px; line-height: 1.5; }
+  .meta { text-align: right; }
+  .meta th { text-align: right; font-weight: normal; color: #5a6275; padding: 0 8px 0 0;
+             border: none; }
+  .meta td { border: none; padding: 0; text-align: right; }
+  .billto { margin-top: 20px; }
+  .billto .label { color: #5a6275; font-size: 12px; text-transform: uppercase; }
+  .badge { display: inline-block; padding: 2px 10px; border-radius: 10px; font-size: 12px;
+           font-weight: bold; letter-spacing: .08em; background: #fde7c2; color: #8a5300; }
+  .badge.final { background: #d7f0dd; color: #1f6b35; }
+  table.lines { width: 100%; border-collapse: collapse; font-size: 12px; margin-top: 20px; }
+  table.lines th { text-align: left; border-bottom: 1px solid #c9ced8; padding: 6px 4px;
+                   color: #5a6275; }
+  table.lines td { padding: 5px 4px; border-bottom: 1px solid #eceef2; vertical-align: top; }
+  tr.section td { font-weight: bold; color: ACCENT; border-bottom: 1px solid #c9ced8;
+                  padding-top: 12px; }
+  .amount { text-align: right !important; white-space: nowrap;
+            font-variant-numeric: tabular-nums; }
+  .rule { color: #7a8191; font-size: 10px; }
+  table.totals { margin-top: 12px; margin-left: auto; width: 380px; font-size: 13px;
+                 border-collapse: collapse; }
+  table.totals td { padding: 3px 4px; }
+  table.totals tr.total td { border-top: 2px solid #1d2330; font-weight: bold; font-size: 15px; }
+  .note { font-size: 12px; color: #5a6275; margin-top: 16px; line-height: 1.5; }
+  .watermark { position: absolute; top: 40%; left: 0; right: 0; text-align: center;
+               font-size: 110px; color: rgba(200,120,0,.08); transform: rotate(-24deg);
+               pointer-events: none; font-weight: bold; }
+  @media print { body { background: #fff; } .page { box-shadow: none; margin: 0; } }
+)css";
+  for (size_t at = css.find("ACCENT"); at != std::string::npos; at = css.find("ACCENT", at)) {
+    css.replace(at, 6, accent);
   }
-  std::vector<std::pair<std::string, Decimal>> bars;
-  Decimal largest;
-  for (const auto& [service, amount] : by_service) {
-    if (amount.Sign() <= 0) continue;
-    bars.emplace_back(service, amount);
-    largest = std::max(largest, amount);
-  }
-  if (bars.empty()) return "";
-  std::stable_sort(bars.begin(), bars.end(),
-                   [](const auto& a, const auto& b) { return a.second > b.second; });
-  const int row_height = 24;
-  const int label_width = 260;
-  const int bar_width = 360;
-  std::string svg =
-      "<svg role=\"img\" aria-label=\"Spend by service\" "
-      "width=\"100%\" viewBox=\"0 0 720 " +
-      std::to_string(row_height * static_cast<int>(bars.size()) + 8) + "\">";
+  return css;
+}
+
+// A horizontal bar per service: label, bar, value. Pure SVG so that the file needs nothing
+// from the network and prints as drawn.
+std::string ServiceChart(const Presentation& p, const std::string& accent) {
+  const int row = 24, label_width = 260, bar_width = 340;
+  std::string svg = "<svg role=\"img\" aria-label=\"" + Escape(p.by_service_title) +
+                    "\" width=\"100%\" viewBox=\"0 0 720 " +
+                    std::to_string(row * static_cast<int>(p.by_service.size()) + 8) + "\">";
   int y = 4;
-  for (const auto& [service, amount] : bars) {
-    // Bar length in whole pixels, amount / largest * width truncated, at least one pixel.
-    Decimal scaled =
-        Decimal::MulDiv(amount, Decimal::FromInt(bar_width), largest, RoundingMode::kDown).value();
-    std::string px = std::max(Decimal::FromInt(1), scaled).Round(0, RoundingMode::kDown).ToString();
+  for (const ChartBar& bar : p.by_service) {
+    const int px = bar.permille * bar_width / 1000;
     svg += "<text x=\"0\" y=\"" + std::to_string(y + 15) + "\" font-size=\"12\" fill=\"#1d2330\">" +
-           Escape(Truncate(ServiceDisplayName(service), 40)) + "</text>";
+           Escape(Truncate(bar.label, 40)) + "</text>";
     svg += "<rect x=\"" + std::to_string(label_width) + "\" y=\"" + std::to_string(y + 3) +
-           "\" width=\"" + px + "\" height=\"16\" rx=\"2\" fill=\"#2b59c3\"/>";
-    svg += "<text x=\"" + std::to_string(label_width + 8) + "\" dx=\"" + px + "\" y=\"" +
-           std::to_string(y + 15) + "\" font-size=\"11\" fill=\"#5a6275\">" +
-           Escape(Readable(amount, digits)) + "</text>";
-    y += row_height;
+           "\" width=\"" + std::to_string(std::max(px, 1)) + "\" height=\"16\" rx=\"2\" fill=\"" +
+           accent + "\"/>";
+    svg += "<text x=\"" + std::to_string(label_width + px + 8) + "\" y=\"" +
+           std::to_string(y + 15) + "\" font-size=\"11\" fill=\"#5a6275\">" + Escape(bar.value) +
+           "</text>";
+    y += row;
   }
   return svg + "</svg>";
 }
 
+// A column per day of the month, day numbers below every fifth column.
+std::string DayChart(const Presentation& p, const std::string& accent) {
+  const int height = 120, left = 4, step = 22, bar = 16;
+  const int width = left + step * static_cast<int>(p.by_day.size());
+  std::string svg = "<svg role=\"img\" aria-label=\"" + Escape(p.by_day_title) +
+                    "\" width=\"100%\" viewBox=\"0 0 " + std::to_string(width) + " " +
+                    std::to_string(height + 20) + "\">";
+  svg += "<line x1=\"0\" y1=\"" + std::to_string(height) + "\" x2=\"" + std::to_string(width) +
+         "\" y2=\"" + std::to_string(height) + "\" stroke=\"#c9ced8\"/>";
+  int x = left;
+  for (size_t i = 0; i < p.by_day.size(); ++i) {
+    const ChartBar& day = p.by_day[i];
+    const int h = day.permille * (height - 8) / 1000;
+    if (day.permille > 0) {
+      svg += "<rect x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(height - h) +
+             "\" width=\"" + std::to_string(bar) + "\" height=\"" + std::to_string(h) +
+             "\" fill=\"" + accent + "\"><title>" + Escape(day.label) + ": " + Escape(day.value) +
+             "</title></rect>";
+    }
+    if (i == 0 || (i + 1) % 5 == 0) {
+      svg += "<text x=\"" + std::to_string(x + bar / 2) + "\" y=\"" + std::to_string(height + 14) +
+             "\" font-size=\"10\" text-anchor=\"middle\" fill=\"#5a6275\">" + Escape(day.label) +
+             "</text>";
+    }
+    x += step;
+  }
+  return svg + "</svg>";
+}
+
+std::string Lines(const std::vector<std::string>& lines, bool bold_first) {
+  std::string out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    out += i == 0 && bold_first ? "<strong>" + Escape(lines[i]) + "</strong>" : Escape(lines[i]);
+    out += "<br>";
+  }
+  return out;
+}
+
 }  // namespace
 
-std::string RenderHtml(const Statement& s, const std::string& reseller) {
-  Result<Currency> currency = Currency::Parse(s.currency);
-  const int digits = currency.ok() ? currency->minor_units() : 2;
-  const bool draft = s.status == StatementStatus::kDraft;
-  std::string status = std::string(StatementStatusName(s.status));
+std::string RenderHtml(const Statement& s, const RenderAssets& assets) {
+  const Presentation p = Present(s);
+  const std::string& accent = s.branding.accent;
   std::string out;
-  out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  out += "<!DOCTYPE html>\n<html lang=\"" + Escape(p.locale->tag()) + "\">\n<head>\n";
+  out += "<meta charset=\"utf-8\">\n";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  out += "<title>Statement " + Escape(s.period.ToString()) + " — " + Escape(s.customer_name) +
-         "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n<div class=\"page\">\n";
-  if (draft) out += "<div class=\"watermark\">DRAFT</div>\n";
-  out += "<header><div><h1>" + Escape(reseller) + "</h1><div>Statement for <strong>" +
-         Escape(s.customer_name) + "</strong> (" + Escape(s.customer) + ")</div></div>";
-  out += "<div class=\"meta\"><div>Billing period <strong>" + Escape(s.period.ToString()) +
-         "</strong></div><div>Currency " + Escape(s.currency) + "</div>";
-  if (!s.invoice_number.empty()) {
-    out += "<div>Invoice <strong>" + Escape(s.invoice_number) + "</strong></div>";
-  }
-  out += "<div><span class=\"badge" + std::string(draft ? "" : " final") + "\">" +
-         Escape(status == "draft" ? "DRAFT" : status) + "</span></div></div></header>\n";
+  out += "<title>" + Escape(p.title) + " " + Escape(p.locale->Period(s.period)) + " — " +
+         Escape(s.customer_name) + "</title>\n<style>" + Style(accent) +
+         "</style>\n</head>\n<body>\n<div class=\"page\">\n";
+  if (!p.watermark.empty()) out += "<div class=\"watermark\">" + Escape(p.watermark) + "</div>\n";
 
-  out +=
-      "<h2>Charges</h2>\n<table>\n<thead><tr><th>Service</th><th>Description</th>"
-      "<th class=\"amount\">Amount (" +
-      Escape(s.currency) + ")</th></tr></thead>\n<tbody>\n";
-  if (s.lines.empty()) {
-    out += "<tr><td colspan=\"3\">No charges in this period.</td></tr>\n";
+  out += "<header><div class=\"issuer\">";
+  if (!assets.logo_png.empty()) {
+    out += "<img alt=\"" + Escape(s.issuer.name) + "\" src=\"data:image/png;base64," +
+           Base64(assets.logo_png) + "\">";
   }
-  for (const StatementLine& l : s.lines) {
-    out += "<tr><td>" + Escape(l.service) + "</td><td>" + Escape(l.description) +
-           "<div class=\"rule\">" + Escape(l.rule) + "</div></td><td class=\"amount\">" +
-           Escape(Readable(l.amount, digits)) + "</td></tr>\n";
+  out += "<h1>" + Escape(p.title) + "</h1>" + Lines(p.issuer_lines, true) + "</div>";
+  out += "<div class=\"meta\"><table>";
+  for (const auto& [label, value] : p.meta) {
+    out += "<tr><th>" + Escape(label) + "</th><td>" + Escape(value) + "</td></tr>";
+  }
+  out += "</table><div><span class=\"badge" + std::string(p.final ? " final" : "") + "\">" +
+         Escape(p.status) + "</span></div></div></header>\n";
+  out += "<div class=\"billto\"><div class=\"label\">" + Escape(p.bill_to_label) + "</div>" +
+         Lines(p.bill_to_lines, true) + "</div>\n";
+
+  const std::vector<std::string> columns = LineColumns(p);
+  out += "<table class=\"lines\">\n<thead><tr>";
+  for (size_t i = 0; i < columns.size(); ++i) {
+    bool amount = i + 3 >= columns.size();
+    out += std::string(amount ? "<th class=\"amount\">" : "<th>") + Escape(columns[i]) + "</th>";
+  }
+  out += "</tr></thead>\n<tbody>\n";
+  const std::string span = std::to_string(columns.size());
+  if (p.lines.empty())
+    out += "<tr><td colspan=\"" + span + "\">" + Escape(p.no_lines) + "</td></tr>\n";
+  for (const PresentedLine& l : p.lines) {
+    if (!l.section.empty()) {
+      out += "<tr class=\"section\"><td colspan=\"" + span + "\">" + Escape(l.section) +
+             "</td></tr>\n";
+    }
+    out += "<tr>";
+    if (p.by_account) out += "<td>" + Escape(l.account) + "</td>";
+    out += "<td>" + Escape(l.service) + "</td><td>" + Escape(l.description) +
+           "<div class=\"rule\">" + Escape(l.rule) + "</div></td>";
+    out += "<td class=\"amount\">" + Escape(l.list_price) + "</td><td class=\"amount\">" +
+           Escape(l.discount) + "</td><td class=\"amount\">" + Escape(l.amount) + "</td></tr>\n";
   }
   out += "</tbody>\n</table>\n<table class=\"totals\">\n";
-  auto row = [&](const char* label, const Decimal& amount, const char* cls) {
-    out += std::string("<tr") + (cls[0] ? std::string(" class=\"") + cls + "\"" : "") + "><td>" +
-           label + "</td><td class=\"amount\">" + Escape(Readable(amount, digits)) + "</td></tr>\n";
-  };
-  row("Subtotal", s.subtotal, "");
-  row("Fees", s.fees, "");
-  row("Credits", -s.credits, "");
-  row("Tax", s.tax, "");
-  row(("Total " + Escape(s.currency)).c_str(), s.total, "total");
-  out += "</table>\n";
-  std::string chart = Chart(s, digits);
-  if (!chart.empty()) out += "<h2>Spend by service</h2>\n" + chart + "\n";
-  if (!s.policy_note.empty()) out += "<p class=\"note\">" + Escape(s.policy_note) + "</p>\n";
-  if (s.fx) {
-    out += "<p class=\"note\">AWS charges were converted from " + Escape(s.fx->from) + " at 1 " +
-           Escape(s.fx->from) + " = " + Escape(s.fx->rate.ToString()) + " " + Escape(s.fx->to) +
-           " (" + Escape(s.fx->source) + ").</p>\n";
+  for (const PresentedTotal& t : p.totals) {
+    out += std::string(t.grand ? "<tr class=\"total\">" : "<tr>") + "<td>" + Escape(t.label) +
+           "</td><td class=\"amount\">" + Escape(t.amount) + "</td></tr>\n";
   }
-  out +=
-      "<p class=\"note\">Amounts are rounded to the currency's minor unit line by line; the "
-      "total is the sum of the rounded lines.</p>\n";
+  out += "</table>\n";
+  if (!p.by_service.empty()) {
+    out += "<h2>" + Escape(p.by_service_title) + "</h2>\n" + ServiceChart(p, accent) + "\n";
+  }
+  if (!p.by_day.empty()) {
+    out += "<h2>" + Escape(p.by_day_title) + "</h2>\n" + DayChart(p, accent) + "\n";
+  }
+  for (const auto& [heading, text] : p.notes) {
+    out += "<p class=\"note\">" +
+           (heading.empty() ? "" : "<strong>" + Escape(heading) + ":</strong> ") + Escape(text) +
+           "</p>\n";
+  }
   out += "</div>\n</body>\n</html>\n";
   return out;
 }

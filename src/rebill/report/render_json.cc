@@ -36,6 +36,24 @@ Result<Enum> EnumFrom(const std::string& text, NameFn name, int count, const std
   return InvalidInput(what + ": unknown value '" + text + "'");
 }
 
+Json PartyJson(const Party& party) {
+  return {{"name", party.name},
+          {"address", party.address},
+          {"tax_id", party.tax_id.empty() ? Json(nullptr) : Json(party.tax_id)}};
+}
+
+Party PartyFrom(const nlohmann::json& object) {
+  Party party;
+  party.name = Text(object, "name");
+  if (auto address = object.find("address"); address != object.end() && address->is_array()) {
+    for (const auto& line : *address) {
+      if (line.is_string()) party.address.push_back(line.get<std::string>());
+    }
+  }
+  party.tax_id = Text(object, "tax_id");
+  return party;
+}
+
 }  // namespace
 
 std::string RenderJson(const StatementSet& set) {
@@ -53,7 +71,9 @@ std::string RenderJson(const StatementSet& set) {
                        {"list_amount", l.list_amount.ToString(digits)},
                        {"precise", l.precise.ToString(digits)},
                        {"amount", l.amount.ToString(digits)},
-                       {"rule", l.rule}});
+                       {"rule", l.rule},
+                       {"account", l.account.empty() ? Json(nullptr) : Json(l.account)},
+                       {"commitment_benefit", l.commitment_benefit.ToString(digits)}});
     }
     Json statement = {{"customer", s.customer},
                       {"customer_name", s.customer_name},
@@ -85,6 +105,19 @@ std::string RenderJson(const StatementSet& set) {
                          {"source", s.fx->source}};
     }
     if (!s.invoice_number.empty()) statement["invoice_number"] = s.invoice_number;
+    statement["language"] = s.language;
+    statement["lines_by"] = s.lines_by;
+    statement["issuer"] = PartyJson(s.issuer);
+    statement["bill_to"] = PartyJson(s.bill_to);
+    statement["branding"] = {
+        {"logo", s.branding.logo.empty() ? Json(nullptr) : Json(s.branding.logo)},
+        {"accent_colour", s.branding.accent},
+        {"paper", s.branding.paper}};
+    Json daily = Json::array();
+    for (const DailyAmount& d : s.daily) {
+      daily.push_back({{"day", d.day}, {"amount", d.amount.ToString(digits)}});
+    }
+    statement["daily"] = std::move(daily);
     statements.push_back(std::move(statement));
   }
   out["statements"] = std::move(statements);
@@ -130,6 +163,10 @@ Result<StatementSet> ParseStatementsJson(const std::string& json) {
         REBILL_ASSIGN_OR_RETURN(l.precise, Amount(jl, "precise", where));
         REBILL_ASSIGN_OR_RETURN(l.amount, Amount(jl, "amount", where));
         l.rule = Text(jl, "rule");
+        l.account = Text(jl, "account");
+        if (jl.contains("commitment_benefit")) {  // absent from statements stored before it
+          REBILL_ASSIGN_OR_RETURN(l.commitment_benefit, Amount(jl, "commitment_benefit", where));
+        }
         s.lines.push_back(std::move(l));
       }
     }
@@ -158,6 +195,33 @@ Result<StatementSet> ParseStatementsJson(const std::string& json) {
       REBILL_ASSIGN_OR_RETURN(rate.rate, Amount(*fx, "rate", where + ": fx"));
       rate.source = Text(*fx, "source");
       s.fx = rate;
+    }
+    // Statements stored before the header and daily amounts existed read with the defaults.
+    if (std::string language = Text(js, "language"); !language.empty()) s.language = language;
+    if (std::string lines_by = Text(js, "lines_by"); !lines_by.empty()) s.lines_by = lines_by;
+    if (auto issuer = js.find("issuer"); issuer != js.end() && issuer->is_object()) {
+      s.issuer = PartyFrom(*issuer);
+    }
+    if (auto bill_to = js.find("bill_to"); bill_to != js.end() && bill_to->is_object()) {
+      s.bill_to = PartyFrom(*bill_to);
+    }
+    if (auto branding = js.find("branding"); branding != js.end() && branding->is_object()) {
+      s.branding.logo = Text(*branding, "logo");
+      if (std::string accent = Text(*branding, "accent_colour"); !accent.empty()) {
+        s.branding.accent = accent;
+      }
+      if (std::string paper = Text(*branding, "paper"); !paper.empty()) s.branding.paper = paper;
+    }
+    if (auto daily = js.find("daily"); daily != js.end() && daily->is_array()) {
+      for (const auto& d : *daily) {
+        DailyAmount amount;
+        if (!d.contains("day") || !d["day"].is_number_integer()) {
+          return InvalidInput(where + ": daily: 'day' must be an integer");
+        }
+        amount.day = d["day"].get<int>();
+        REBILL_ASSIGN_OR_RETURN(amount.amount, Amount(d, "amount", where + ": daily"));
+        s.daily.push_back(amount);
+      }
     }
     set.statements.push_back(std::move(s));
   }

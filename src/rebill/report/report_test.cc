@@ -278,6 +278,11 @@ StatementSet SmallSet() {
   s.total = D("9.51");
   s.rounding_residue = D("-0.005");
   s.policy_note = "Shared pro-rata.";
+  s.issuer = {"Northwind Cloud GmbH", {"Hafenstr. 1", "20457 Hamburg"}, "DE123456789"};
+  s.bill_to = {"Acme Robotics Inc.", {"1 Main St"}, ""};
+  s.lines_by = "account";
+  s.lines[0].account = "111111111111";
+  s.daily = {{3, D("7.00")}, {4, D("5.01")}};
   set.statements.push_back(s);
   Statement empty;
   empty.customer = "tanaka";
@@ -308,7 +313,9 @@ TEST(RenderJsonTest, WritesTheDocumentedShapeWithAmountsAsStrings) {
           "list_amount": "11.00",
           "precise": "12.005",
           "amount": "12.01",
-          "rule": "std: markup 5%"
+          "rule": "std: markup 5%",
+          "account": "111111111111",
+          "commitment_benefit": "0.00"
         },
         {
           "kind": "credit",
@@ -317,7 +324,9 @@ TEST(RenderJsonTest, WritesTheDocumentedShapeWithAmountsAsStrings) {
           "list_amount": "0.00",
           "precise": "-2.50",
           "amount": "-2.50",
-          "rule": "passed through at face value"
+          "rule": "passed through at face value",
+          "account": null,
+          "commitment_benefit": "0.00"
         }
       ],
       "subtotal": "12.01",
@@ -328,7 +337,39 @@ TEST(RenderJsonTest, WritesTheDocumentedShapeWithAmountsAsStrings) {
       "rounding_residue": "-0.005",
       "policy_note": "Shared pro-rata.",
       "fx": null,
-      "customer_credits": []
+      "customer_credits": [],
+      "language": "en",
+      "lines_by": "account",
+      "issuer": {
+        "name": "Northwind Cloud GmbH",
+        "address": [
+          "Hafenstr. 1",
+          "20457 Hamburg"
+        ],
+        "tax_id": "DE123456789"
+      },
+      "bill_to": {
+        "name": "Acme Robotics Inc.",
+        "address": [
+          "1 Main St"
+        ],
+        "tax_id": null
+      },
+      "branding": {
+        "logo": null,
+        "accent_colour": "#2b59c3",
+        "paper": "A4"
+      },
+      "daily": [
+        {
+          "day": 3,
+          "amount": "7.00"
+        },
+        {
+          "day": 4,
+          "amount": "5.01"
+        }
+      ]
     },
     {
       "customer": "tanaka",
@@ -346,7 +387,25 @@ TEST(RenderJsonTest, WritesTheDocumentedShapeWithAmountsAsStrings) {
       "rounding_residue": "0",
       "policy_note": "",
       "fx": null,
-      "customer_credits": []
+      "customer_credits": [],
+      "language": "en",
+      "lines_by": "service",
+      "issuer": {
+        "name": "",
+        "address": [],
+        "tax_id": null
+      },
+      "bill_to": {
+        "name": "",
+        "address": [],
+        "tax_id": null
+      },
+      "branding": {
+        "logo": null,
+        "accent_colour": "#2b59c3",
+        "paper": "A4"
+      },
+      "daily": []
     }
   ]
 }
@@ -399,11 +458,11 @@ TEST(RenderCsvTest, OneRowPerLineWithRfc4180Quoting) {
   set.statements[0].status = StatementStatus::kFinal;
   const std::string expected =
       "period,customer,customer_name,currency,status,invoice_number,kind,service,description,"
-      "list_amount,amount,rule\n"
+      "list_amount,amount,rule,account\n"
       "2023-11,acme,\"Acme, \"\"Robotics\"\"\",USD,final,NW-1,charge,AmazonEC2,\"two\nlines\","
-      "11.00,12.01,std: markup 5%\n"
+      "11.00,12.01,std: markup 5%,111111111111\n"
       "2023-11,acme,\"Acme, \"\"Robotics\"\"\",USD,final,NW-1,credit,AmazonEC2,"
-      "AWS credits — Amazon Elastic Compute Cloud,0.00,-2.50,passed through at face value\n";
+      "AWS credits — Amazon Elastic Compute Cloud,0.00,-2.50,passed through at face value,\n";
   EXPECT_EQ(RenderCsv(set), expected);
 }
 
@@ -412,7 +471,7 @@ TEST(RenderCsvTest, AStatementWithoutLinesHasNoRows) {
   set.statements.erase(set.statements.begin());
   EXPECT_EQ(RenderCsv(set),
             "period,customer,customer_name,currency,status,invoice_number,kind,service,"
-            "description,list_amount,amount,rule\n");
+            "description,list_amount,amount,rule,account\n");
 }
 
 Statement HtmlStatement() {
@@ -423,22 +482,24 @@ Statement HtmlStatement() {
   s.subtotal = D("1234.57");
   s.total = D("1232.07");
   s.policy_note = "Discounts <shared> & pro-rata.";
+  s.issuer.name = "Northwind Cloud GmbH";
   return s;
 }
 
 TEST(RenderHtmlTest, IsOneSelfContainedEscapedPage) {
-  const std::string html = RenderHtml(HtmlStatement(), "Northwind Cloud GmbH");
+  const std::string html = RenderHtml(HtmlStatement());
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
   EXPECT_NE(html.find("</html>"), std::string::npos);
   EXPECT_NE(html.find("Northwind Cloud GmbH"), std::string::npos);
   EXPECT_NE(html.find("Smith &amp; Sons &lt;Ltd&gt; &quot;Q&quot; &#39;x&#39;"), std::string::npos);
   EXPECT_EQ(html.find("<Ltd>"), std::string::npos);
-  EXPECT_NE(html.find("(acme)"), std::string::npos);
-  EXPECT_NE(html.find("2023-11"), std::string::npos);
+  EXPECT_NE(html.find("<td>acme</td>"), std::string::npos);
+  EXPECT_NE(html.find("November 2023"), std::string::npos);
+  EXPECT_NE(html.find("November 1, 2023 – November 30, 2023"), std::string::npos);
   EXPECT_NE(html.find("USD"), std::string::npos);
-  EXPECT_NE(html.find("1,232.07"), std::string::npos);  // the total
-  EXPECT_NE(html.find("1,234.57"), std::string::npos);  // the EC2 line
-  EXPECT_NE(html.find("-2.50"), std::string::npos);
+  EXPECT_NE(html.find("$1,232.07"), std::string::npos);  // the total
+  EXPECT_NE(html.find("$1,234.57"), std::string::npos);  // the EC2 line
+  EXPECT_NE(html.find("-$2.50"), std::string::npos);
   EXPECT_NE(html.find("Discounts &lt;shared&gt; &amp; pro-rata."), std::string::npos);
   EXPECT_NE(html.find("class=\"watermark\">DRAFT<"), std::string::npos);
   // The chart: one bar, the only positive service, drawn inline.
@@ -455,7 +516,7 @@ TEST(RenderHtmlTest, FinalStatementHasItsInvoiceNumberAndNoWatermark) {
   Statement s = HtmlStatement();
   s.status = StatementStatus::kFinal;
   s.invoice_number = "NW-2023-0007";
-  const std::string html = RenderHtml(s, "Northwind");
+  const std::string html = RenderHtml(s);
   EXPECT_NE(html.find("NW-2023-0007"), std::string::npos);
   EXPECT_EQ(html.find("DRAFT"), std::string::npos);
 }
@@ -467,7 +528,8 @@ TEST(RenderHtmlTest, ChartHasOneBarPerServiceLargestFirst) {
   // A second EC2 charge line (a discount) joins the EC2 bar: 12.01 - 2.00 = 10.01.
   s.lines.push_back(
       {StatementLineKind::kCharge, "AmazonEC2", "EC2 (discount)", D("0"), D("-2"), D("-2.00"), ""});
-  const std::string html = RenderHtml(s, "Northwind");
+  s.daily.clear();  // only the service chart's bars
+  const std::string html = RenderHtml(s);
   size_t bars = 0;
   for (size_t at = html.find("<rect"); at != std::string::npos; at = html.find("<rect", at + 1)) {
     ++bars;
@@ -478,14 +540,15 @@ TEST(RenderHtmlTest, ChartHasOneBarPerServiceLargestFirst) {
   ASSERT_NE(s3, std::string::npos);
   ASSERT_NE(ec2, std::string::npos);
   EXPECT_LT(s3, ec2);
-  // Full width for the largest, 10.01 / 30 * 360 = 120.12 -> 120 px for the other.
-  EXPECT_NE(html.find("width=\"360\""), std::string::npos);
-  EXPECT_NE(html.find("width=\"120\""), std::string::npos);
-  EXPECT_NE(html.find(">10.01</text>"), std::string::npos);
+  // Full width (340 px) for the largest; the other is 10.01 / 30 = 333 per mille of it,
+  // 333 * 340 / 1000 = 113.22 -> 113 px.
+  EXPECT_NE(html.find("width=\"340\""), std::string::npos);
+  EXPECT_NE(html.find("width=\"113\""), std::string::npos);
+  EXPECT_NE(html.find(">$10.01</text>"), std::string::npos);
 }
 
 TEST(RenderHtmlTest, StatementWithoutLinesSaysSo) {
-  const std::string html = RenderHtml(SmallSet().statements[1], "Northwind");
+  const std::string html = RenderHtml(SmallSet().statements[1]);
   EXPECT_NE(html.find("No charges in this period."), std::string::npos);
   EXPECT_EQ(html.find("<svg"), std::string::npos);
   EXPECT_NE(html.find("Tanaka KK"), std::string::npos);

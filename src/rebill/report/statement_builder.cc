@@ -47,6 +47,12 @@ std::string JoinRules(const std::vector<std::string>& rules) {
   return out;
 }
 
+constexpr Timestamp kSecondsPerDay = 86400;
+
+int DayOfMonth(Timestamp t, BillingPeriod period) {
+  return static_cast<int>((t - period.start()) / kSecondsPerDay) + 1;
+}
+
 }  // namespace
 
 Status CheckStatement(const Statement& s) {
@@ -85,6 +91,11 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
     s.currency = c.currency;
     s.status = StatementStatus::kDraft;
     s.policy_note = settings.policy_note;
+    s.issuer = settings.issuer;
+    s.bill_to = c.bill_to;
+    s.branding = settings.branding;
+    s.language = c.language;
+    s.lines_by = c.lines_by;
     if (auto fx = settings.fx.find(c.id); fx != settings.fx.end()) s.fx = fx->second;
     set.statements.push_back(std::move(s));
   }
@@ -92,8 +103,15 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
   // Group each customer's lines by (kind, service, category): the category stays in the key so
   // that credits, refunds, discounts and commitment fees of one service read as separate lines.
   // The map's order is the statement's order: charges by service, then fees, credits, tax.
-  using Key = std::tuple<StatementLineKind, std::string, ChargeCategory>;
+  // Statements by account put the usage account first in the key, so lines read account by
+  // account, each by service.
+  using Key = std::tuple<StatementLineKind, std::string, std::string, ChargeCategory>;
   std::vector<std::map<Key, Group>> grouped(set.statements.size());
+  std::vector<std::map<int, Decimal>> daily(set.statements.size());
+  std::vector<const FxRate*> fx(set.statements.size(), nullptr);
+  for (size_t i = 0; i < set.statements.size(); ++i) {
+    if (set.statements[i].fx) fx[i] = &*set.statements[i].fx;
+  }
   for (const PricedLine& line : priced.lines) {
     auto it = index.find(line.customer);
     if (it == index.end()) {
@@ -101,14 +119,21 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
                           "', who is not configured; add a [[customer]] with this id");
     }
     StatementLineKind kind = line.kind;
+    const bool by_account =
+        settings.customers[it->second].lines_by == "account" && kind != StatementLineKind::kFee;
+    std::string account = by_account ? line.usage_account : std::string();
     auto [entry, inserted] =
-        grouped[it->second].try_emplace(Key{kind, line.service, line.category});
+        grouped[it->second].try_emplace(Key{kind, account, line.service, line.category});
     Group& group = entry->second;
     StatementLine& out = group.line;
     if (inserted) {
       out.kind = kind;
       out.service = line.service;
+      out.account = std::move(account);
       out.description = Describe(line);
+    }
+    if (kind == StatementLineKind::kCharge && ctx.period.Contains(line.usage_start)) {
+      daily[it->second][DayOfMonth(line.usage_start, ctx.period)] += line.amount;
     }
     // A line can name several rules ("free allowance; markup"): keep each distinct one once.
     std::string_view rules = line.rule;
@@ -121,7 +146,17 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
         group.rules.push_back(std::move(rule));
       }
     }
-    out.list_amount += line.list_cost;
+    // List cost and cost basis are in the CUR's currency; the statement shows the customer's.
+    Decimal list = line.list_cost;
+    Decimal benefit = line.category == ChargeCategory::kUsage && kind == StatementLineKind::kCharge
+                          ? line.list_cost - line.cost_basis
+                          : Decimal();
+    if (const FxRate* rate = fx[it->second]) {
+      REBILL_ASSIGN_OR_RETURN(list, Decimal::Mul(list, rate->rate));
+      REBILL_ASSIGN_OR_RETURN(benefit, Decimal::Mul(benefit, rate->rate));
+    }
+    out.list_amount += list;
+    out.commitment_benefit += benefit;
     out.precise += line.amount;
   }
 
@@ -208,6 +243,9 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
       s.lines.push_back(std::move(line));
     }
     s.rounding_residue = precise_sum - s.total;
+    for (const auto& [day, amount] : daily[i]) {
+      s.daily.push_back({day, amount.Round(currency.minor_units(), info.rounding)});
+    }
     REBILL_RETURN_IF_ERROR(CheckStatement(s));
   }
   return set;

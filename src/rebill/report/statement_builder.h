@@ -23,10 +23,15 @@ struct CustomerInfo {
   std::string name;
   std::string currency;
   RoundingMode rounding = RoundingMode::kHalfUp;
+  Party bill_to{};                   // name, address and tax id printed on the statement
+  std::string language = "en";       // the statement's locale
+  std::string lines_by = "service";  // "service", or "account" for lines per usage account
 };
 
 struct StatementSettings {
-  std::string reseller;     // legal entity printed on statements
+  std::string reseller;  // legal entity printed on statements
+  Party issuer;          // the legal entity's name, address and tax id
+  Branding branding;
   std::string policy_note;  // one sentence on the commitment policy
   /// Every configured customer gets a statement, even with no usage in the period.
   std::vector<CustomerInfo> customers;
