@@ -6,6 +6,7 @@
 
 #include "rebill/ingest/csv_reader_internal.h"
 #include "rebill/ingest/format_internal.h"
+#include "rebill/ingest/parquet_ingest_internal.h"
 #include "rebill/ingest/row_parser_internal.h"
 
 namespace rebill::ingest {
@@ -24,6 +25,7 @@ std::string Excerpt(std::string_view line) {
 
 Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOptions& options,
                                      RejectSink& rejects) {
+  if (IsParquetFile(path)) return ReadParquetBillingFile(path, options, rejects);
   REBILL_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> source, ByteSource::Open(path));
   CsvReader reader(std::move(source), path);
   REBILL_ASSIGN_OR_RETURN(std::string_view first_line, reader.PeekFirstLine());

@@ -101,6 +101,10 @@ class RowParser {
                        bool* skip) = 0;
 
   virtual int display_scale() const = 0;
+
+  /// The header columns Parse() reads (after MapHeader), so that a columnar file decodes only
+  /// those; the other fields may be left empty.
+  virtual std::vector<int> UsedColumns() const = 0;
 };
 
 std::unique_ptr<RowParser> MakeCurParser(Format format, bool hive_text, const std::string& path,
