@@ -464,8 +464,11 @@ int Main(int argc, char** argv) {
   init->add_option("DIR", o.init_dir, "Folder for the workspace (default: the -w folder)");
 
   auto* ingest = app.add_subcommand(
-      "ingest", "Ingest billing files: legacy CUR, CUR 2.0 or FOCUS (CSV, CSV.gz, Athena text)");
-  ingest->add_option("PATH", o.paths, "CUR, CUR 2.0 or FOCUS files (CSV, CSV.gz, Athena text)")
+      "ingest",
+      "Ingest billing files: legacy CUR, CUR 2.0 or FOCUS (CSV, CSV.gz, Athena text, Parquet)");
+  ingest
+      ->add_option("PATH", o.paths,
+                   "CUR, CUR 2.0 or FOCUS files (CSV, CSV.gz, Athena text, Parquet)")
       ->required();
   ingest->add_option("--columns", o.columns_file,
                      "File listing the columns of headerless Athena exports (the DDL's or another "

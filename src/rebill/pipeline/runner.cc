@@ -90,7 +90,8 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
   std::vector<ingest::IngestedFile> files;
   for (const std::string& path : paths) {
     if (fs::is_directory(path)) {
-      return InvalidInput(path + " is a folder; pass the CUR files in it (*.csv, *.csv.gz)");
+      return InvalidInput(path +
+                          " is a folder; pass the CUR files in it (*.csv, *.csv.gz, *.parquet)");
     }
     if (!fs::exists(path)) return NotFound(path + ": no such file");
     RejectSink rejects;
