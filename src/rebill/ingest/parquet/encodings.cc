@@ -244,6 +244,45 @@ bool DecodeDeltaBinaryPacked(ByteRange* in, size_t count, bool is_64bit, std::ve
   return true;
 }
 
+bool DecodeDeltaByteArrays(ByteRange in, size_t count, bool with_prefixes, uint64_t max_bytes,
+                           std::string* error, const std::function<bool(std::string_view)>& value) {
+  std::vector<int64_t> prefixes, lengths;
+  if (with_prefixes && !DecodeDeltaBinaryPacked(&in, count, false, &prefixes, error)) return false;
+  if (!DecodeDeltaBinaryPacked(&in, count, false, &lengths, error)) return false;
+  size_t pos = 0;
+  std::string previous, current;
+  uint64_t produced = 0;
+  for (size_t i = 0; i < count; ++i) {
+    int64_t length = lengths[i];
+    if (length < 0 || static_cast<uint64_t>(length) > in.size - pos) {
+      *error = "a string runs past the end of its page";
+      return false;
+    }
+    std::string_view suffix(reinterpret_cast<const char*>(in.data + pos),
+                            static_cast<size_t>(length));
+    pos += static_cast<size_t>(length);
+    if (!with_prefixes) {
+      if (!value(suffix)) return false;
+      continue;
+    }
+    int64_t prefix = prefixes[i];
+    if (prefix < 0 || static_cast<uint64_t>(prefix) > previous.size()) {
+      *error = "a DELTA_BYTE_ARRAY prefix is longer than the previous value";
+      return false;
+    }
+    produced += static_cast<uint64_t>(prefix) + suffix.size();
+    if (produced > max_bytes) {
+      *error = "the values would exceed " + std::to_string(max_bytes) + " bytes";
+      return false;
+    }
+    current.assign(previous, 0, static_cast<size_t>(prefix));
+    current.append(suffix);
+    if (!value(current)) return false;
+    previous.swap(current);
+  }
+  return true;
+}
+
 bool Decompress(Codec codec, const uint8_t* data, size_t size, size_t expected, std::string* out,
                 std::string* error) {
   switch (codec) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,12 @@ bool DecodeBitPackedLevels(const uint8_t* data, size_t size, int bit_width, size
 /// DELTA_BINARY_PACKED: appends `count` integers to `out`; advances `in` past the encoded data.
 bool DecodeDeltaBinaryPacked(ByteRange* in, size_t count, bool is_64bit, std::vector<int64_t>* out,
                              std::string* error);
+
+/// DELTA_LENGTH_BYTE_ARRAY (`with_prefixes` false) or DELTA_BYTE_ARRAY (true): calls
+/// `value(bytes)` for each of `count` values, in order; stops at the first false. The values
+/// together may not exceed `max_bytes` (a prefix can repeat a long value many times).
+bool DecodeDeltaByteArrays(ByteRange in, size_t count, bool with_prefixes, uint64_t max_bytes,
+                           std::string* error, const std::function<bool(std::string_view)>& value);
 
 /// The number of bits needed for values up to `max_value`.
 int BitWidth(uint64_t max_value);

@@ -211,6 +211,23 @@ TEST(ParquetTextTest, Int96Timestamps) {
   EXPECT_EQ(out, "2018-10-01T00:00:01.5Z");
 }
 
+TEST(ParquetTextTest, TimestampsOutsideYearsZeroTo9999) {
+  std::string out;
+  AppendTimestamp(INT64_MIN, TimeUnit::kMillis, &out);
+  EXPECT_EQ(out, "out-of-range:-9223372036854775808");
+  out.clear();
+  AppendTimestamp(-1, TimeUnit::kMicros, &out);
+  EXPECT_EQ(out, "1969-12-31T23:59:59.999999Z");
+  uint8_t bytes[12];
+  int64_t nanos = INT64_MIN;
+  int32_t julian = INT32_MAX;
+  std::memcpy(bytes, &nanos, 8);
+  std::memcpy(bytes + 8, &julian, 4);
+  out.clear();
+  AppendInt96Timestamp(bytes, &out);
+  EXPECT_EQ(out, "out-of-range:-9223372036854775808");
+}
+
 TEST(ParquetTextTest, DecimalsFromBigEndianBytes) {
   Int128 v = 0;
   ASSERT_TRUE(BigEndianToInt128(std::string("\xff\xfe", 2), &v));  // -2
@@ -239,6 +256,49 @@ TEST(ParquetEncodingTest, DeltaBinaryPackedByHand) {
   out.clear();
   ByteRange again{data.data(), data.size()};
   EXPECT_FALSE(DecodeDeltaBinaryPacked(&again, 6, false, &out, &error));
+}
+
+// DELTA_BINARY_PACKED of constant deltas: block 128 with 4 miniblocks, every width 0.
+std::vector<uint8_t> ConstantDeltas(uint8_t count, uint8_t first_zigzag, uint8_t delta_zigzag) {
+  return {0x80, 0x01, 0x04, count, first_zigzag, delta_zigzag, 0, 0, 0, 0};
+}
+
+TEST(ParquetEncodingTest, DeltaByteArrayByHand) {
+  // "apple", "apply", "apricot": prefixes 0, 4, 2; suffixes "apple", "y", "ricot".
+  // Prefix lengths: first 0, deltas 4, -2: min -2 (zigzag 3), adjusted 6 and 0 in 3 bits, in
+  // a 12-byte miniblock.
+  std::vector<uint8_t> data = {0x80, 0x01, 0x04, 0x03, 0x00, 0x03, 3, 0, 0, 0, 0x06};
+  data.resize(data.size() + 11, 0);
+  // Suffix lengths 5, 1, 5: first 5 (zigzag 10), deltas -4, 4: min -4 (zigzag 7), adjusted 0
+  // and 8 in 4 bits, in a 16-byte miniblock.
+  std::vector<uint8_t> lengths = {0x80, 0x01, 0x04, 0x03, 0x0a, 0x07, 4, 0, 0, 0, 0x80, 0x00};
+  lengths.resize(lengths.size() + 14, 0);
+  data.insert(data.end(), lengths.begin(), lengths.end());
+  for (char c : std::string("appleyricot")) data.push_back(static_cast<uint8_t>(c));
+  std::vector<std::string> values;
+  std::string error;
+  auto collect = [&](std::string_view v) {
+    values.emplace_back(v);
+    return true;
+  };
+  ASSERT_TRUE(DecodeDeltaByteArrays({data.data(), data.size()}, 3, true, 1000, &error, collect))
+      << error;
+  EXPECT_EQ(values, (std::vector<std::string>{"apple", "apply", "apricot"}));
+  // The same values may not expand past the limit.
+  values.clear();
+  EXPECT_FALSE(DecodeDeltaByteArrays({data.data(), data.size()}, 3, true, 10, &error, collect));
+  EXPECT_EQ(error, "the values would exceed 10 bytes");
+  // DELTA_LENGTH_BYTE_ARRAY: lengths 2, 2 then "abcd".
+  std::vector<uint8_t> plain = ConstantDeltas(2, 4, 0);
+  for (char c : std::string("abcd")) plain.push_back(static_cast<uint8_t>(c));
+  values.clear();
+  ASSERT_TRUE(DecodeDeltaByteArrays({plain.data(), plain.size()}, 2, false, 1000, &error, collect))
+      << error;
+  EXPECT_EQ(values, (std::vector<std::string>{"ab", "cd"}));
+  // A length past the end of the page.
+  plain.pop_back();
+  EXPECT_FALSE(
+      DecodeDeltaByteArrays({plain.data(), plain.size()}, 2, false, 1000, &error, collect));
 }
 
 TEST(ParquetEncodingTest, RleAndBitPackedRuns) {

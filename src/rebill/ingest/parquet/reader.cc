@@ -236,6 +236,9 @@ Status ParquetFile::Impl::BuildSchema() {
   for (int32_t c = 0; c < root.num_children; ++c) {
     TopColumn column;
     size_t at = index;
+    if (at >= meta.schema.size()) {
+      return Fail("the Parquet schema is invalid: it ends before all of the root's children");
+    }
     const SchemaElement& e = meta.schema[at];
     column.name = e.name;
     column.first_leaf = static_cast<int>(leaves.size());
@@ -481,48 +484,15 @@ bool ParquetFile::Impl::DecodeValues(const Leaf& leaf, Encoding encoding, ByteRa
           !(type == PhysicalType::kFixedLenByteArray && encoding == Encoding::kDeltaByteArray)) {
         break;
       }
-      std::vector<int64_t> prefixes, lengths;
-      if (encoding == Encoding::kDeltaByteArray &&
-          !DecodeDeltaBinaryPacked(&in, count, false, &prefixes, error)) {
-        return false;
-      }
-      if (!DecodeDeltaBinaryPacked(&in, count, false, &lengths, error)) return false;
-      size_t pos = 0;
-      std::string previous, value;
-      uint64_t produced = 0;
-      for (size_t i = 0; i < count; ++i) {
-        int64_t length = lengths[i];
-        if (length < 0 || static_cast<uint64_t>(length) > in.size - pos) {
-          *error = "a string runs past the end of its page";
-          return false;
-        }
-        std::string_view suffix(reinterpret_cast<const char*>(in.data + pos),
-                                static_cast<size_t>(length));
-        pos += static_cast<size_t>(length);
-        if (encoding == Encoding::kDeltaLengthByteArray) {
-          if (!AppendBytes(leaf, suffix, out, error)) return false;
-          continue;
-        }
-        int64_t prefix = prefixes[i];
-        if (prefix < 0 || static_cast<uint64_t>(prefix) > previous.size()) {
-          *error = "a DELTA_BYTE_ARRAY prefix is longer than the previous value";
-          return false;
-        }
-        produced += static_cast<uint64_t>(prefix) + suffix.size();
-        if (produced > max_text_bytes) {
-          *error = "the column's text would exceed " + std::to_string(max_text_bytes) + " bytes";
-          return false;
-        }
-        value.assign(previous, 0, static_cast<size_t>(prefix));
-        value.append(suffix);
-        if (type == PhysicalType::kFixedLenByteArray && value.size() != width) {
-          *error = "a FIXED_LEN_BYTE_ARRAY value has the wrong length";
-          return false;
-        }
-        if (!AppendBytes(leaf, value, out, error)) return false;
-        previous.swap(value);
-      }
-      return true;
+      bool fixed = type == PhysicalType::kFixedLenByteArray;
+      return DecodeDeltaByteArrays(in, count, encoding == Encoding::kDeltaByteArray, max_text_bytes,
+                                   error, [&](std::string_view value) {
+                                     if (fixed && value.size() != width) {
+                                       *error = "a FIXED_LEN_BYTE_ARRAY value has the wrong length";
+                                       return false;
+                                     }
+                                     return AppendBytes(leaf, value, out, error);
+                                   });
     }
     case Encoding::kByteStreamSplit: {
       if (width == 0) break;

@@ -13,6 +13,11 @@ constexpr int64_t kMinDay = -719528;
 constexpr int64_t kMaxDay = 2932896;
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+// The remainder of FloorDiv, in [0, b); no intermediate product can overflow.
+int64_t FloorMod(int64_t a, int64_t b) {
+  int64_t r = a % b;
+  return r < 0 ? r + b : r;
+}
 
 void AppendDigits(int64_t value, int width, std::string* out) {
   char buf[24];
@@ -105,8 +110,7 @@ void AppendTimestamp(int64_t value, TimeUnit unit, std::string* out) {
                        : unit == TimeUnit::kMicros ? 1000000
                                                    : 1000000000;
   int digits = unit == TimeUnit::kMillis ? 3 : unit == TimeUnit::kMicros ? 6 : 9;
-  int64_t seconds = FloorDiv(value, per_second);
-  AppendInstant(seconds, value - seconds * per_second, digits, value, out);
+  AppendInstant(FloorDiv(value, per_second), FloorMod(value, per_second), digits, value, out);
 }
 
 void AppendInt96Timestamp(const uint8_t* bytes, std::string* out) {
@@ -116,7 +120,7 @@ void AppendInt96Timestamp(const uint8_t* bytes, std::string* out) {
   std::memcpy(&julian, bytes + 8, 4);
   int64_t seconds =
       (static_cast<int64_t>(julian) - kJulianDayOfEpoch) * 86400 + FloorDiv(nanos, 1000000000);
-  AppendInstant(seconds, nanos - FloorDiv(nanos, 1000000000) * 1000000000, 9, nanos, out);
+  AppendInstant(seconds, FloorMod(nanos, 1000000000), 9, nanos, out);
 }
 
 void AppendDate(int64_t days, std::string* out) {
