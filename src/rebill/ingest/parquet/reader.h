@@ -43,8 +43,10 @@ namespace rebill::parquet {
 /// Bounds on what a file may make the reader allocate, relative to its size. The defaults
 /// admit any file a real writer produces; the fuzzer tightens them.
 struct ReadLimits {
-  /// Values (cells and levels) one column chunk may hold per byte of the file.
-  uint64_t values_per_file_byte = 8192;
+  /// Values (cells and levels) a row group or column chunk may hold per byte of the file.
+  /// Billing rows take far more than a byte each even when compressed; an all-null column
+  /// can take almost nothing, which is why the bound is on the whole file.
+  uint64_t values_per_file_byte = 256;
   /// The largest decompressed page, and the largest ratio of a page's decompressed size to
   /// the file's size.
   uint64_t max_page_bytes = uint64_t{1} << 31;
