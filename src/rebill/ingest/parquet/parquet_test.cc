@@ -12,6 +12,7 @@
 #include <string>
 
 #include "rebill/ingest/parquet/encodings.h"
+#include "rebill/ingest/parquet/metadata.h"
 #include "rebill/ingest/parquet/reader.h"
 #include "rebill/ingest/parquet/text.h"
 #include "testing/status_matchers.h"
@@ -299,6 +300,25 @@ TEST(ParquetEncodingTest, DeltaByteArrayByHand) {
   plain.pop_back();
   EXPECT_FALSE(
       DecodeDeltaByteArrays({plain.data(), plain.size()}, 2, false, 1000, &error, collect));
+}
+
+TEST(ParquetMetadataTest, HostileThriftSizesFailWithoutAllocating) {
+  FileMetaData meta;
+  std::string error;
+  // Field 2 (schema), a list of structs claiming 2^21 elements in a 7-byte footer.
+  std::vector<uint8_t> huge_list = {0x29, 0xfc, 0x80, 0x80, 0x80, 0x01, 0x00};
+  EXPECT_FALSE(ParseFileMetaData(huge_list.data(), huge_list.size(), &meta, &error));
+  EXPECT_EQ(error, "a list in the metadata claims 2097152 elements in 1 bytes");
+  // Field 6 (created_by), a string claiming 1 GB.
+  std::vector<uint8_t> huge_string = {0x68, 0x80, 0x80, 0x80, 0x80, 0x04, 'x'};
+  meta = FileMetaData();
+  EXPECT_FALSE(ParseFileMetaData(huge_string.data(), huge_string.size(), &meta, &error));
+  EXPECT_EQ(error, "a string in the metadata runs past its end");
+  // Structs nested deeper than any real footer (an unknown field 1 of struct type, 100 deep).
+  std::vector<uint8_t> deep(100, 0x1c);
+  meta = FileMetaData();
+  EXPECT_FALSE(ParseFileMetaData(deep.data(), deep.size(), &meta, &error));
+  EXPECT_NE(error.find("deeper than"), std::string::npos) << error;
 }
 
 TEST(ParquetEncodingTest, RleAndBitPackedRuns) {
