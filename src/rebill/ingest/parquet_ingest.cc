@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <thread>
 
@@ -78,9 +79,17 @@ Result<IngestedFile> ReadParquetBillingFile(const std::string& path, const Inges
   std::vector<std::string_view> fields(columns);
   uint64_t row = 0;
   out.lines.reserve(static_cast<size_t>(std::max<int64_t>(0, file.total_rows())));
-  for (size_t group = 0; group < file.row_group_count(); ++group) {
-    REBILL_ASSIGN_OR_RETURN(std::vector<parquet::TextColumn> cells,
-                            file.ReadRowGroup(group, used, DecodeThreads()));
+  // The next row group decodes while this one's rows are parsed.
+  auto decode = [&file, &used](size_t group) {
+    return file.ReadRowGroup(group, used, DecodeThreads());
+  };
+  size_t groups = file.row_group_count();
+  std::future<Result<std::vector<parquet::TextColumn>>> next;
+  if (groups > 0) next = std::async(std::launch::async, decode, 0);
+  for (size_t group = 0; group < groups; ++group) {
+    Result<std::vector<parquet::TextColumn>> decoded = next.get();
+    if (group + 1 < groups) next = std::async(std::launch::async, decode, group + 1);
+    REBILL_ASSIGN_OR_RETURN(std::vector<parquet::TextColumn> cells, std::move(decoded));
     auto rows = static_cast<size_t>(file.row_count(group));
     for (size_t r = 0; r < rows; ++r) {
       for (size_t k = 0; k < used.size(); ++k) {
