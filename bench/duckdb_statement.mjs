@@ -1,7 +1,7 @@
 // The reference peer of docs/performance.md: what a reseller's data person does today — load the
 // CUR into DuckDB and compute each customer's statement with SQL.
 //
-//   node bench/duckdb_statement.mjs CUR.csv[.gz] ACCOUNTS.csv OUT.json [THREADS]
+//   node bench/duckdb_statement.mjs CUR.csv[.gz]|CUR.parquet ACCOUNTS.csv OUT.json [THREADS]
 //
 // ACCOUNTS.csv has the header `account,customer,markup` (markup in percent). The statement is
 // the amortized cost (reference §4.2) of each customer's rows per service, priced like rebill's
@@ -22,10 +22,18 @@ const quote = (s) => `'${s.replaceAll("'", "''")}'`;
 const instance = await DuckDBInstance.create(':memory:', { threads: String(threads) });
 const db = await instance.connect();
 
-const money = (column) => `COALESCE(CAST("${column}" AS DECIMAL(38,18)), 0)`;
+// A Parquet CUR (bench/csv_to_parquet.mjs) holds costs as DOUBLE: they become decimals through
+// their shortest text, as rebill reads them, never through binary arithmetic.
+const parquet = cur.endsWith('.parquet');
+const money = (column) => parquet
+  ? `COALESCE(CAST(CAST("${column}" AS VARCHAR) AS DECIMAL(38,18)), 0)`
+  : `COALESCE(CAST("${column}" AS DECIMAL(38,18)), 0)`;
+const source = parquet
+  ? `read_parquet(${quote(cur)})`
+  : `read_csv(${quote(cur)}, header = true, all_varchar = true)`;
 const sql = `
 WITH cur AS (
-  SELECT * FROM read_csv(${quote(cur)}, header = true, all_varchar = true)
+  SELECT * FROM ${source}
 ),
 mapping AS (
   -- 1 + markup / 100 as an exact decimal (DuckDB's '/' would give a DOUBLE).

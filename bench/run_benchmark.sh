@@ -2,11 +2,12 @@
 # Whole-pipeline benchmark: rebill against DuckDB on the same generated legacy CUR, in one run.
 # See docs/performance.md.
 #
-#   bench/run_benchmark.sh                 # 1M and 4M rows, CSV and CSV.gz, 3 runs each
+#   bench/run_benchmark.sh                 # 1M and 4M rows, CSV, CSV.gz and Parquet, 3 runs each
 #   ROWS="1000000" REPS=1 bench/run_benchmark.sh
 #
 # Environment: ROWS (space-separated row counts), REPS (runs per measurement, the median is
-# reported), THREADS (DuckDB threads, default 2), REBILL_TIMEOUT (seconds per rebill run,
+# reported), FORMATS (default "csv csv.gz snappy.parquet zstd.parquet"; the Parquet files are
+# the CSV written by DuckDB, bench/csv_to_parquet.mjs), THREADS (DuckDB threads, default 2), REBILL_TIMEOUT (seconds per rebill run,
 # default 900), REBILL_COMMIT (the commit to measure, default HEAD), REBILL_TREE=worktree to
 # measure the working tree instead. Generated
 # files in bench/out/ are reused when present.
@@ -18,6 +19,7 @@ ROWS="${ROWS:-1000000 4000000}"
 REPS="${REPS:-3}"
 THREADS="${THREADS:-2}"
 REBILL_TIMEOUT="${REBILL_TIMEOUT:-900}"
+FORMATS="${FORMATS:-csv csv.gz snappy.parquet zstd.parquet}"
 PERIOD=2026-10
 OUT="$ROOT/bench/out"
 mkdir -p "$OUT"
@@ -159,7 +161,7 @@ run_rebill() {  # FILE WORKSPACE STATEMENTS_JSON STEPS_FILE
 
 RESULTS="$OUT/results.txt"
 : > "$RESULTS"
-printf '%-9s %-7s %12s %12s %8s %12s %12s\n' rows format "rebill wall" "DuckDB wall" "ratio" \
+printf '%-9s %-14s %12s %12s %8s %12s %12s\n' rows format "rebill wall" "DuckDB wall" "ratio" \
   "rebill RSS" "DuckDB RSS" >> "$RESULTS"
 failed=0
 
@@ -181,8 +183,12 @@ for rows in $ROWS; do
     say "generating $rows rows -> $gz"
     "$GENERATOR" "$rows" "$gz.tmp" --gzip && mv "$gz.tmp" "$gz"
   fi
-  for fmt in csv csv.gz; do
+  for fmt in $FORMATS; do
     file="$OUT/cur-$rows.$fmt"
+    if [ "${fmt%.parquet}" != "$fmt" ] && [ ! -f "$file" ]; then
+      say "writing $rows rows as Parquet (${fmt%.parquet}) with DuckDB -> $file"
+      node bench/csv_to_parquet.mjs "$csv" "$file.tmp" "${fmt%.parquet}" "$THREADS" && mv "$file.tmp" "$file"
+    fi
     r_wall=() r_rss=() d_wall=() d_rss=() r_failed=""
     for rep in $(seq 1 "$REPS"); do
       say "$rows rows $fmt, run $rep/$REPS: rebill ingest + run + statements"
@@ -212,7 +218,7 @@ for rows in $ROWS; do
     rw=$(median "${r_wall[@]}") dw=$(median "${d_wall[@]}")
     rr=$(median "${r_rss[@]}") dr=$(median "${d_rss[@]}")
     ratio=$(python3 -c "print(f'{$dw/$rw:.2f}')")
-    printf '%-9s %-7s %11ss %11ss %8s %9s MB %9s MB\n' "$rows" "$fmt" "$rw" "$dw" "$ratio" \
+    printf '%-9s %-14s %11ss %11ss %8s %9s MB %9s MB\n' "$rows" "$fmt" "$rw" "$dw" "$ratio" \
       "$(( ${rr%.*} / 1024 ))" "$(( ${dr%.*} / 1024 ))" >> "$RESULTS"
   done
 done

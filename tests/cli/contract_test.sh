@@ -220,6 +220,24 @@ if [ -f "$sample" ] && command -v zip >/dev/null; then
   check "zip totals equal the csv's" test "$(grep -A4 '"totals"' "$work/zip.txt")" = "$(grep -A4 '"totals"' "$work/csv.txt")"
 fi
 
+# Legacy CUR as Parquet: the workshop exports ingest with their README totals; a damaged file
+# is refused naming it, the row group and the column, and leaves the workspace untouched.
+workshop="$data/aws-well-architected-labs/static/Cost/200_4_Cost_and_Usage_Analysis/Code"
+if [ -f "$workshop/Dec2018-WorkshopCUR-00001.snappy.parquet" ]; then
+  "$rebill" init "$work/ws-parquet" >/dev/null
+  check "parquet ingest" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/ws-parquet" ingest --format json "$workshop/Dec2018-WorkshopCUR-00001.snappy.parquet"
+  check "parquet format" contains "$work/out.txt" '"format": "legacy-cur-parquet"'
+  check "parquet total" contains "$work/out.txt" '"unblended": "408.3759924354"'
+  python3 - "$workshop/Dec2018-WorkshopCUR-00001.snappy.parquet" "$work/damaged.parquet" <<'PY'
+import sys
+data = bytearray(open(sys.argv[1], "rb").read())
+data[418843:418903] = b"\xff" * 60  # in line_item_unblended_cost's first page
+open(sys.argv[2], "wb").write(data)
+PY
+  check "damaged parquet" expect_exit 3 "$work/out.txt" "$rebill" -w "$work/ws-parquet" ingest "$work/damaged.parquet"
+  check "damaged parquet names the place" contains "$work/out.txt" "damaged.parquet: row group 0, column"
+fi
+
 # explain walks a statement line back to the CUR rows, policy and rule.
 check "explain" expect_exit 0 "$work/out.txt" "$rebill" -w "$work/demo" explain --period 2026-10 --customer acme --service AmazonEC2
 check "explain names the rows" contains "$work/out.txt" "31 SavingsPlanCoveredUsage rows of account 111111111111"

@@ -656,10 +656,12 @@ int Main(int argc, char** argv) {
   init->add_option("DIR", o.init_dir, "Folder for the workspace (default: the -w folder)");
 
   auto* ingest = app.add_subcommand(
-      "ingest", "Ingest billing files: legacy CUR, CUR 2.0 or FOCUS (CSV, CSV.gz, Athena text)");
-  ingest->add_option("PATH", o.paths,
-                     "Billing files (CSV, CSV.gz, CSV.zip, Athena text), manifests, or folders "
-                     "mirroring the S3 bucket (only the files the newest manifest lists are read)");
+      "ingest",
+      "Ingest billing files: legacy CUR, CUR 2.0 or FOCUS (CSV, CSV.gz, Athena text, Parquet)");
+  ingest->add_option(
+      "PATH", o.paths,
+      "Billing files (CSV, CSV.gz, CSV.zip, Athena text, Parquet), manifests, or folders "
+      "mirroring the S3 bucket (only the files the newest manifest lists are read)");
   ingest->add_flag("--list", o.ingest_list,
                    "List what is ingested per period and payer, with its delivery and status");
   ingest->add_option("--columns", o.columns_file,

@@ -1,5 +1,6 @@
 // Legacy CUR (CSV headers or Athena names) and CUR 2.0: the same columns under two spellings,
 // plus CUR 2.0's JSON map cells.
+#include <algorithm>
 #include <array>
 
 #include "rebill/ingest/cost_views.h"
@@ -205,6 +206,17 @@ class CurParser : public RowParser {
 
   int display_scale() const override { return reader_.display_scale(); }
   uint64_t rounded_values() const override { return reader_.rounded_values(); }
+
+  std::vector<int> UsedColumns() const override {
+    std::vector<int> used;
+    for (int index : index_) {
+      if (index >= 0) used.push_back(index);
+    }
+    for (const TagColumn& tag : tag_columns_) used.push_back(tag.column);
+    std::sort(used.begin(), used.end());
+    used.erase(std::unique(used.begin(), used.end()), used.end());
+    return used;
+  }
 
  private:
   struct TagColumn {

@@ -3,6 +3,7 @@
 // discounts), amortized = EffectiveCost, public on-demand = ListCost. The provider goes into
 // billing_entity ("AWS", "Microsoft", ...), except that AWS rows a third party published become
 // "AWS Marketplace" like the CUR's bill/BillingEntity, so later stages treat them alike.
+#include <algorithm>
 #include <array>
 
 #include "rebill/ingest/row_parser_internal.h"
@@ -219,6 +220,16 @@ class FocusParser : public RowParser {
 
   int display_scale() const override { return reader_.display_scale(); }
   uint64_t rounded_values() const override { return reader_.rounded_values(); }
+
+  std::vector<int> UsedColumns() const override {
+    std::vector<int> used;
+    for (int index : index_) {
+      if (index >= 0) used.push_back(index);
+    }
+    std::sort(used.begin(), used.end());
+    used.erase(std::unique(used.begin(), used.end()), used.end());
+    return used;
+  }
 
  private:
   const std::string& path_;

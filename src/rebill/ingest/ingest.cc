@@ -8,6 +8,7 @@
 
 #include "rebill/ingest/csv_reader_internal.h"
 #include "rebill/ingest/format_internal.h"
+#include "rebill/ingest/parquet_ingest_internal.h"
 #include "rebill/ingest/row_parser_internal.h"
 
 namespace rebill::ingest {
@@ -81,8 +82,37 @@ std::vector<TypedColumn> ManifestTypes(const Manifest& manifest,
 
 }  // namespace
 
+Status CheckDeliveryPeriod(const IngestOptions& options, Format format, const std::string& path,
+                           uint64_t row, const CurLine& line, RejectSink& rejects, bool* outside) {
+  *outside = false;
+  if (options.manifest == nullptr || !options.manifest->period ||
+      line.period == *options.manifest->period) {
+    return Status::Ok();
+  }
+  *outside = true;
+  Reject reject;
+  reject.stage = "ingest";
+  reject.file = path;
+  reject.row = row;
+  reject.column = BillingPeriodColumn(format);
+  reject.kind = "outside period";
+  reject.reason = "the row is for " + line.period.ToString() +
+                  ", outside the delivery's billing period " +
+                  options.manifest->period->ToString() + " (" + options.manifest->path + ")";
+  reject.raw_text = line.period.ToString();
+  reject.hint = "each month is delivered on its own; ingest that month's delivery";
+  return rejects.Add(std::move(reject));
+}
+
+std::string RoundedValuesWarning(const std::string& path, uint64_t rounded) {
+  return path + ": " + std::to_string(rounded) +
+         " value(s) have more than 18 fractional digits and were rounded half-even to 18 (a "
+         "change below 10^-18 each)";
+}
+
 Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOptions& options,
                                      RejectSink& rejects) {
+  if (IsParquetFile(path)) return ReadParquetBillingFile(path, options, rejects);
   REBILL_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> source, ByteSource::Open(path));
   CsvReader reader(std::move(source), path);
   REBILL_ASSIGN_OR_RETURN(std::string_view first_line, reader.PeekFirstLine());
@@ -176,31 +206,17 @@ Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOption
     bool skip = false;
     REBILL_RETURN_IF_ERROR(parser->Parse(fields, row, &line, &skip));
     if (skip) continue;
-    if (options.manifest != nullptr && options.manifest->period &&
-        line.period != *options.manifest->period) {
-      Reject reject;
-      reject.stage = "ingest";
-      reject.file = path;
-      reject.row = row;
-      reject.column = BillingPeriodColumn(*format);
-      reject.reason = "the row is for " + line.period.ToString() +
-                      ", outside the delivery's billing period " +
-                      options.manifest->period->ToString() + " (" + options.manifest->path + ")";
-      reject.raw_text = line.period.ToString();
-      reject.kind = "outside period";
-      reject.hint = "each month is delivered on its own; ingest that month's delivery";
-      REBILL_RETURN_IF_ERROR(rejects.Add(std::move(reject)));
-      continue;
-    }
+    bool outside = false;
+    REBILL_RETURN_IF_ERROR(
+        CheckDeliveryPeriod(options, *format, path, row, line, rejects, &outside));
+    if (outside) continue;
     out.lines.push_back(std::move(line));
   }
   // The reader hashed every byte on the way through, so the file is read from disk only once.
   out.source.sha256 = reader.Sha256Hex();
   out.display_scale = parser->display_scale();
   if (parser->rounded_values() > 0) {
-    out.warnings.push_back(path + ": " + std::to_string(parser->rounded_values()) +
-                           " value(s) have more than 18 fractional digits and were rounded "
-                           "half-even to 18 (a change below 10^-18 each)");
+    out.warnings.push_back(RoundedValuesWarning(path, parser->rounded_values()));
   }
   return out;
 }

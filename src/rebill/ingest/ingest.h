@@ -1,9 +1,9 @@
 // Ingest stage: billing files in, canonical lines out. Reads legacy CUR (CSV headers or
 // Parquet / Athena column names, including Athena's headerless `\x01`-delimited text exports),
-// CUR 2.0 CSV and FOCUS 1.0 / 1.1 / 1.2 CSV, plain or gzip. The format is told from the header
-// (never from the file name), every column is found by name (column order is never assumed),
-// money parses exactly to Decimal, and a malformed row goes to the RejectSink naming the file,
-// row and column.
+// CUR 2.0 CSV and FOCUS 1.0 / 1.1 / 1.2 CSV, plain or gzip, and all of them as Parquet. The format
+// is told from the header (never from the file name), every column is found by name (column order
+// is never assumed), money parses exactly to Decimal, and a malformed row goes to the RejectSink
+// naming the file, row and column.
 //
 //   RejectSink rejects;
 //   REBILL_ASSIGN_OR_RETURN(IngestedFile file, ReadBillingFile("cur.csv.gz", {}, rejects));
@@ -55,8 +55,9 @@ struct IngestedFile {
 /// Read one billing file. The compression is detected from the bytes and the format from the
 /// header, never from the name; SourceFile::format records it: "legacy-cur-csv",
 /// "legacy-cur-athena", "cur2-csv", "focus-1.0", "focus-1.1" or "focus-1.2", with ".gz"
-/// appended when the file is gzip-compressed. Fails with kInvalidInput naming the file (and
-/// row / column) for unreadable or malformed data or a headerless file read without
+/// appended when the file is gzip-compressed; Parquet files (told by their magic bytes) are
+/// "legacy-cur-parquet", "cur2-parquet" or "focus-1.x-parquet". Fails with kInvalidInput naming the
+/// file (and row / column) for unreadable or malformed data or a headerless file read without
 /// IngestOptions::columns, and kIo for a missing file.
 Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOptions& options,
                                      RejectSink& rejects);

@@ -330,5 +330,74 @@ TEST(RealFilesTest, FocusSampleOfThreeProviders) {
   EXPECT_EQ(file.display_scale, 11);
 }
 
+// The Well-Architected labs' WorkshopCUR exports: legacy CUR as Parquet (parquet-mr 1.8.2,
+// snappy, one row group; costs as DOUBLE, dates as INT64 TIMESTAMP_MILLIS). The two months'
+// column sets differ (124 and 120 columns).
+constexpr const char* kWorkshopCur =
+    "aws-well-architected-labs/static/Cost/200_4_Cost_and_Usage_Analysis/Code/";
+
+// Σ reservation_effective_cost: the amortized view of DiscountedUsage lines is that column.
+Decimal ReservationEffectiveCost(const IngestedFile& file) {
+  Decimal sum;
+  for (const CurLine& line : file.lines) {
+    if (line.type == LineItemType::kDiscountedUsage) sum += line.cost.amortized;
+  }
+  return sum;
+}
+
+TEST(RealFilesTest, WorkshopCurParquetOctober2018) {
+  REQUIRE_DATA(path, std::string(kWorkshopCur) + "Oct2018-WorkshopCUR-00001.snappy.parquet");
+  RejectSink rejects;
+  ASSERT_OK_AND_ASSIGN(IngestedFile file, ReadBillingFile(path, {}, rejects));
+  EXPECT_TRUE(rejects.rejects().empty());
+  EXPECT_EQ(file.source.format, "legacy-cur-parquet");
+  EXPECT_EQ(file.source.rows, 119307u);
+  EXPECT_EQ(file.source.sha256.substr(0, 16), "65b45dc92c5a959a");  // sha256sum of the file
+  ASSERT_EQ(file.lines.size(), 119307u);
+  Sums s = Sum(file);
+  EXPECT_EQ(s.unblended, D("4064.4831315379"));
+  EXPECT_EQ(s.unblended_by_type[LineItemType::kUsage], D("3914.7077525379"));
+  EXPECT_EQ(s.unblended_by_type[LineItemType::kRIFee], D("149.775379"));
+  EXPECT_EQ(s.unblended_by_type[LineItemType::kDiscountedUsage], D("0"));
+  EXPECT_EQ(s.unblended_by_type.size(), 3u);
+  EXPECT_EQ(s.unblended_by_account["836060457634"], D("3993.0273261102"));
+  EXPECT_EQ(s.unblended_by_account["011254002932"], D("71.4558054277"));
+  EXPECT_EQ(s.unblended_by_account.size(), 2u);
+  EXPECT_EQ(s.public_on_demand, D("4237.6817354175"));
+  EXPECT_EQ(ReservationEffectiveCost(file), D("232.25379599"));
+  EXPECT_EQ(s.periods, std::set<std::string>{"2018-10"});
+  EXPECT_EQ(s.payers, std::set<std::string>{"836060457634"});
+  EXPECT_EQ(s.currencies, std::set<std::string>{"USD"});
+  size_t type_counts[3] = {0, 0, 0};
+  for (const CurLine& line : file.lines) {
+    if (line.type == LineItemType::kUsage) ++type_counts[0];
+    if (line.type == LineItemType::kDiscountedUsage) ++type_counts[1];
+    if (line.type == LineItemType::kRIFee) ++type_counts[2];
+  }
+  EXPECT_EQ(type_counts[0], 110953u);
+  EXPECT_EQ(type_counts[1], 8345u);
+  EXPECT_EQ(type_counts[2], 9u);
+}
+
+TEST(RealFilesTest, WorkshopCurParquetDecember2018) {
+  REQUIRE_DATA(path, std::string(kWorkshopCur) + "Dec2018-WorkshopCUR-00001.snappy.parquet");
+  RejectSink rejects;
+  ASSERT_OK_AND_ASSIGN(IngestedFile file, ReadBillingFile(path, {}, rejects));
+  EXPECT_TRUE(rejects.rejects().empty());
+  EXPECT_EQ(file.source.format, "legacy-cur-parquet");
+  ASSERT_EQ(file.lines.size(), 91264u);
+  Sums s = Sum(file);
+  EXPECT_EQ(s.unblended, D("408.3759924354"));
+  EXPECT_EQ(s.unblended_by_type[LineItemType::kUsage], D("256.0791924354"));
+  EXPECT_EQ(s.unblended_by_type[LineItemType::kRIFee], D("152.2968"));
+  EXPECT_EQ(s.unblended_by_type[LineItemType::kDiscountedUsage], D("0"));
+  EXPECT_EQ(s.unblended_by_account["836060457634"], D("370.0925209613"));
+  EXPECT_EQ(s.unblended_by_account["011254002932"], D("38.2834714741"));
+  EXPECT_EQ(s.unblended_by_account.size(), 2u);
+  EXPECT_EQ(s.public_on_demand, D("580.7620730674"));
+  EXPECT_EQ(ReservationEffectiveCost(file), D("230.89553138"));
+  EXPECT_EQ(s.periods, std::set<std::string>{"2018-12"});
+}
+
 }  // namespace
 }  // namespace rebill::ingest

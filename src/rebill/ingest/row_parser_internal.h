@@ -106,7 +106,18 @@ class RowParser {
   virtual int display_scale() const = 0;
   /// See FieldReader::rounded_values().
   virtual uint64_t rounded_values() const = 0;
+
+  /// The header columns Parse() reads (after MapHeader), so that a columnar file decodes only
+  /// those; the other fields may be left empty.
+  virtual std::vector<int> UsedColumns() const = 0;
 };
+
+/// With a delivery manifest, a line of another billing period than the manifest's is a reject
+/// (kind "outside period"); *outside tells the caller to drop it.
+Status CheckDeliveryPeriod(const IngestOptions& options, Format format, const std::string& path,
+                           uint64_t row, const CurLine& line, RejectSink& rejects, bool* outside);
+/// The ingest warning for values rounded by RoundToScale.
+std::string RoundedValuesWarning(const std::string& path, uint64_t rounded);
 
 /// Plain decimal text with more than 18 fractional digits ("0.0010684211984159026", as some
 /// generators print doubles), rounded half-even to 18; nullopt for any other text.

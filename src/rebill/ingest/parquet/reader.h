@@ -1,0 +1,110 @@
+// A reader of Apache Parquet files, written from the format specification: the footer's
+// metadata (Thrift compact protocol), row groups and column chunks, data pages v1 and v2 and
+// dictionary pages, the encodings PLAIN, PLAIN_DICTIONARY / RLE_DICTIONARY, RLE / bit-packed
+// levels, DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY and BYTE_STREAM_SPLIT,
+// and the codecs UNCOMPRESSED, SNAPPY, GZIP, ZSTD and LZ4_RAW.
+//
+// Values come out as text cells, the text a CSV export of the same data would hold, so that
+// billing files are read by one set of row parsers whatever their container:
+//  - strings as their bytes; integers in decimal; booleans "true" / "false";
+//  - DOUBLE / FLOAT as the shortest text that reads back to the same binary value
+//    (std::to_chars), never through arithmetic on the binary value;
+//  - DECIMAL (INT32, INT64, FIXED_LEN_BYTE_ARRAY or BYTE_ARRAY) as exact decimal text;
+//  - timestamps (TIMESTAMP_MILLIS / MICROS, logical TIMESTAMP, INT96) as
+//    2018-10-01T00:00:00Z (with fraction digits when there are any); DATE as 2018-10-01;
+//  - MAP columns (MAP<string, string>, MAP<string, double>, ...) as a JSON object, the form
+//    CUR 2.0's CSV exports give them: {"key":"text","other":1.5};
+//  - null as an empty cell (is_null tells it apart from an empty string).
+//
+// Only the top-level columns asked for are decoded (projection), and a row group's columns can
+// be decoded on several threads. Every size and offset read from the file is checked against
+// the file before it is used: a corrupt, truncated or hostile file gives kInvalidInput naming
+// the file, row group and column, never a crash, a hang or an allocation out of proportion to
+// the file's size.
+//
+//   REBILL_ASSIGN_OR_RETURN(ParquetFile file, ParquetFile::Open("cur.parquet"));
+//   std::vector<int> wanted = {file.FindColumn("line_item_unblended_cost")};
+//   for (size_t g = 0; g < file.row_group_count(); ++g) {
+//     REBILL_ASSIGN_OR_RETURN(std::vector<TextColumn> columns, file.ReadRowGroup(g, wanted));
+//     ... columns[0].cell(row) ...
+//   }
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rebill/core/result.h"
+
+namespace rebill::parquet {
+
+/// Bounds on what a file may make the reader allocate, relative to its size. The defaults
+/// admit any file a real writer produces; the fuzzer tightens them.
+struct ReadLimits {
+  /// Values (cells and levels) a row group or column chunk may hold per byte of the file.
+  /// Billing rows take far more than a byte each even when compressed; an all-null column
+  /// can take almost nothing, which is why the bound is on the whole file.
+  uint64_t values_per_file_byte = 256;
+  /// The largest decompressed page, and the largest ratio of a page's decompressed size to
+  /// the file's size.
+  uint64_t max_page_bytes = uint64_t{1} << 31;
+  uint64_t page_bytes_per_file_byte = 4096;
+};
+
+/// One top-level column of one row group, as text cells.
+struct TextColumn {
+  std::string text;              // the cells, concatenated
+  std::vector<uint64_t> ends;    // ends[i]: end of cell i in `text`
+  std::vector<uint8_t> is_null;  // 1 where the cell is null
+
+  size_t size() const { return ends.size(); }
+  std::string_view cell(size_t i) const {
+    uint64_t begin = i == 0 ? 0 : ends[i - 1];
+    return std::string_view(text).substr(begin, ends[i] - begin);
+  }
+};
+
+class ParquetFile {
+ public:
+  /// Map the file at `path` into memory and read its footer. Fails with kIo when it cannot be
+  /// read and kInvalidInput naming the file when it is not a valid Parquet file.
+  static Result<ParquetFile> Open(const std::string& path, ReadLimits limits = {});
+  /// Read a file held in memory; `name` is used in messages. `bytes` must outlive the object.
+  static Result<ParquetFile> FromBuffer(std::string_view bytes, std::string name,
+                                        ReadLimits limits = {});
+
+  ParquetFile(ParquetFile&&) noexcept;
+  ParquetFile& operator=(ParquetFile&&) noexcept;
+  ~ParquetFile();
+
+  const std::string& name() const;
+  /// The whole file, as stored.
+  std::string_view bytes() const;
+  /// Names of the top-level columns, in schema order.
+  const std::vector<std::string>& column_names() const;
+  /// Index of the top-level column `name`, or -1.
+  int FindColumn(std::string_view name) const;
+  size_t row_group_count() const;
+  int64_t row_count(size_t row_group) const;
+  int64_t total_rows() const;
+  /// "parquet-mr version 1.8.2 ...": the writer, from the footer.
+  const std::string& created_by() const;
+
+  /// Decode the top-level columns `columns` (indexes into column_names()) of `row_group`,
+  /// using up to `threads` threads. The result has one TextColumn per index, each with
+  /// row_count(row_group) cells.
+  Result<std::vector<TextColumn>> ReadRowGroup(size_t row_group, const std::vector<int>& columns,
+                                               int threads = 1) const;
+
+ private:
+  struct Impl;
+  explicit ParquetFile(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// True when `head` (the first bytes of a file) starts with Parquet's magic "PAR1".
+bool HasParquetMagic(std::string_view head);
+
+}  // namespace rebill::parquet

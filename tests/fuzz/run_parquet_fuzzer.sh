@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Run the Parquet fuzzer for SECONDS seconds, seeded with the Parquet fixtures. New corpus
+# entries go to CORPUS_DIR (default: a temporary folder), never into the repository; a crash
+# leaves its input in the current folder (crash-*) and fails the run.
+#   run_parquet_fuzzer.sh PARQUET_FUZZER SECONDS [CORPUS_DIR]
+set -euo pipefail
+fuzzer=$1
+seconds=$2
+here=$(cd "$(dirname "$0")" && pwd)
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+corpus=${3:-$scratch/corpus}
+mkdir -p "$corpus" "$scratch/seeds"
+cp "$here"/../fixtures/parquet/*.parquet "$scratch/seeds/"
+"$fuzzer" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+  -print_final_stats=1 "$corpus" "$scratch/seeds"
