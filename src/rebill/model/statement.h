@@ -1,6 +1,6 @@
 // Statements: what a customer receives for a period. Lines are rounded to the currency's minor
-// unit; the total is the sum of rounded lines and subtotal + fees - credits + tax = total
-// (DESIGN.md §2, invariant 3).
+// unit; the total is the sum of rounded lines and subtotal + fees - credits + tax (+ adjustments) =
+// total (DESIGN.md §2, invariant 3).
 #pragma once
 
 #include <optional>
@@ -16,17 +16,22 @@ namespace rebill {
 enum class StatementStatus : uint8_t { kDraft, kFinal, kVoid };
 std::string_view StatementStatusName(StatementStatus status);
 
-enum class StatementLineKind : uint8_t { kCharge, kFee, kCredit, kTax };
+// An adjustment line corrects an earlier, closed period: a difference found when a newer CUR
+// delivery for that month arrived after close, linked to the invoice it corrects.
+enum class StatementLineKind : uint8_t { kCharge, kFee, kCredit, kTax, kAdjustment };
+inline constexpr int kStatementLineKindCount = 5;
 std::string_view StatementLineKindName(StatementLineKind kind);
 
 struct StatementLine {
   StatementLineKind kind = StatementLineKind::kCharge;
-  std::string service;      // product code ("AmazonEC2"); empty for fees
-  std::string description;  // readable ("Amazon Elastic Compute Cloud")
-  Decimal list_amount;      // public on-demand value, precise
-  Decimal precise;          // exact price before rounding
-  Decimal amount;           // rounded to the currency's minor unit
-  std::string rule;         // the pricing rule(s) applied
+  std::string service;           // product code ("AmazonEC2"); empty for fees
+  std::string description;       // readable ("Amazon Elastic Compute Cloud")
+  Decimal list_amount;           // public on-demand value, precise
+  Decimal precise;               // exact price before rounding
+  Decimal amount;                // rounded to the currency's minor unit
+  std::string rule;              // the pricing rule(s) applied
+  std::string original_invoice;  // adjustment lines: the invoice they correct
+  std::string reason;            // adjustment lines: why
 
   friend bool operator==(const StatementLine&, const StatementLine&) = default;
 };
@@ -51,6 +56,16 @@ struct CreditUsage {
   friend bool operator==(const CreditUsage&, const CreditUsage&) = default;
 };
 
+/// The customer's account with the reseller when the statement was made: what earlier invoices
+/// and notes left open, what was paid against them, and what is due including this statement.
+struct AccountSummary {
+  Decimal balance_brought_forward;  // Σ earlier issued documents (invoices, notes)
+  Decimal payments_received;        // Σ payments recorded against them
+  Decimal amount_due;               // brought forward - payments + this statement's total
+
+  friend bool operator==(const AccountSummary&, const AccountSummary&) = default;
+};
+
 struct Statement {
   std::string customer;  // id from rebill.toml
   std::string customer_name;
@@ -59,15 +74,19 @@ struct Statement {
   StatementStatus status = StatementStatus::kDraft;
   std::string invoice_number;  // once final
   std::vector<StatementLine> lines;
-  Decimal subtotal;                           // Σ charge lines
-  Decimal fees;                               // Σ fee lines
-  Decimal credits;                            // -Σ credit lines (a positive number)
-  Decimal tax;                                // Σ tax lines
-  Decimal total;                              // Σ all lines = subtotal + fees - credits + tax
-  Decimal rounding_residue;                   // Σ precise - Σ rounded, reported, never lost
-  std::string policy_note;                    // one plain sentence on the commitment policy
-  std::optional<FxRate> fx;                   // set when billed in another currency than the CUR's
+  Decimal subtotal;          // Σ charge lines
+  Decimal fees;              // Σ fee lines
+  Decimal credits;           // -Σ credit lines (a positive number)
+  Decimal tax;               // Σ tax lines
+  Decimal adjustments;       // Σ adjustment lines (corrections of closed periods)
+  Decimal total;             // Σ all lines = subtotal + fees - credits + tax + adjustments
+  Decimal rounding_residue;  // Σ precise - Σ rounded, reported, never lost
+  std::string policy_note;   // one plain sentence on the commitment policy
+  std::optional<FxRate> fx;  // set when billed in another currency than the CUR's
   std::vector<CreditUsage> customer_credits;  // the ledger of this period
+  std::string issued;                         // date of issue (YYYY-MM-DD), once final
+  std::string due_date;                       // payment due (YYYY-MM-DD), once final
+  std::optional<AccountSummary> account;      // set when earlier documents or payments exist
 
   friend bool operator==(const Statement&, const Statement&) = default;
 };

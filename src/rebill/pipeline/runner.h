@@ -71,6 +71,10 @@ struct RunOutcome {
   Reconciliation reconciliation;
   MarginReport margin;
   std::vector<std::pair<std::string, std::string>> invariants;  // name -> "ok"
+  /// The period is closed: this run restated it without changing its statements, and its
+  /// differences from the final statements became `new_adjustments`.
+  bool restated = false;
+  std::vector<store::Adjustment> new_adjustments;
 };
 
 /// Run map -> allocate -> price -> report -> attribute for `period` and record the run with

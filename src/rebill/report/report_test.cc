@@ -269,10 +269,10 @@ StatementSet SmallSet() {
   s.period = set.period;
   s.currency = "USD";
   s.lines.push_back({StatementLineKind::kCharge, "AmazonEC2", "Amazon Elastic Compute Cloud",
-                     D("11"), D("12.005"), D("12.01"), "std: markup 5%"});
+                     D("11"), D("12.005"), D("12.01"), "std: markup 5%", "", ""});
   s.lines.push_back({StatementLineKind::kCredit, "AmazonEC2",
                      "AWS credits — Amazon Elastic Compute Cloud", D("0"), D("-2.5"), D("-2.50"),
-                     "passed through at face value"});
+                     "passed through at face value", "", ""});
   s.subtotal = D("12.01");
   s.credits = D("2.50");
   s.total = D("9.51");
@@ -361,10 +361,10 @@ TEST(RenderJsonTest, ParseReadsBackExactlyWhatWasWritten) {
   // A precise amount with all 18 fractional digits, and every line kind.
   set.statements[0].lines[0].precise = D("12.005000000000000001");
   set.statements[0].lines[0].list_amount = D("-0.000000000000000001");
+  set.statements[0].lines.push_back({StatementLineKind::kFee, "", "Managed services", D("0"),
+                                     D("1"), D("1.00"), "fee 8%", "", ""});
   set.statements[0].lines.push_back(
-      {StatementLineKind::kFee, "", "Managed services", D("0"), D("1"), D("1.00"), "fee 8%"});
-  set.statements[0].lines.push_back(
-      {StatementLineKind::kTax, "", "VAT \"19%\"\n<b>", D("0"), D("0.19"), D("0.19"), ""});
+      {StatementLineKind::kTax, "", "VAT \"19%\"\n<b>", D("0"), D("0.19"), D("0.19"), "", "", ""});
   set.statements[1].status = StatementStatus::kVoid;
   ASSERT_OK_AND_ASSIGN(StatementSet parsed, ParseStatementsJson(RenderJson(set)));
   EXPECT_EQ(parsed, set);
@@ -462,11 +462,11 @@ TEST(RenderHtmlTest, FinalStatementHasItsInvoiceNumberAndNoWatermark) {
 
 TEST(RenderHtmlTest, ChartHasOneBarPerServiceLargestFirst) {
   Statement s = SmallSet().statements[0];
-  s.lines.insert(s.lines.begin(),
-                 {StatementLineKind::kCharge, "AmazonS3", "S3", D("0"), D("30"), D("30.00"), ""});
+  s.lines.insert(s.lines.begin(), {StatementLineKind::kCharge, "AmazonS3", "S3", D("0"), D("30"),
+                                   D("30.00"), "", "", ""});
   // A second EC2 charge line (a discount) joins the EC2 bar: 12.01 - 2.00 = 10.01.
-  s.lines.push_back(
-      {StatementLineKind::kCharge, "AmazonEC2", "EC2 (discount)", D("0"), D("-2"), D("-2.00"), ""});
+  s.lines.push_back({StatementLineKind::kCharge, "AmazonEC2", "EC2 (discount)", D("0"), D("-2"),
+                     D("-2.00"), "", "", ""});
   const std::string html = RenderHtml(s, "Northwind");
   size_t bars = 0;
   for (size_t at = html.find("<rect"); at != std::string::npos; at = html.find("<rect", at + 1)) {

@@ -96,7 +96,7 @@ TEST(Store, MonthsAreReplacedAsAWhole) {
                     {{"cur.csv", "f1", "legacy-cur-csv", 10}},
                     10,
                     "2023-12-01T00:00:00Z"};
-  AuditEntry audit{"2023-12-01T00:00:00Z", "tester", "ingest", "2023-11", "files: cur.csv"};
+  AuditEntry audit{"2023-12-01T00:00:00Z", "tester", "ingest", "2023-11", "files: cur.csv", "", ""};
   ASSERT_OK_AND_ASSIGN(auto replaced, store->ReplaceMonths({first}, audit));
   EXPECT_TRUE(replaced.empty());
   MonthRecord second = first;
@@ -131,7 +131,7 @@ TEST(Store, RunsReplaceDraftsAndSurviveReopening) {
     run.margin_json = "{}";
     run.totals_json = "{}";
     run.invariants_json = "{}";
-    AuditEntry audit{"2023-12-01T00:00:00Z", "tester", "run", "2023-11", ""};
+    AuditEntry audit{"2023-12-01T00:00:00Z", "tester", "run", "2023-11", "", "", ""};
     ASSERT_OK_AND_ASSIGN(int64_t first, store->RecordRun(run, audit));
     run.statements_json = "{\"v\":2}";
     ASSERT_OK_AND_ASSIGN(int64_t second, store->RecordRun(run, audit));
@@ -163,6 +163,9 @@ TEST(Store, MigratesAVersionOneStoreAndRefusesANewerOne) {
   { ASSERT_OK_AND_ASSIGN(auto store, Store::Open(path)); }
   // Turn it back into a version 1 store: what the first release wrote.
   RawSql(path,
+         "DROP TABLE payments; DROP TABLE invoices; DROP TABLE invoice_sequences; DROP TABLE "
+         "closed_periods; DROP TABLE locked_fx_rates; DROP TABLE adjustments; ALTER TABLE "
+         "audit_log DROP COLUMN config_sha256; ALTER TABLE audit_log DROP COLUMN input_sha256; "
          "DROP TABLE credit_ledger; DROP TABLE fx_rates; DROP TABLE org_accounts; DROP TABLE "
          "handshakes; ALTER TABLE runs "
          "DROP COLUMN "
@@ -172,7 +175,7 @@ TEST(Store, MigratesAVersionOneStoreAndRefusesANewerOne) {
     RunRecord run;
     run.period = "2023-11";
     run.accounts_json = "{\"checked\":true}";
-    AuditEntry audit{"2023-12-01T00:00:00Z", "tester", "run", "2023-11", ""};
+    AuditEntry audit{"2023-12-01T00:00:00Z", "tester", "run", "2023-11", "", "", ""};
     ASSERT_OK_AND_ASSIGN(int64_t id, store->RecordRun(run, audit));
     ASSERT_OK_AND_ASSIGN(auto latest, store->LatestRun("2023-11"));
     ASSERT_TRUE(latest.has_value());
@@ -192,7 +195,7 @@ TEST(Store, MigratesAVersionOneStoreAndRefusesANewerOne) {
   }
   {
     ASSERT_OK_AND_ASSIGN(auto store, Store::Open(path));
-    AuditEntry audit{"2023-12-01T00:00:00Z", "tester", "fx import", "2026-10", ""};
+    AuditEntry audit{"2023-12-01T00:00:00Z", "tester", "fx import", "2026-10", "", "", ""};
     ASSERT_OK(store->ReplaceFxRates("2026-10", {{"USD", "EUR", D("0.9214"), "ECB"}}, audit));
     ASSERT_OK(
         store->ReplaceFxRates("2026-10", {{"USD", "EUR", D("0.9215"), "ECB, revised"}}, audit));
@@ -205,6 +208,104 @@ TEST(Store, MigratesAVersionOneStoreAndRefusesANewerOne) {
   }
   RawSql(path, "PRAGMA user_version=99;");
   EXPECT_STATUS(Store::Open(path), StatusCode::kFailedPrecondition, "upgrade rebill");
+}
+
+InvoiceRecord Invoice(const std::string& number, int64_t seq) {
+  InvoiceRecord r;
+  r.number = number;
+  r.entity = "Northwind GmbH";
+  r.seq = seq;
+  r.kind = "invoice";
+  r.period = "2026-10";
+  r.customer = "acme";
+  r.currency = "USD";
+  r.total = D("10.00");
+  r.status = "final";
+  return r;
+}
+
+TEST(Store, InvoiceNumbersAreGaplessAcrossFailedTransactions) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto store, Store::Open(dir.path() + "/rebill.db"));
+  std::vector<int64_t> taken;
+  auto issue = [&](bool fail) {
+    return store->Finalize([&]() -> Status {
+      Result<int64_t> seq = store->TakeInvoiceSeq("Northwind GmbH");
+      if (!seq.ok()) return seq.status();
+      if (fail) return FailedPrecondition("refused after taking a number");
+      taken.push_back(*seq);
+      return store->InsertInvoice(Invoice("INV-" + std::to_string(*seq), *seq));
+    });
+  };
+  ASSERT_OK(issue(false));
+  EXPECT_STATUS(issue(true), StatusCode::kFailedPrecondition, "refused");
+  ASSERT_OK(issue(false));
+  // The failed transaction's number was rolled back with it: 1, 2, not 1, 3.
+  EXPECT_EQ(taken, (std::vector<int64_t>{1, 2}));
+  // Another entity has its own sequence.
+  ASSERT_OK(store->Finalize([&]() -> Status {
+    Result<int64_t> seq = store->TakeInvoiceSeq("Northwind Inc");
+    if (!seq.ok()) return seq.status();
+    EXPECT_EQ(*seq, 1);
+    return Status::Ok();
+  }));
+  // A number is never used twice.
+  EXPECT_STATUS(store->Finalize([&]() { return store->InsertInvoice(Invoice("INV-1", 9)); }),
+                StatusCode::kConflict, "INV-1");
+  ASSERT_OK_AND_ASSIGN(std::vector<InvoiceRecord> all, store->Invoices());
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[1].number, "INV-2");
+  EXPECT_EQ(all[1].total, D("10.00"));
+}
+
+TEST(Store, AdjustmentsWaitForTheNextOpenStatement) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto store, Store::Open(dir.path() + "/rebill.db"));
+  AuditEntry audit{"2026-11-05T09:00:00Z", "tester", "run", "2026-10", "", "cfg", "m1"};
+  RunRecord restated;
+  restated.period = "2026-10";
+  restated.restated = true;
+  restated.statements_json = "{\"restated\":1}";
+  Adjustment a;
+  a.period = "2026-10";
+  a.customer = "acme";
+  a.kind = "credit";
+  a.service = "AmazonEC2";
+  a.amount = D("-5.00");
+  a.currency = "USD";
+  a.original_invoice = "INV-1";
+  restated.new_adjustments = {a};
+  ASSERT_OK_AND_ASSIGN(int64_t restated_id, store->RecordRun(restated, audit));
+  EXPECT_GT(restated_id, 0);
+  ASSERT_OK_AND_ASSIGN(auto slot, store->RestatedStatements("2026-10"));
+  ASSERT_TRUE(slot.has_value());
+  EXPECT_EQ(*slot, "{\"restated\":1}");
+  // The restatement is not the period's draft.
+  ASSERT_OK_AND_ASSIGN(auto draft, store->LatestRun("2026-10"));
+  EXPECT_FALSE(draft.has_value());
+
+  ASSERT_OK_AND_ASSIGN(std::vector<Adjustment> pending, store->AdjustmentsFor("2026-11"));
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].amount, D("-5.00"));
+  ASSERT_OK_AND_ASSIGN(auto earlier, store->AdjustmentsFor("2026-10"));
+  EXPECT_TRUE(earlier.empty());  // a correction never lands on the period it corrects
+
+  RunRecord november;
+  november.period = "2026-11";
+  november.applied_adjustments = {pending[0].id};
+  ASSERT_OK_AND_ASSIGN(int64_t november_id, store->RecordRun(november, audit));
+  EXPECT_GT(november_id, restated_id);
+  // Carried by November: November sees it again on a re-run, December does not.
+  ASSERT_OK_AND_ASSIGN(auto again, store->AdjustmentsFor("2026-11"));
+  EXPECT_EQ(again.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(auto december, store->AdjustmentsFor("2026-12"));
+  EXPECT_TRUE(december.empty());
+
+  ASSERT_OK_AND_ASSIGN(std::vector<AuditEntry> log, store->AuditLog());
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[0].action, "adjustment");
+  EXPECT_EQ(log[0].config_sha256, "cfg");
+  EXPECT_EQ(log[0].input_sha256, "m1");
 }
 
 TEST(WorkspaceLock, SecondHolderGetsAConflict) {

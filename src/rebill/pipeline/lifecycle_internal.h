@@ -1,0 +1,23 @@
+// How `rebill run` takes part in the statement lifecycle (pipeline/lifecycle.cc).
+#pragma once
+
+#include "rebill/core/result.h"
+#include "rebill/model/statement.h"
+#include "rebill/pipeline/config.h"
+#include "rebill/store/store.h"
+
+namespace rebill::pipeline::internal {
+
+/// Before a run of `period` is recorded. A closed period's run is a restatement: its statements
+/// carry what the final ones carried from other periods, and their differences from the final
+/// statements become adjustments. An open period's statements get the pending adjustments of
+/// closed periods as adjustment lines, and the customer's account summary.
+Status PrepareRun(store::Store& store, const WorkspaceConfig& config, BillingPeriod period,
+                  Timestamp now, StatementSet& statements, store::RunRecord& run);
+
+/// Record the run; with [invoice] corrections = "note", the new adjustments are issued as credit
+/// or debit notes in the same transaction.
+Result<int64_t> RecordRun(store::Store& store, const WorkspaceConfig& config, store::RunRecord& run,
+                          const store::AuditEntry& audit, Timestamp now);
+
+}  // namespace rebill::pipeline::internal
