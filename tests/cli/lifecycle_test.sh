@@ -132,6 +132,35 @@ check "audit: void by bob" contains "$work/audit.json" '"action": "void"'
 check "audit: payment" contains "$work/audit.json" '"action": "payment"'
 check "audit: config version" contains "$work/audit.json" "\"config_sha256\": \"$(sha256sum "$ws/rebill.toml" | cut -d' ' -f1)\""
 
+# Corrections as notes: a restated October issues credit notes at once, numbered from the same
+# sequence and linked to the invoices they correct; November carries nothing.
+ws="$work/notes"
+new_workspace "$ws"
+sed -i 's/^payment_terms_days = 30$/&\ncorrections = "note"/' "$ws/rebill.toml"
+"$rebill" -w "$ws" ingest "$scenario/input/2026-10.csv" "$scenario/input/2026-11.csv" >/dev/null
+"$rebill" -w "$ws" run --period 2026-10 >/dev/null
+check "notes: close" expect_exit 0 "$work/out.txt" "$rebill" -w "$ws" close --period 2026-10 --actor carol
+"$rebill" -w "$ws" ingest "$scenario/restated/2026-10.csv" >/dev/null
+check "notes: restated run" expect_exit 0 "$work/out.txt" "$rebill" -w "$ws" run --period 2026-10
+check "notes: acme credit note" contains "$work/out.txt" "acme AmazonEC2: -20.00 USD correcting INV-2026-00002, issued as CN-2026-00003"
+check "notes: globex credit note" contains "$work/out.txt" "globex VAT: -1.75 EUR correcting INV-2026-00001, issued as CN-2026-00004"
+check "notes: november" expect_exit 0 "$work/out.txt" "$rebill" -w "$ws" run --period 2026-11
+"$rebill" -w "$ws" statements --period 2026-11 --format json >"$work/nov.json"
+check "notes: november has no adjustment lines" lacks "$work/nov.json" '"kind": "adjustment"'
+check "notes: november brings the notes forward" contains "$work/nov.json" '"balance_brought_forward": "1195.15"'
+check "notes: diff since the previous run" expect_exit 0 "$work/out.txt" "$rebill" -w "$ws" diff --period 2026-11
+check "notes: one run, nothing to compare" contains "$work/out.txt" "nothing to compare against yet"
+check "notes: audit actor after the subcommand" expect_exit 0 "$work/out.txt" "$rebill" audit -w "$ws"
+check "notes: audit names carol" contains "$work/out.txt" "carol  close 2026-10"
+check "notes: adjustments audited" contains "$work/out.txt" "adjustment 2026-10  acme credit AmazonEC2"
+
+# A bad number format is a configuration error naming the key.
+ws="$work/badformat"
+new_workspace "$ws"
+sed -i 's/number_format = "INV-{year}-{seq:05}"/number_format = "INV-{year}"/' "$ws/rebill.toml"
+check "bad number format" expect_exit 3 "$work/out.txt" "$rebill" -w "$ws" ingest "$scenario/input/2026-10.csv"
+check "bad number format names the key" contains "$work/out.txt" "invoice.number_format: 'INV-{year}'"
+
 # Two closes of different periods started at the same moment: both succeed, and the numbers
 # are 1 to 4, each once.
 ws="$work/race"

@@ -628,6 +628,8 @@ int Main(int argc, char** argv) {
   CLI::App app{
       "rebill: AWS reseller billing — from the Cost and Usage Report to customer statements"};
   app.require_subcommand(1);
+  // -w and --actor may also follow the subcommand: `rebill close --period 2026-10 --actor ann`.
+  app.fallthrough();
   Options o;
   app.add_option("-w,--workspace", o.workspace, "Workspace folder (default: current folder)");
   app.add_option("--actor", o.actor, "Who is acting, for the audit log (default: OS user)");
