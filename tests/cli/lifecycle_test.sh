@@ -144,6 +144,11 @@ check "notes: close" expect_exit 0 "$work/out.txt" "$rebill" -w "$ws" close --pe
 check "notes: restated run" expect_exit 0 "$work/out.txt" "$rebill" -w "$ws" run --period 2026-10
 check "notes: acme credit note" contains "$work/out.txt" "acme AmazonEC2: -20.00 USD correcting INV-2026-00002, issued as CN-2026-00003"
 check "notes: globex credit note" contains "$work/out.txt" "globex VAT: -1.75 EUR correcting INV-2026-00001, issued as CN-2026-00004"
+"$rebill" -w "$ws" statements --invoice CN-2026-00003 --format csv >"$work/note.csv"
+check "notes: the credit note renders" contains "$work/note.csv" "final,CN-2026-00003,adjustment,AmazonEC2"
+check "notes: linked to the invoice" contains "$work/note.csv" "-20.00,correction of INV-2026-00002"
+check "statements of an unknown document" expect_exit 3 "$work/out.txt" "$rebill" -w "$ws" statements --invoice CN-2026-09999
+check "statements with --invoice and --period" expect_exit 2 "$work/out.txt" "$rebill" -w "$ws" statements --invoice CN-2026-00003 --period 2026-10
 check "notes: november" expect_exit 0 "$work/out.txt" "$rebill" -w "$ws" run --period 2026-11
 "$rebill" -w "$ws" statements --period 2026-11 --format json >"$work/nov.json"
 check "notes: november has no adjustment lines" lacks "$work/nov.json" '"kind": "adjustment"'

@@ -140,9 +140,11 @@ Result<BillingPeriod> PeriodOption(const Options& o) { return BillingPeriod::Par
 Result<std::vector<std::string>> RenderStatements(const std::string& workspace,
                                                   BillingPeriod period, const std::string& format,
                                                   const std::string& customer,
-                                                  const std::string& output) {
+                                                  const std::string& output,
+                                                  const std::string& invoice = "") {
   REBILL_ASSIGN_OR_RETURN(pipeline::PeriodStatements stored,
-                          pipeline::LoadStatements(workspace, period));
+                          invoice.empty() ? pipeline::LoadStatements(workspace, period)
+                                          : pipeline::LoadDocument(workspace, invoice));
   StatementSet& set = stored.set;
   if (!customer.empty()) {
     std::erase_if(set.statements, [&](const Statement& s) { return s.customer != customer; });
@@ -659,7 +661,9 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
 
   auto* statements = app.add_subcommand("statements", "Render the period's statements");
-  statements->add_option("--period", o.period, "Billing period, YYYY-MM")->required();
+  statements->add_option("--period", o.period, "Billing period, YYYY-MM (or --invoice)");
+  statements->add_option("--invoice", o.invoice,
+                         "Only this invoice, credit note or debit note (instead of --period)");
   statements->add_option("--customer", o.customer, "Only this customer");
   statements->add_option("--format", o.statements_format, "Output format")
       ->check(CLI::IsMember({"json", "csv", "html"}))
@@ -913,6 +917,17 @@ int Main(int argc, char** argv) {
                   << "\n";
       }
     }
+    return kExitOk;
+  }
+  if (*statements && !o.invoice.empty()) {
+    if (!o.period.empty() || !o.customer.empty()) {
+      std::cerr << "rebill: statements: give --invoice alone, or --period [--customer]\n";
+      return kExitUsage;
+    }
+    Result<std::vector<std::string>> written = RenderStatements(
+        o.workspace, BillingPeriod(), o.statements_format, "", o.output, o.invoice);
+    if (!written.ok()) return Fail(written.status());
+    for (const std::string& p : *written) std::cerr << "wrote " << p << "\n";
     return kExitOk;
   }
   Result<BillingPeriod> period = PeriodOption(o);

@@ -553,6 +553,28 @@ Result<PeriodStatements> LoadStatements(const std::string& workspace, BillingPer
   return out;
 }
 
+Result<PeriodStatements> LoadDocument(const std::string& workspace, const std::string& number) {
+  WorkspacePaths ws(workspace);
+  REBILL_RETURN_IF_ERROR(RequireWorkspaceConfig(ws));
+  REBILL_ASSIGN_OR_RETURN(auto store, store::Store::Open(ws.store));
+  REBILL_ASSIGN_OR_RETURN(std::optional<store::InvoiceRecord> document, store->FindInvoice(number));
+  if (!document) return NotFound("there is no invoice or note " + number + "; check the number");
+  PeriodStatements out;
+  out.closed = true;
+  if (document->kind != "invoice") {
+    out.json = document->content_json;
+    REBILL_ASSIGN_OR_RETURN(out.set, report::ParseStatementsJson(out.json));
+    return out;
+  }
+  REBILL_ASSIGN_OR_RETURN(std::optional<store::ClosedPeriod> closed,
+                          store->FindClosedPeriod(document->period));
+  if (!closed) return Internal("invoice " + number + " belongs to no closed period");
+  REBILL_ASSIGN_OR_RETURN(out.set, FrozenStatements(*store, *closed));
+  std::erase_if(out.set.statements, [&](const Statement& s) { return s.invoice_number != number; });
+  out.json = report::RenderJson(out.set);
+  return out;
+}
+
 Result<PeriodDiff> DiffPeriod(const std::string& workspace, BillingPeriod period) {
   WorkspacePaths ws(workspace);
   REBILL_RETURN_IF_ERROR(RequireWorkspaceConfig(ws));

@@ -52,6 +52,9 @@ struct PeriodStatements {
   bool closed = false;
 };
 Result<PeriodStatements> LoadStatements(const std::string& workspace, BillingPeriod period);
+/// One numbered document as a one-statement set: an invoice (its final statement) or a credit or
+/// debit note.
+Result<PeriodStatements> LoadDocument(const std::string& workspace, const std::string& number);
 
 /// What changed in `period`: for a closed period, the latest run after close against the final
 /// statements; otherwise the latest run against the one before it.

@@ -163,7 +163,8 @@ std::string RenderHtml(const Statement& s, const std::string& reseller) {
   }
   for (const StatementLine& l : s.lines) {
     out += "<tr><td>" + Escape(l.service) + "</td><td>" + Escape(l.description) +
-           "<div class=\"rule\">" + Escape(l.rule) + "</div></td><td class=\"amount\">" +
+           "<div class=\"rule\">" + Escape(l.rule) +
+           (l.reason.empty() ? "" : " — " + Escape(l.reason)) + "</div></td><td class=\"amount\">" +
            Escape(Readable(l.amount, digits)) + "</td></tr>\n";
   }
   out += "</tbody>\n</table>\n<table class=\"totals\">\n";
@@ -175,8 +176,21 @@ std::string RenderHtml(const Statement& s, const std::string& reseller) {
   row("Fees", s.fees, "");
   row("Credits", -s.credits, "");
   row("Tax", s.tax, "");
+  const bool corrected = std::any_of(s.lines.begin(), s.lines.end(), [](const StatementLine& l) {
+    return l.kind == StatementLineKind::kAdjustment;
+  });
+  if (corrected) row("Corrections of earlier periods", s.adjustments, "");
   row(("Total " + Escape(s.currency)).c_str(), s.total, "total");
+  if (s.account) {
+    row("Balance brought forward", s.account->balance_brought_forward, "");
+    row("Payments received", -s.account->payments_received, "");
+    row(("Amount due " + Escape(s.currency)).c_str(), s.account->amount_due, "total");
+  }
   out += "</table>\n";
+  if (!s.issued.empty()) {
+    out += "<p>Issued " + Escape(s.issued) +
+           (s.due_date.empty() ? "" : ", due " + Escape(s.due_date)) + ".</p>\n";
+  }
   std::string chart = Chart(s, digits);
   if (!chart.empty()) out += "<h2>Spend by service</h2>\n" + chart + "\n";
   if (!s.policy_note.empty()) out += "<p class=\"note\">" + Escape(s.policy_note) + "</p>\n";
