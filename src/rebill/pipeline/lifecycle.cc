@@ -126,7 +126,8 @@ Status SetAccountSummaries(store::Store& store, BillingPeriod period, StatementS
 // restatements already recorded.
 Result<std::vector<store::Adjustment>> NewAdjustments(store::Store& store, BillingPeriod period,
                                                       const StatementSet& final_set,
-                                                      const StatementSet& restated, Timestamp now) {
+                                                      const StatementSet& restated,
+                                                      const std::string& reason, Timestamp now) {
   REBILL_ASSIGN_OR_RETURN(std::vector<store::Adjustment> recorded,
                           store.AdjustmentsOf(period.ToString()));
   std::map<std::tuple<std::string, std::string, std::string>, Decimal> already;
@@ -147,7 +148,7 @@ Result<std::vector<store::Adjustment>> NewAdjustments(store::Store& store, Billi
       a.amount = delta;
       a.currency = change.currency;
       a.original_invoice = change.invoice_number;
-      a.reason = "the " + period.ToString() + " billing data changed after the period closed";
+      a.reason = reason;
       a.created_at = FormatTimestamp(now);
       out.push_back(std::move(a));
     }
@@ -218,8 +219,18 @@ Status PrepareRun(store::Store& store, const WorkspaceConfig& config, BillingPer
     }
   }
   run.restated = true;
+  // Say what changed since the close: the billing data (a newer delivery), the configuration,
+  // or both. The run the period was closed from is still its latest draft.
+  REBILL_ASSIGN_OR_RETURN(std::optional<store::RunRecord> closing,
+                          store.LatestRun(period.ToString()));
+  const bool data_changed = !closing || closing->month_sha256 != run.month_sha256;
+  const bool config_changed = closed->config_sha256 != run.config_sha256;
+  std::string reason = data_changed ? "a newer CUR delivery for " + period.ToString() +
+                                          " arrived after the period closed"
+                                    : "the " + period.ToString() + " statements changed";
+  if (config_changed) reason += data_changed ? "; rebill.toml changed too" : " with rebill.toml";
   REBILL_ASSIGN_OR_RETURN(run.new_adjustments,
-                          NewAdjustments(store, period, final_set, statements, now));
+                          NewAdjustments(store, period, final_set, statements, reason, now));
   return Status::Ok();
 }
 
