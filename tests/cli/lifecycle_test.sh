@@ -77,6 +77,15 @@ check "acknowledged: not listed" lacks "$work/out.txt" "333333333333"
 check "acknowledged: still not final" contains "$work/out.txt" "is not final"
 check "acknowledged: config current now" lacks "$work/out.txt" "rebill.toml changed"
 
+# The final delivery arrives: a second run, and what changed since the first.
+"$rebill" -w "$ws" ingest "$scenario/restated/2026-10.csv" >/dev/null
+"$rebill" -w "$ws" run --period 2026-10 >/dev/null
+check "diff since the previous run" expect_exit 0 "$work/out.txt" "$rebill" -w "$ws" diff --period 2026-10
+check "diff names the change" contains "$work/out.txt" "credit AmazonEC2: 0.00 -> -20.00 (-20.00)"
+check "diff json" expect_exit 0 "$work/out.txt" "$rebill" -w "$ws" diff --period 2026-10 --format json
+check "diff json totals" contains "$work/out.txt" '"total_after": "200.00"'
+check "final delivery closes" expect_exit 0 "$work/out.txt" "$rebill" -w "$ws" close --period 2026-10
+
 # Close, close again, void, close the next month: one gapless sequence.
 ws="$work/ws"
 new_workspace "$ws"

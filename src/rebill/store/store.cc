@@ -91,7 +91,10 @@ constexpr const char* kMigrations[] = {
     );
     )sql",
     // The statement lifecycle: numbered documents, closed periods, corrections, payments.
-    // Amounts are decimal text; ids of adjustments and payments are ordinary integer keys.
+    // Amounts are decimal text. The ids of adjustments and payments are SQLite rowids
+    // (INTEGER PRIMARY KEY); a PostgreSQL schema gives them an identity column. Invoice
+    // sequences are rows updated in the finalizing transaction, not database sequences, which
+    // may skip numbers on rollback.
     R"sql(
     CREATE TABLE invoice_sequences (
       entity TEXT PRIMARY KEY,
