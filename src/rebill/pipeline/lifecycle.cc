@@ -193,9 +193,8 @@ Result<std::string> NoteJson(const std::string& reseller, BillingPeriod period,
 
 namespace internal {
 
-Status PrepareRun(store::Store& store, const WorkspaceConfig& config, BillingPeriod period,
-                  Timestamp now, StatementSet& statements, store::RunRecord& run) {
-  (void)config;
+Status PrepareRun(store::Store& store, BillingPeriod period, Timestamp now,
+                  StatementSet& statements, store::RunRecord& run) {
   REBILL_ASSIGN_OR_RETURN(std::optional<store::ClosedPeriod> closed,
                           store.FindClosedPeriod(period.ToString()));
   if (!closed) {

@@ -12,8 +12,8 @@ namespace rebill::pipeline::internal {
 /// carry what the final ones carried from other periods, and their differences from the final
 /// statements become adjustments. An open period's statements get the pending adjustments of
 /// closed periods as adjustment lines, and the customer's account summary.
-Status PrepareRun(store::Store& store, const WorkspaceConfig& config, BillingPeriod period,
-                  Timestamp now, StatementSet& statements, store::RunRecord& run);
+Status PrepareRun(store::Store& store, BillingPeriod period, Timestamp now,
+                  StatementSet& statements, store::RunRecord& run);
 
 /// Record the run; with [invoice] corrections = "note", the new adjustments are issued as credit
 /// or debit notes in the same transaction.

@@ -427,8 +427,7 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
   run.input_lines = month.lines.size();
   run.totals_json = TotalsJson(month);
   // Corrections of closed periods, balances, or a restatement of this closed period.
-  REBILL_RETURN_IF_ERROR(
-      internal::PrepareRun(*in.store, config, period, now, outcome.statements, run));
+  REBILL_RETURN_IF_ERROR(internal::PrepareRun(*in.store, period, now, outcome.statements, run));
   outcome.restated = run.restated;
   nlohmann::ordered_json invariants = nlohmann::ordered_json::object();
   for (const auto& [name, result] : outcome.invariants) invariants[name] = result;
@@ -631,7 +630,13 @@ Result<Explanation> Explain(const std::string& workspace, BillingPeriod period,
     Result<StatementSet> recorded = report::ParseStatementsJson(latest->statements_json);
     if (recorded.ok()) {
       for (const Statement& s : recorded->statements) {
-        if (s.customer == customer) out.matches_latest_run = s.lines == statement->lines;
+        if (s.customer != customer) continue;
+        // Corrections of closed periods are added after pricing; explain walks priced lines.
+        std::vector<StatementLine> priced_lines = s.lines;
+        std::erase_if(priced_lines, [](const StatementLine& l) {
+          return l.kind == StatementLineKind::kAdjustment;
+        });
+        out.matches_latest_run = priced_lines == statement->lines;
       }
     }
   }
