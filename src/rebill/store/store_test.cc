@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "rebill/store/month_file.h"
 #include "rebill/store/workspace_lock.h"
@@ -306,6 +308,20 @@ TEST(Store, AdjustmentsWaitForTheNextOpenStatement) {
   EXPECT_EQ(log[0].action, "adjustment");
   EXPECT_EQ(log[0].config_sha256, "cfg");
   EXPECT_EQ(log[0].input_sha256, "m1");
+}
+
+TEST(WorkspaceLock, WaitingTakesTheLockOnceReleased) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto lock, WorkspaceLock::Acquire(dir.path()));
+  EXPECT_STATUS(WorkspaceLock::AcquireWaiting(dir.path(), 0), StatusCode::kConflict,
+                "another rebill command");
+  std::thread releaser([&lock] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    lock.reset();
+  });
+  Result<std::unique_ptr<WorkspaceLock>> waited = WorkspaceLock::AcquireWaiting(dir.path(), 30);
+  releaser.join();
+  EXPECT_OK(waited.status());
 }
 
 TEST(WorkspaceLock, SecondHolderGetsAConflict) {
