@@ -106,6 +106,18 @@ check "run closed month says so" contains "$work/out.txt" "2026-10 is closed"
 "$rebill" -w "$ws" statements --period 2026-10 --format csv >"$work/final2.csv"
 check "closed json unchanged" cmp -s "$work/final.json" "$work/final2.json"
 check "closed csv unchanged" cmp -s "$work/final.csv" "$work/final2.csv"
+# The files sent at close are what is served later, even if the renderers change: mark the stored
+# HTML and CSV and see the marks come back.
+python3 - "$ws/rebill.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE frozen_renders SET content = content || 'as sent at close' WHERE period = '2026-10'")
+db.commit()
+PY
+"$rebill" -w "$ws" statements --period 2026-10 --format csv >"$work/sent.csv"
+check "closed csv is the one rendered at close" contains "$work/sent.csv" "as sent at close"
+"$rebill" -w "$ws" statements --period 2026-10 --customer acme --format html >"$work/sent.html"
+check "closed html is the one rendered at close" contains "$work/sent.html" "as sent at close"
 check "void unknown" expect_exit 3 "$work/out.txt" "$rebill" -w "$ws" void --invoice INV-2026-09999 --reason typo
 check "void" expect_exit 0 "$work/out.txt" "$rebill" -w "$ws" --actor bob void --invoice INV-2026-00002 --reason "wrong customer address"
 check "void issues a credit note" contains "$work/out.txt" "credit note CN-2026-00003 for -220.00 USD"
@@ -113,6 +125,9 @@ check "void twice" expect_exit 4 "$work/out.txt" "$rebill" -w "$ws" void --invoi
 check "void a credit note" expect_exit 4 "$work/out.txt" "$rebill" -w "$ws" void --invoice CN-2026-00003 --reason again
 "$rebill" -w "$ws" statements --period 2026-10 --format json --customer acme >"$work/voided.json"
 check "voided statement reads void" contains "$work/voided.json" '"status": "void"'
+"$rebill" -w "$ws" statements --period 2026-10 --customer acme --format html >"$work/voided.html"
+check "voided html is rendered again, as void" lacks "$work/voided.html" "as sent at close"
+check "voided html says void" contains "$work/voided.html" ">void</span>"
 check "payment on a void invoice" expect_exit 4 "$work/out.txt" "$rebill" -w "$ws" payments record --invoice INV-2026-00002 --amount 10 --date 2026-11-10
 check "payment bad amount" expect_exit 3 "$work/out.txt" "$rebill" -w "$ws" payments record --invoice INV-2026-00001 --amount 10.001 --date 2026-11-10
 check "payment bad amount names it" contains "$work/out.txt" "amount: '10.001'"

@@ -154,11 +154,18 @@ Result<std::vector<std::string>> RenderStatements(const std::string& workspace,
     }
   }
   std::vector<std::string> written;
+  // A closed period's files are the ones rendered when it closed, while its statements are as
+  // they were then.
+  auto html_of = [&](const Statement& s) {
+    auto frozen = stored.frozen_html.find(s.customer);
+    return frozen != stored.frozen_html.end() ? frozen->second
+                                              : report::RenderHtml(s, set.reseller);
+  };
   if (format == "html") {
     bool one_file =
         set.statements.size() == 1 && !output.empty() && fs::path(output).extension() == ".html";
     if (output.empty() && set.statements.size() == 1) {
-      std::cout << report::RenderHtml(set.statements[0], set.reseller);
+      std::cout << html_of(set.statements[0]);
       return written;
     }
     if (output.empty()) {
@@ -166,7 +173,7 @@ Result<std::vector<std::string>> RenderStatements(const std::string& workspace,
     }
     for (const Statement& s : set.statements) {
       std::string path = one_file ? output : output + "/" + SafeFileName(s.customer) + ".html";
-      REBILL_RETURN_IF_ERROR(WriteFile(path, report::RenderHtml(s, set.reseller)));
+      REBILL_RETURN_IF_ERROR(WriteFile(path, html_of(s)));
       written.push_back(path);
     }
     return written;
@@ -176,6 +183,9 @@ Result<std::vector<std::string>> RenderStatements(const std::string& workspace,
   if (format == "json" && stored.closed && customer.empty() &&
       report::RenderJson(set) == stored.json) {
     content = stored.json;
+  }
+  if (format == "csv" && customer.empty() && !stored.frozen_csv.empty()) {
+    content = stored.frozen_csv;
   }
   if (output.empty()) {
     std::cout << content;

@@ -453,6 +453,11 @@ Result<CloseOutcome> ClosePeriod(const std::string& workspace, BillingPeriod per
     for (const store::InvoiceRecord& invoice : outcome.invoices) {
       REBILL_RETURN_IF_ERROR(store->InsertInvoice(invoice));
     }
+    REBILL_RETURN_IF_ERROR(store->InsertFrozenRender(p, "", "csv", report::RenderCsv(set)));
+    for (const Statement& s : set.statements) {
+      REBILL_RETURN_IF_ERROR(
+          store->InsertFrozenRender(p, s.customer, "html", report::RenderHtml(s, set.reseller)));
+    }
     REBILL_RETURN_IF_ERROR(store->InsertClosedPeriod(
         store::ClosedPeriod{p, FormatTimestamp(now), actor, run_id, config.sha256, frozen},
         locked));
@@ -555,6 +560,21 @@ Result<PeriodStatements> LoadStatements(const std::string& workspace, BillingPer
     out.closed = true;
     REBILL_ASSIGN_OR_RETURN(out.set, FrozenStatements(*store, *closed));
     out.json = closed->statements_json;
+    bool any_void = false;
+    for (const Statement& s : out.set.statements) {
+      if (s.status == StatementStatus::kVoid) {
+        any_void = true;
+        continue;
+      }
+      REBILL_ASSIGN_OR_RETURN(std::optional<std::string> html,
+                              store->FindFrozenRender(closed->period, s.customer, "html"));
+      if (html) out.frozen_html[s.customer] = std::move(*html);
+    }
+    if (!any_void) {
+      REBILL_ASSIGN_OR_RETURN(std::optional<std::string> csv,
+                              store->FindFrozenRender(closed->period, "", "csv"));
+      if (csv) out.frozen_csv = std::move(*csv);
+    }
     return out;
   }
   REBILL_ASSIGN_OR_RETURN(store::RunRecord run, LatestRun(workspace, period));

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +51,10 @@ struct PeriodStatements {
   StatementSet set;
   std::string json;
   bool closed = false;
+  /// A closed period's files as rendered when it closed, for statements that are still as they
+  /// were then (not voided): the period's CSV (empty once any is void) and HTML per customer.
+  std::string frozen_csv;
+  std::map<std::string, std::string> frozen_html;
 };
 Result<PeriodStatements> LoadStatements(const std::string& workspace, BillingPeriod period);
 /// One numbered document as a one-statement set: an invoice (its final statement) or a credit or

@@ -158,6 +158,13 @@ constexpr const char* kMigrations[] = {
       recorded_at TEXT NOT NULL,
       actor TEXT NOT NULL
     );
+    CREATE TABLE frozen_renders (
+      period TEXT NOT NULL,
+      customer TEXT NOT NULL,
+      format TEXT NOT NULL,
+      content TEXT NOT NULL,
+      PRIMARY KEY (period, customer, format)
+    );
     ALTER TABLE audit_log ADD COLUMN config_sha256 TEXT NOT NULL DEFAULT '';
     ALTER TABLE audit_log ADD COLUMN input_sha256 TEXT NOT NULL DEFAULT '';
     )sql",
@@ -829,6 +836,31 @@ Status Store::InsertClosedPeriod(const ClosedPeriod& c, const std::vector<FxRate
     REBILL_RETURN_IF_ERROR(StepDone(db_, s));
   }
   return Status::Ok();
+}
+
+Status Store::InsertFrozenRender(const std::string& period, const std::string& customer,
+                                 const std::string& format, const std::string& content) {
+  Statement s(db_,
+              "INSERT INTO frozen_renders (period, customer, format, content) VALUES (?,?,?,?)");
+  REBILL_RETURN_IF_ERROR(s.status());
+  s.Bind(1, period);
+  s.Bind(2, customer);
+  s.Bind(3, format);
+  s.Bind(4, content);
+  return StepDone(db_, s);
+}
+
+Result<std::optional<std::string>> Store::FindFrozenRender(const std::string& period,
+                                                           const std::string& customer,
+                                                           const std::string& format) {
+  Statement s(
+      db_, "SELECT content FROM frozen_renders WHERE period = ? AND customer = ? AND format = ?");
+  REBILL_RETURN_IF_ERROR(s.status());
+  s.Bind(1, period);
+  s.Bind(2, customer);
+  s.Bind(3, format);
+  if (s.Step() != SQLITE_ROW) return std::optional<std::string>();
+  return std::optional<std::string>(s.Text(0));
 }
 
 Status Store::SetInvoiceStatus(const std::string& number, const std::string& status) {

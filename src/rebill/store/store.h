@@ -183,6 +183,11 @@ class Store {
   Status InsertInvoice(const InvoiceRecord& invoice);
   Status InsertClosedPeriod(const ClosedPeriod& closed, const std::vector<FxRate>& locked_fx);
   Status SetInvoiceStatus(const std::string& number, const std::string& status);
+  /// The files a closed period's statements were rendered to when it closed ("csv" for the
+  /// period with customer "", "html" per customer), so that what was sent can be sent again
+  /// byte for byte even after the renderers change.
+  Status InsertFrozenRender(const std::string& period, const std::string& customer,
+                            const std::string& format, const std::string& content);
   Status SetAdjustmentNote(int64_t id, const std::string& note_number);
   Status InsertPayment(const Payment& payment);
   Status Audit(const AuditEntry& audit);
@@ -192,6 +197,9 @@ class Store {
   /// The exchange rate frozen on the period's statements when it closed, if any.
   Result<std::optional<FxRate>> FindLockedFxRate(const std::string& period, const std::string& from,
                                                  const std::string& to);
+  Result<std::optional<std::string>> FindFrozenRender(const std::string& period,
+                                                      const std::string& customer,
+                                                      const std::string& format);
   Result<std::optional<InvoiceRecord>> FindInvoice(const std::string& number);
   /// Every numbered document, by entity and sequence number.
   Result<std::vector<InvoiceRecord>> Invoices();

@@ -166,7 +166,8 @@ TEST(Store, MigratesAVersionOneStoreAndRefusesANewerOne) {
   // Turn it back into a version 1 store: what the first release wrote.
   RawSql(path,
          "DROP TABLE payments; DROP TABLE invoices; DROP TABLE invoice_sequences; DROP TABLE "
-         "closed_periods; DROP TABLE locked_fx_rates; DROP TABLE adjustments; ALTER TABLE "
+         "closed_periods; DROP TABLE locked_fx_rates; DROP TABLE frozen_renders; DROP TABLE "
+         "adjustments; ALTER TABLE "
          "audit_log DROP COLUMN config_sha256; ALTER TABLE audit_log DROP COLUMN input_sha256; "
          "DROP TABLE credit_ledger; DROP TABLE fx_rates; DROP TABLE org_accounts; DROP TABLE "
          "handshakes; ALTER TABLE runs "
