@@ -1,6 +1,6 @@
 // Statements: what a customer receives for a period. Lines are rounded to the currency's minor
-// unit; the total is the sum of rounded lines and subtotal + fees - credits + tax (+ adjustments) =
-// total (DESIGN.md §2, invariant 3).
+// unit; the total is the sum of rounded lines and subtotal + fees - credits + tax = total
+// (DESIGN.md §2, invariant 3), plus adjustments once a statement corrects closed periods.
 #pragma once
 
 #include <optional>
@@ -24,14 +24,16 @@ std::string_view StatementLineKindName(StatementLineKind kind);
 
 struct StatementLine {
   StatementLineKind kind = StatementLineKind::kCharge;
-  std::string service;           // product code ("AmazonEC2"); empty for fees
-  std::string description;       // readable ("Amazon Elastic Compute Cloud")
-  Decimal list_amount;           // public on-demand value, precise
-  Decimal precise;               // exact price before rounding
-  Decimal amount;                // rounded to the currency's minor unit
-  std::string rule;              // the pricing rule(s) applied
-  std::string original_invoice;  // adjustment lines: the invoice they correct
-  std::string reason;            // adjustment lines: why
+  std::string service;      // product code ("AmazonEC2"); empty for fees
+  std::string description;  // readable ("Amazon Elastic Compute Cloud")
+  Decimal list_amount;      // public on-demand value, precise
+  Decimal precise;          // exact price before rounding
+  Decimal amount;           // rounded to the currency's minor unit
+  std::string rule;         // the pricing rule(s) applied
+
+  // Adjustment lines only: the invoice they correct, and why.
+  std::string original_invoice;
+  std::string reason;
 
   friend bool operator==(const StatementLine&, const StatementLine&) = default;
 };
@@ -74,19 +76,22 @@ struct Statement {
   StatementStatus status = StatementStatus::kDraft;
   std::string invoice_number;  // once final
   std::vector<StatementLine> lines;
-  Decimal subtotal;          // Σ charge lines
-  Decimal fees;              // Σ fee lines
-  Decimal credits;           // -Σ credit lines (a positive number)
-  Decimal tax;               // Σ tax lines
-  Decimal adjustments;       // Σ adjustment lines (corrections of closed periods)
-  Decimal total;             // Σ all lines = subtotal + fees - credits + tax + adjustments
-  Decimal rounding_residue;  // Σ precise - Σ rounded, reported, never lost
-  std::string policy_note;   // one plain sentence on the commitment policy
-  std::optional<FxRate> fx;  // set when billed in another currency than the CUR's
+  Decimal subtotal;                           // Σ charge lines
+  Decimal fees;                               // Σ fee lines
+  Decimal credits;                            // -Σ credit lines (a positive number)
+  Decimal tax;                                // Σ tax lines
+  Decimal total;                              // Σ all lines = subtotal + fees - credits + tax
+  Decimal rounding_residue;                   // Σ precise - Σ rounded, reported, never lost
+  std::string policy_note;                    // one plain sentence on the commitment policy
+  std::optional<FxRate> fx;                   // set when billed in another currency than the CUR's
   std::vector<CreditUsage> customer_credits;  // the ledger of this period
-  std::string issued;                         // date of issue (YYYY-MM-DD), once final
-  std::string due_date;                       // payment due (YYYY-MM-DD), once final
-  std::optional<AccountSummary> account;      // set when earlier documents or payments exist
+
+  // The lifecycle. Adjustment lines are part of the total: with them,
+  // total = subtotal + fees - credits + tax + adjustments.
+  Decimal adjustments;                    // Σ adjustment lines (corrections of closed periods)
+  std::string issued;                     // date of issue (YYYY-MM-DD), once final
+  std::string due_date;                   // payment due (YYYY-MM-DD), once final
+  std::optional<AccountSummary> account;  // set when earlier documents or payments exist
 
   friend bool operator==(const Statement&, const Statement&) = default;
 };
