@@ -77,19 +77,31 @@ StatementLine AdjustmentLine(const store::Adjustment& a) {
 // Put the pending adjustments of closed periods on an open period's statements as adjustment
 // lines. Returns the ids of the adjustments put on them.
 Result<std::vector<int64_t>> AddPendingAdjustments(store::Store& store, BillingPeriod period,
-                                                   StatementSet& set) {
+                                                   StatementSet& set,
+                                                   std::vector<std::string>* waiting = nullptr) {
   std::vector<int64_t> applied;
   REBILL_ASSIGN_OR_RETURN(std::vector<store::Adjustment> pending,
                           store.AdjustmentsFor(period.ToString()));
+  std::vector<bool> placed(pending.size(), false);
   for (Statement& s : set.statements) {
     std::vector<StatementLine> lines;
-    for (const store::Adjustment& a : pending) {
+    for (size_t i = 0; i < pending.size(); ++i) {
+      const store::Adjustment& a = pending[i];
       // A correction in another currency waits for a statement in its currency.
       if (a.customer != s.customer || a.currency != s.currency) continue;
       lines.push_back(AdjustmentLine(a));
       applied.push_back(a.id);
+      placed[i] = true;
     }
     REBILL_RETURN_IF_ERROR(report::AddAdjustmentLines(s, lines));
+  }
+  for (size_t i = 0; waiting != nullptr && i < pending.size(); ++i) {
+    const store::Adjustment& a = pending[i];
+    if (placed[i]) continue;
+    Result<int> digits = MinorUnits(a.currency);
+    waiting->push_back("a correction of " + a.period + " for customer '" + a.customer + "' (" +
+                       a.amount.ToString(digits.ok() ? *digits : 2) + " " + a.currency +
+                       ") waits: this period has no statement for the customer in " + a.currency);
   }
   return applied;
 }
@@ -194,12 +206,13 @@ Result<std::string> NoteJson(const std::string& reseller, BillingPeriod period,
 namespace internal {
 
 Status PrepareRun(store::Store& store, BillingPeriod period, Timestamp now,
-                  StatementSet& statements, store::RunRecord& run) {
+                  StatementSet& statements, store::RunRecord& run,
+                  std::vector<std::string>& warnings) {
   REBILL_ASSIGN_OR_RETURN(std::optional<store::ClosedPeriod> closed,
                           store.FindClosedPeriod(period.ToString()));
   if (!closed) {
     REBILL_ASSIGN_OR_RETURN(run.applied_adjustments,
-                            AddPendingAdjustments(store, period, statements));
+                            AddPendingAdjustments(store, period, statements, &warnings));
     return SetAccountSummaries(store, period, statements);
   }
   REBILL_ASSIGN_OR_RETURN(StatementSet final_set,

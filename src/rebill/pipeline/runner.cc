@@ -427,7 +427,8 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
   run.input_lines = month.lines.size();
   run.totals_json = TotalsJson(month);
   // Corrections of closed periods, balances, or a restatement of this closed period.
-  REBILL_RETURN_IF_ERROR(internal::PrepareRun(*in.store, period, now, outcome.statements, run));
+  REBILL_RETURN_IF_ERROR(
+      internal::PrepareRun(*in.store, period, now, outcome.statements, run, outcome.warnings));
   outcome.restated = run.restated;
   nlohmann::ordered_json invariants = nlohmann::ordered_json::object();
   for (const auto& [name, result] : outcome.invariants) invariants[name] = result;

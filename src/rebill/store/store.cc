@@ -529,6 +529,14 @@ Result<int64_t> Store::InsertRun(const RunRecord& run, const AuditEntry& audit) 
     REBILL_RETURN_IF_ERROR(InsertAudit(db_, audit));
     return id;
   }
+  // The period's statements carry exactly these adjustments now; any it carried before and
+  // no longer does (its customer is gone) is pending again.
+  {
+    Statement s(db_, "UPDATE adjustments SET applied_period = '' WHERE applied_period = ?");
+    REBILL_RETURN_IF_ERROR(s.status());
+    s.Bind(1, run.period);
+    REBILL_RETURN_IF_ERROR(StepDone(db_, s));
+  }
   for (int64_t adjustment : run.applied_adjustments) {
     Statement s(db_, "UPDATE adjustments SET applied_period = ? WHERE id = ?");
     REBILL_RETURN_IF_ERROR(s.status());

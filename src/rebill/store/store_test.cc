@@ -303,9 +303,15 @@ TEST(Store, AdjustmentsWaitForTheNextOpenStatement) {
   EXPECT_EQ(again.size(), 1u);
   ASSERT_OK_AND_ASSIGN(auto december, store->AdjustmentsFor("2026-12"));
   EXPECT_TRUE(december.empty());
+  // November run again without the customer's statement: the adjustment is pending again.
+  november.applied_adjustments.clear();
+  ASSERT_OK_AND_ASSIGN(int64_t rerun_id, store->RecordRun(november, audit));
+  EXPECT_GT(rerun_id, november_id);
+  ASSERT_OK_AND_ASSIGN(auto pending_again, store->AdjustmentsFor("2026-12"));
+  EXPECT_EQ(pending_again.size(), 1u);
 
   ASSERT_OK_AND_ASSIGN(std::vector<AuditEntry> log, store->AuditLog());
-  ASSERT_EQ(log.size(), 3u);
+  ASSERT_EQ(log.size(), 4u);
   EXPECT_EQ(log[0].action, "adjustment");
   EXPECT_EQ(log[0].config_sha256, "cfg");
   EXPECT_EQ(log[0].input_sha256, "m1");
