@@ -38,7 +38,7 @@ lacks() { ! grep -qF -- "$2" "$1" || { echo "  '$1' has '$2'" >&2; return 1; }; 
 # The numbered documents, in sequence order: "INV-2026-00001 invoice" per line.
 documents() {
   "$rebill" -w "$1" receivables --as-of 2026-11-05 --format json |
-    python3 -c 'import json,sys; [print(d["number"], d["kind"]) for d in json.load(sys.stdin)["documents"]]'
+    sed -n -e 's/^ *"number": "\(.*\)",$/\1/p' -e 's/^ *"kind": "\(.*\)",$/\1/p' | paste -d' ' - -
 }
 new_workspace() {  # new_workspace DIR: the scenario's configuration and exchange rates
   "$rebill" init "$1" >/dev/null
@@ -108,12 +108,8 @@ check "closed json unchanged" cmp -s "$work/final.json" "$work/final2.json"
 check "closed csv unchanged" cmp -s "$work/final.csv" "$work/final2.csv"
 # The files sent at close are what is served later, even if the renderers change: mark the stored
 # HTML and CSV and see the marks come back.
-python3 - "$ws/rebill.db" <<'PY'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.execute("UPDATE frozen_renders SET content = content || 'as sent at close' WHERE period = '2026-10'")
-db.commit()
-PY
+sqlite3 "$ws/rebill.db" \
+  "UPDATE frozen_renders SET content = content || 'as sent at close' WHERE period = '2026-10'"
 "$rebill" -w "$ws" statements --period 2026-10 --format csv >"$work/sent.csv"
 check "closed csv is the one rendered at close" contains "$work/sent.csv" "as sent at close"
 "$rebill" -w "$ws" statements --period 2026-10 --customer acme --format html >"$work/sent.html"
