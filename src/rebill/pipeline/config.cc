@@ -591,6 +591,12 @@ commitments = "pro-rata"
 # Which CUR cost view customers' cost basis uses: amortized | unblended | net-unblended.
 cost_view = "amortized"
 
+# Closing a period numbers its statements from one gapless sequence per legal entity.
+# [invoice]
+# number_format = "INV-{year}-{seq:05}"   # {year}, {month}, {seq} or {seq:05}
+# payment_terms_days = 30
+# corrections = "next-statement"          # or "note": corrections after close as credit notes
+
 # A price plan applies one global rule to a customer's cost basis.
 [[price_plan]]
 id = "standard"
