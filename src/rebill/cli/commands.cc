@@ -19,6 +19,7 @@
 #include "rebill/core/currency.h"
 #include "rebill/pipeline/config.h"
 #include "rebill/pipeline/demo.h"
+#include "rebill/pipeline/lifecycle.h"
 #include "rebill/pipeline/runner.h"
 #include "rebill/report/render.h"
 
@@ -96,6 +97,12 @@ std::string SafeFileName(const std::string& id) {
   return out;
 }
 
+// An amount with its currency's minor units ("220.00 USD").
+std::string Money(const Decimal& amount, const std::string& currency) {
+  Result<Currency> c = Currency::Parse(currency);
+  return amount.ToString(c.ok() ? c->minor_units() : 2) + " " + currency;
+}
+
 struct Options {
   std::string workspace = ".";
   std::string actor;
@@ -122,29 +129,26 @@ struct Options {
   std::string export_file;
   std::string import_file;
   std::vector<std::string> paths;
+  bool acknowledge_unassigned = false;
+  std::string invoice;
+  std::string reason;
+  std::string amount;
+  std::string date;
+  std::string reference;
+  std::string as_of;
+  std::string payments_file;
+  std::string diff_format = "text";
+  std::string receivables_format = "text";
+  std::string audit_format = "text";
 };
 
 Result<BillingPeriod> PeriodOption(const Options& o) { return BillingPeriod::Parse(o.period); }
 
 // The logo a statement names, read from the workspace (the config check made sure it was a
 // readable PNG when the statement was built).
-Result<report::RenderAssets> AssetsFor(const std::string& workspace, const Statement& s) {
-  report::RenderAssets assets;
-  if (s.branding.logo.empty()) return assets;
-  fs::path path(s.branding.logo);
-  if (path.is_relative()) path = fs::path(workspace) / path;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return InvalidInput("rebill.toml: reseller.logo: cannot read '" + path.string() +
-                        "'; restore the file or change the key and run the period again");
-  }
-  assets.logo_png.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return assets;
-}
-
 Result<std::string> RenderDocument(const std::string& workspace, const std::string& format,
                                    const Statement& s) {
-  REBILL_ASSIGN_OR_RETURN(report::RenderAssets assets, AssetsFor(workspace, s));
+  REBILL_ASSIGN_OR_RETURN(report::RenderAssets assets, pipeline::StatementAssets(workspace, s));
   if (format == "pdf") return report::RenderPdf(s, assets);
   return report::RenderHtml(s, assets);
 }
@@ -154,9 +158,12 @@ Result<std::string> RenderDocument(const std::string& workspace, const std::stri
 Result<std::vector<std::string>> RenderStatements(const std::string& workspace,
                                                   BillingPeriod period, const std::string& format,
                                                   const std::string& customer,
-                                                  const std::string& output) {
-  REBILL_ASSIGN_OR_RETURN(store::RunRecord run, pipeline::LatestRun(workspace, period));
-  REBILL_ASSIGN_OR_RETURN(StatementSet set, report::ParseStatementsJson(run.statements_json));
+                                                  const std::string& output,
+                                                  const std::string& invoice = "") {
+  REBILL_ASSIGN_OR_RETURN(pipeline::PeriodStatements stored,
+                          invoice.empty() ? pipeline::LoadStatements(workspace, period)
+                                          : pipeline::LoadDocument(workspace, invoice));
+  StatementSet& set = stored.set;
   if (!customer.empty()) {
     std::erase_if(set.statements, [&](const Statement& s) { return s.customer != customer; });
     if (set.statements.empty()) {
@@ -169,14 +176,22 @@ Result<std::vector<std::string>> RenderStatements(const std::string& workspace,
     if (s.issuer.name.empty()) s.issuer.name = set.reseller;
   }
   std::vector<std::string> written;
+  // A closed period's HTML is the one rendered when it closed, while its statements are as they
+  // were then.
+  auto document_of = [&](const Statement& s) -> Result<std::string> {
+    if (format == "html") {
+      auto frozen = stored.frozen_html.find(s.customer);
+      if (frozen != stored.frozen_html.end()) return frozen->second;
+    }
+    return RenderDocument(workspace, format, s);
+  };
   if (format == "html" || format == "pdf") {
     // One document per customer: a file with --customer, else a folder of <customer>.<format>.
     const std::string extension = "." + format;
     bool one_file =
         set.statements.size() == 1 && !output.empty() && fs::path(output).extension() == extension;
     if (output.empty() && set.statements.size() == 1) {
-      REBILL_ASSIGN_OR_RETURN(std::string document,
-                              RenderDocument(workspace, format, set.statements[0]));
+      REBILL_ASSIGN_OR_RETURN(std::string document, document_of(set.statements[0]));
       std::cout << document;
       return written;
     }
@@ -187,13 +202,21 @@ Result<std::vector<std::string>> RenderStatements(const std::string& workspace,
     }
     for (const Statement& s : set.statements) {
       std::string path = one_file ? output : output + "/" + SafeFileName(s.customer) + extension;
-      REBILL_ASSIGN_OR_RETURN(std::string document, RenderDocument(workspace, format, s));
+      REBILL_ASSIGN_OR_RETURN(std::string document, document_of(s));
       REBILL_RETURN_IF_ERROR(WriteFile(path, document));
       written.push_back(path);
     }
     return written;
   }
   std::string content = format == "csv" ? report::RenderCsv(set) : report::RenderJson(set);
+  // A closed period's JSON is the frozen text itself (rendering it again gives the same bytes).
+  if (format == "json" && stored.closed && customer.empty() &&
+      report::RenderJson(set) == stored.json) {
+    content = stored.json;
+  }
+  if (format == "csv" && customer.empty() && !stored.frozen_csv.empty()) {
+    content = stored.frozen_csv;
+  }
   if (output.empty()) {
     std::cout << content;
   } else {
@@ -381,10 +404,11 @@ void PrintRunSummary(const pipeline::RunOutcome& run, bool json) {
     for (const Statement& s : run.statements.statements) {
       int digits =
           Currency::Parse(s.currency).ok() ? Currency::Parse(s.currency)->minor_units() : 2;
-      statements.push_back({{"customer", s.customer},
-                            {"currency", s.currency},
-                            {"status", StatementStatusName(s.status)},
-                            {"total", s.total.ToString(digits)}});
+      statements.push_back(
+          {{"customer", s.customer},
+           {"currency", s.currency},
+           {"status", run.restated ? std::string_view("restated") : StatementStatusName(s.status)},
+           {"total", s.total.ToString(digits)}});
     }
     out["statements"] = statements;
     nlohmann::ordered_json alerts = nlohmann::ordered_json::array();
@@ -395,14 +419,44 @@ void PrintRunSummary(const pipeline::RunOutcome& run, bool json) {
                         {"message", a.message}});
     }
     out["alerts"] = alerts;
+    if (run.restated) {
+      out["restated"] = true;
+      nlohmann::ordered_json adjustments = nlohmann::ordered_json::array();
+      for (const store::Adjustment& a : run.new_adjustments) {
+        adjustments.push_back(
+            {{"customer", a.customer},
+             {"kind", a.kind},
+             {"service", a.service},
+             {"amount", a.amount.ToString(Currency::Parse(a.currency).ok()
+                                              ? Currency::Parse(a.currency)->minor_units()
+                                              : 2)},
+             {"currency", a.currency},
+             {"original_invoice", a.original_invoice},
+             {"reason", a.reason},
+             {"note", a.note_number}});
+      }
+      out["new_adjustments"] = adjustments;
+    }
     std::cout << out.dump(2) << "\n";
     return;
   }
   std::cout << "run " << run.run_id << " for " << run.statements.period.ToString() << "\n";
+  if (run.restated) {
+    std::cout << "  " << run.statements.period.ToString()
+              << " is closed: its final statements are unchanged; differences are recorded as "
+                 "adjustments (rebill diff --period "
+              << run.statements.period.ToString() << ")\n";
+    for (const store::Adjustment& a : run.new_adjustments) {
+      std::cout << "  adjustment " << a.customer << " " << a.service << ": "
+                << Money(a.amount, a.currency) << " correcting "
+                << (a.original_invoice.empty() ? "-" : a.original_invoice)
+                << (a.note_number.empty() ? "" : ", issued as " + a.note_number) << "\n";
+    }
+  }
   for (const Statement& s : run.statements.statements) {
     int digits = Currency::Parse(s.currency).ok() ? Currency::Parse(s.currency)->minor_units() : 2;
     std::cout << "  " << s.customer << ": " << s.total.ToString(digits) << " " << s.currency
-              << " (draft)\n";
+              << (run.restated ? " (restated)\n" : " (draft)\n");
   }
   const map::AccountCheck& accounts = run.accounts;
   Decimal unassigned;
@@ -635,12 +689,135 @@ void PrintComparison(const pipeline::PolicyComparison& c, bool json) {
   }
 }
 
+void PrintDiff(const pipeline::PeriodDiff& d, bool json) {
+  auto digits_of = [](const std::string& currency) {
+    Result<Currency> c = Currency::Parse(currency);
+    return c.ok() ? c->minor_units() : 2;
+  };
+  if (json) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    out["period"] = d.period.ToString();
+    out["against"] = d.against;
+    out["compared"] = d.compared;
+    nlohmann::ordered_json customers = nlohmann::ordered_json::array();
+    for (const report::StatementChange& c : d.changes) {
+      const int digits = digits_of(c.currency);
+      nlohmann::ordered_json lines = nlohmann::ordered_json::array();
+      for (const report::LineChange& l : c.lines) {
+        lines.push_back({{"kind", StatementLineKindName(l.kind)},
+                         {"service", l.service},
+                         {"description", l.description},
+                         {"before", l.before.ToString(digits)},
+                         {"after", l.after.ToString(digits)},
+                         {"change", l.Delta().ToString(digits)}});
+      }
+      customers.push_back(
+          {{"customer", c.customer},
+           {"currency", c.currency},
+           {"invoice_number", c.invoice_number.empty() ? nlohmann::ordered_json(nullptr)
+                                                       : nlohmann::ordered_json(c.invoice_number)},
+           {"added", c.added},
+           {"removed", c.removed},
+           {"total_before", c.total_before.ToString(digits)},
+           {"total_after", c.total_after.ToString(digits)},
+           {"change", (c.total_after - c.total_before).ToString(digits)},
+           {"lines", lines}});
+    }
+    out["customers"] = customers;
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  if (!d.compared) {
+    std::cout << d.period.ToString() << ": nothing to compare against yet ("
+              << (d.against == "close" ? "the period was not run again since it closed"
+                                       : "there is only one run")
+              << ")\n";
+    return;
+  }
+  std::cout << d.period.ToString() << " since the " << d.against << ": "
+            << (d.changes.empty() ? "no changes"
+                                  : std::to_string(d.changes.size()) + " customer(s) changed")
+            << "\n";
+  for (const report::StatementChange& c : d.changes) {
+    const int digits = digits_of(c.currency);
+    std::cout << "  " << c.customer
+              << (c.invoice_number.empty() ? "" : " (invoice " + c.invoice_number + ")") << ": "
+              << c.total_before.ToString(digits) << " -> " << c.total_after.ToString(digits) << " "
+              << c.currency << (c.added ? " (new)" : "") << (c.removed ? " (gone)" : "") << "\n";
+    for (const report::LineChange& l : c.lines) {
+      std::cout << "    " << StatementLineKindName(l.kind) << " " << l.service << ": "
+                << l.before.ToString(digits) << " -> " << l.after.ToString(digits) << " ("
+                << (l.Delta().Sign() > 0 ? "+" : "") << l.Delta().ToString(digits) << ")\n";
+    }
+  }
+}
+
+void PrintReceivables(const pipeline::Receivables& r, bool json) {
+  auto digits_of = [](const std::string& currency) {
+    Result<Currency> c = Currency::Parse(currency);
+    return c.ok() ? c->minor_units() : 2;
+  };
+  if (json) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    out["as_of"] = r.as_of;
+    nlohmann::ordered_json documents = nlohmann::ordered_json::array();
+    for (const pipeline::ReceivableDocument& d : r.documents) {
+      const int digits = digits_of(d.document.currency);
+      documents.push_back({{"number", d.document.number},
+                           {"kind", d.document.kind},
+                           {"period", d.document.period},
+                           {"customer", d.document.customer},
+                           {"currency", d.document.currency},
+                           {"issued", d.document.issued},
+                           {"due_date", d.document.due_date},
+                           {"total", d.document.total.ToString(digits)},
+                           {"paid", d.paid.ToString(digits)},
+                           {"open", d.open.ToString(digits)},
+                           {"status", report::InvoiceStateName(d.state)},
+                           {"related", d.document.related}});
+    }
+    out["documents"] = documents;
+    nlohmann::ordered_json customers = nlohmann::ordered_json::array();
+    for (const pipeline::CustomerAging& c : r.customers) {
+      const int digits = digits_of(c.currency);
+      nlohmann::ordered_json aging = nlohmann::ordered_json::object();
+      for (size_t i = 0; i < c.buckets.size(); ++i) {
+        aging[report::kAgingBuckets[i]] = c.buckets[i].ToString(digits);
+      }
+      customers.push_back({{"customer", c.customer},
+                           {"currency", c.currency},
+                           {"aging", aging},
+                           {"total", c.total.ToString(digits)}});
+    }
+    out["customers"] = customers;
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  std::cout << "receivables as of " << r.as_of << "\n";
+  for (const pipeline::ReceivableDocument& d : r.documents) {
+    const int digits = digits_of(d.document.currency);
+    std::cout << "  " << d.document.number << "  " << d.document.customer << "  "
+              << d.document.total.ToString(digits) << " " << d.document.currency << ", paid "
+              << d.paid.ToString(digits) << ", due " << d.document.due_date << ": "
+              << report::InvoiceStateName(d.state) << "\n";
+  }
+  std::cout << "aging (current, 1-30, 31-60, 61-90, 90+ days past due):\n";
+  for (const pipeline::CustomerAging& c : r.customers) {
+    const int digits = digits_of(c.currency);
+    std::cout << "  " << c.customer << " (" << c.currency << "):";
+    for (const Decimal& b : c.buckets) std::cout << " " << b.ToString(digits);
+    std::cout << "  total " << c.total.ToString(digits) << "\n";
+  }
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
   CLI::App app{
       "rebill: AWS reseller billing — from the Cost and Usage Report to customer statements"};
   app.require_subcommand(1);
+  // -w and --actor may also follow the subcommand: `rebill close --period 2026-10 --actor ann`.
+  app.fallthrough();
   Options o;
   app.add_option("-w,--workspace", o.workspace, "Workspace folder (default: current folder)");
   app.add_option("--actor", o.actor, "Who is acting, for the audit log (default: OS user)");
@@ -678,7 +855,9 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
 
   auto* statements = app.add_subcommand("statements", "Render the period's statements");
-  statements->add_option("--period", o.period, "Billing period, YYYY-MM")->required();
+  statements->add_option("--period", o.period, "Billing period, YYYY-MM (or --invoice)");
+  statements->add_option("--invoice", o.invoice,
+                         "Only this invoice, credit note or debit note (instead of --period)");
   statements->add_option("--customer", o.customer, "Only this customer");
   statements->add_option("--format", o.statements_format, "Output format")
       ->check(CLI::IsMember({"json", "csv", "html", "pdf", "focus"}))
@@ -776,6 +955,48 @@ int Main(int argc, char** argv) {
   store_cmd->require_subcommand(1);
   auto* store_check = store_cmd->add_subcommand(
       "check", "Check the store: database integrity, complete runs, month files and checksums");
+
+  auto* close = app.add_subcommand(
+      "close", "Close a period: number its statements as invoices, lock FX rates, freeze them");
+  close->add_option("--period", o.period, "Billing period, YYYY-MM")->required();
+  close->add_flag("--acknowledge-unassigned", o.acknowledge_unassigned,
+                  "Close although some spend has no customer (it stays with the reseller)");
+
+  auto* void_cmd =
+      app.add_subcommand("void", "Void a final invoice and issue a credit note for it");
+  void_cmd->add_option("--invoice", o.invoice, "Invoice number")->required();
+  void_cmd->add_option("--reason", o.reason, "Why it is voided (kept with the credit note)")
+      ->required();
+
+  auto* diff = app.add_subcommand(
+      "diff", "Per customer, what changed since the previous run, or since close");
+  diff->add_option("--period", o.period, "Billing period, YYYY-MM")->required();
+  diff->add_option("--format", o.diff_format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+
+  auto* payments = app.add_subcommand("payments", "Payments received against invoices");
+  payments->require_subcommand(1);
+  auto* payments_record = payments->add_subcommand("record", "Record one payment");
+  payments_record->add_option("--invoice", o.invoice, "Invoice (or debit note) number")->required();
+  payments_record->add_option("--amount", o.amount, "Amount received, e.g. 1200.50")->required();
+  payments_record->add_option("--date", o.date, "Date received, YYYY-MM-DD")->required();
+  payments_record->add_option("--reference", o.reference, "Bank reference");
+  auto* payments_import = payments->add_subcommand(
+      "import", "Import payments from a CSV with the header invoice,amount,date,reference");
+  payments_import->add_option("FILE", o.payments_file, "CSV file")->required();
+
+  auto* receivables = app.add_subcommand(
+      "receivables", "Invoice status (open, partially paid, paid, overdue) and aging per customer");
+  receivables->add_option("--as-of", o.as_of, "Date to age at, YYYY-MM-DD (default: today)");
+  receivables->add_option("--format", o.receivables_format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+
+  auto* audit = app.add_subcommand("audit", "The audit log: every state change, who and when");
+  audit->add_option("--format", o.audit_format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -906,6 +1127,78 @@ int Main(int argc, char** argv) {
     PrintIngestSummary(*summary, o.ingest_format == "json");
     return kExitOk;
   }
+  if (*void_cmd) {
+    Result<pipeline::VoidOutcome> voided =
+        pipeline::VoidInvoice(o.workspace, o.invoice, o.reason, now, o.actor);
+    if (!voided.ok()) return Fail(voided.status());
+    std::cout << "voided " << voided->voided.number << "; credit note "
+              << voided->credit_note.number << " for "
+              << Money(voided->credit_note.total, voided->credit_note.currency) << "\n";
+    return kExitOk;
+  }
+  if (*payments_record) {
+    Result<store::Payment> paid = pipeline::RecordPayment(o.workspace, o.invoice, o.amount, o.date,
+                                                          o.reference, now, o.actor);
+    if (!paid.ok()) return Fail(paid.status());
+    std::cout << "recorded payment of " << paid->amount.ToString() << " against " << paid->invoice
+              << " on " << paid->paid_on << "\n";
+    return kExitOk;
+  }
+  if (*payments_import) {
+    Result<size_t> imported = pipeline::ImportPayments(o.workspace, o.payments_file, now, o.actor);
+    if (!imported.ok()) return Fail(imported.status());
+    std::cout << "imported " << *imported << " payments\n";
+    return kExitOk;
+  }
+  if (*receivables) {
+    Result<pipeline::Receivables> r =
+        pipeline::ListReceivables(o.workspace, o.as_of.empty() ? FormatDate(now) : o.as_of);
+    if (!r.ok()) return Fail(r.status());
+    PrintReceivables(*r, o.receivables_format == "json");
+    return kExitOk;
+  }
+  if (*audit) {
+    if (!fs::exists(o.workspace + "/rebill.toml")) {
+      return Fail(NotFound(o.workspace + " is not a rebill workspace (no rebill.toml)"));
+    }
+    Result<std::unique_ptr<store::Store>> store =
+        pipeline::OpenStore(pipeline::WorkspacePaths(o.workspace));
+    if (!store.ok()) return Fail(store.status());
+    Result<std::vector<store::AuditEntry>> log = (*store)->AuditLog();
+    if (!log.ok()) return Fail(log.status());
+    if (o.audit_format == "json") {
+      nlohmann::ordered_json out = nlohmann::ordered_json::array();
+      for (const store::AuditEntry& e : *log) {
+        out.push_back({{"at", e.at},
+                       {"actor", e.actor},
+                       {"action", e.action},
+                       {"period", e.period},
+                       {"detail", e.detail},
+                       {"config_sha256", e.config_sha256},
+                       {"input_sha256", e.input_sha256}});
+      }
+      std::cout << out.dump(2) << "\n";
+    } else {
+      for (const store::AuditEntry& e : *log) {
+        std::cout << e.at << "  " << e.actor << "  " << e.action
+                  << (e.period.empty() ? "" : " " + e.period) << "  " << e.detail
+                  << (e.config_sha256.empty() ? "" : "  config " + e.config_sha256.substr(0, 12))
+                  << "\n";
+      }
+    }
+    return kExitOk;
+  }
+  if (*statements && !o.invoice.empty()) {
+    if (!o.period.empty() || !o.customer.empty()) {
+      std::cerr << "rebill: statements: give --invoice alone, or --period [--customer]\n";
+      return kExitUsage;
+    }
+    Result<std::vector<std::string>> written = RenderStatements(
+        o.workspace, BillingPeriod(), o.statements_format, "", o.output, o.invoice);
+    if (!written.ok()) return Fail(written.status());
+    for (const std::string& p : *written) std::cerr << "wrote " << p << "\n";
+    return kExitOk;
+  }
   if (*margin) {
     if (o.period.empty() && margin_from.empty()) {
       std::cerr << "rebill margin: give --period YYYY-MM or --from YYYY-MM --to YYYY-MM\n";
@@ -936,6 +1229,26 @@ int Main(int argc, char** argv) {
     Result<pipeline::RunOutcome> outcome = pipeline::RunPeriod(o.workspace, *period, now, o.actor);
     if (!outcome.ok()) return Fail(outcome.status());
     PrintRunSummary(*outcome, o.run_format == "json");
+    return kExitOk;
+  }
+  if (*close) {
+    pipeline::CloseOptions options;
+    options.acknowledge_unassigned = o.acknowledge_unassigned;
+    Result<pipeline::CloseOutcome> closed =
+        pipeline::ClosePeriod(o.workspace, *period, options, now, o.actor);
+    if (!closed.ok()) return Fail(closed.status());
+    std::cout << "closed " << period->ToString() << ": " << closed->invoices.size()
+              << " invoices\n";
+    for (const store::InvoiceRecord& i : closed->invoices) {
+      std::cout << "  " << i.number << "  " << i.customer << "  " << Money(i.total, i.currency)
+                << ", due " << i.due_date << "\n";
+    }
+    return kExitOk;
+  }
+  if (*diff) {
+    Result<pipeline::PeriodDiff> d = pipeline::DiffPeriod(o.workspace, *period);
+    if (!d.ok()) return Fail(d.status());
+    PrintDiff(*d, o.diff_format == "json");
     return kExitOk;
   }
   if (*accounts_check) {

@@ -24,6 +24,8 @@ std::string_view StatementLineKindName(StatementLineKind kind) {
       return "credit";
     case StatementLineKind::kTax:
       return "tax";
+    case StatementLineKind::kAdjustment:
+      return "adjustment";
   }
   return "charge";
 }

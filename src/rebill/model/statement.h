@@ -1,6 +1,6 @@
 // Statements: what a customer receives for a period. Lines are rounded to the currency's minor
 // unit; the total is the sum of rounded lines and subtotal + fees - credits + tax = total
-// (DESIGN.md §2, invariant 3).
+// (DESIGN.md §2, invariant 3), plus adjustments once a statement corrects closed periods.
 #pragma once
 
 #include <optional>
@@ -16,7 +16,10 @@ namespace rebill {
 enum class StatementStatus : uint8_t { kDraft, kFinal, kVoid };
 std::string_view StatementStatusName(StatementStatus status);
 
-enum class StatementLineKind : uint8_t { kCharge, kFee, kCredit, kTax };
+// An adjustment line corrects an earlier, closed period: a difference found when a newer CUR
+// delivery for that month arrived after close, linked to the invoice it corrects.
+enum class StatementLineKind : uint8_t { kCharge, kFee, kCredit, kTax, kAdjustment };
+inline constexpr int kStatementLineKindCount = 5;
 std::string_view StatementLineKindName(StatementLineKind kind);
 
 struct StatementLine {
@@ -31,6 +34,10 @@ struct StatementLine {
   /// Of usage lines: list price - cost basis, what the commitment policy gave the customer
   /// below on demand (Savings Plans, Reserved Instances), precise, in the statement's currency.
   Decimal commitment_benefit{};
+
+  // Adjustment lines only: the invoice they correct, and why.
+  std::string original_invoice{};
+  std::string reason{};
 
   friend bool operator==(const StatementLine&, const StatementLine&) = default;
 };
@@ -83,6 +90,16 @@ struct DailyAmount {
   friend bool operator==(const DailyAmount&, const DailyAmount&) = default;
 };
 
+/// The customer's account with the reseller when the statement was made: what earlier invoices
+/// and notes left open, what was paid against them, and what is due including this statement.
+struct AccountSummary {
+  Decimal balance_brought_forward;  // Σ earlier issued documents (invoices, notes)
+  Decimal payments_received;        // Σ payments recorded against them
+  Decimal amount_due;               // brought forward - payments + this statement's total
+
+  friend bool operator==(const AccountSummary&, const AccountSummary&) = default;
+};
+
 struct Statement {
   std::string customer;  // id from rebill.toml
   std::string customer_name;
@@ -106,6 +123,13 @@ struct Statement {
   std::string language = "en";       // a locale of data/locales ("en", "de", "zh-CN")
   std::string lines_by = "service";  // "service" or "account": how charges are grouped
   std::vector<DailyAmount> daily;    // charges by usage day, days with charges only
+
+  // The lifecycle. Adjustment lines are part of the total: with them,
+  // total = subtotal + fees - credits + tax + adjustments.
+  Decimal adjustments;                    // Σ adjustment lines (corrections of closed periods)
+  std::string issued;                     // date of issue (YYYY-MM-DD), once final
+  std::string due_date;                   // payment due (YYYY-MM-DD), once final
+  std::optional<AccountSummary> account;  // set when earlier documents or payments exist
 
   friend bool operator==(const Statement&, const Statement&) = default;
 };

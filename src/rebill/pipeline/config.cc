@@ -10,6 +10,7 @@
 #include "rebill/core/currency.h"
 #include "rebill/core/ids.h"
 #include "rebill/pipeline/config_reader_internal.h"
+#include "rebill/report/lifecycle.h"
 #include "rebill/store/connection.h"
 #include "rebill/store/month_file.h"
 
@@ -294,7 +295,7 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
   REBILL_RETURN_IF_ERROR(
       CheckKnownKeys(reader, root, "",
                      {"reseller", "policy", "customer", "price_plan", "commitment", "credit_rule",
-                      "split", "assignment_rule", "margin", "ingest", "store"}));
+                      "split", "assignment_rule", "margin", "ingest", "store", "invoice"}));
   WorkspaceConfig config;
   config.sha256 = store::Sha256Hex(text);
   REBILL_ASSIGN_OR_RETURN(config.store_url, ReadStoreUrl(reader, root));
@@ -347,6 +348,48 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
       if (!id.ok()) return reader.Error(akey, id.status().message());
       config.accounts.reseller_accounts.push_back(id->str());
     }
+  }
+
+  // [invoice]
+  if (auto invoice = root["invoice"]; invoice) {
+    if (!invoice.is_table()) return reader.Error("invoice", "must be a table");
+    REBILL_RETURN_IF_ERROR(
+        CheckKnownKeys(reader, *invoice.as_table(), "invoice",
+                       {"number_format", "credit_note_format", "debit_note_format",
+                        "payment_terms_days", "corrections"}));
+    InvoiceSettings& settings = config.invoice;
+    for (auto [name, target] : {std::pair{"number_format", &settings.number_format},
+                                std::pair{"credit_note_format", &settings.credit_note_format},
+                                std::pair{"debit_note_format", &settings.debit_note_format}}) {
+      const std::string key = std::string("invoice.") + name;
+      REBILL_ASSIGN_OR_RETURN(*target, reader.String(invoice[name], key, false, *target));
+      if (Status s = report::CheckNumberFormat(*target); !s.ok()) {
+        return reader.Error(key, "'" + *target + "': " + s.message());
+      }
+    }
+    if (settings.number_format == settings.credit_note_format ||
+        settings.number_format == settings.debit_note_format ||
+        settings.credit_note_format == settings.debit_note_format) {
+      return reader.Error("invoice",
+                          "invoices, credit notes and debit notes need different "
+                          "number formats, so a number says what it is");
+    }
+    if (auto terms = invoice["payment_terms_days"]; terms) {
+      if (!terms.is_integer() || *terms.value<int64_t>() < 0 || *terms.value<int64_t>() > 365) {
+        return reader.Error("invoice.payment_terms_days",
+                            "must be a whole number of days, 0 to 365");
+      }
+      settings.payment_terms_days = *terms.value<int64_t>();
+    }
+    REBILL_ASSIGN_OR_RETURN(
+        std::string corrections,
+        reader.String(invoice["corrections"], "invoice.corrections", false, "next-statement"));
+    if (corrections != "next-statement" && corrections != "note") {
+      return reader.Error("invoice.corrections", "'" + corrections +
+                                                     "' is not known; use \"next-statement\" or "
+                                                     "\"note\"");
+    }
+    settings.corrections_as_notes = corrections == "note";
   }
 
   // [policy], its effective-dated changes, commitment overrides and credit rules.
@@ -647,6 +690,12 @@ cost_view = "amortized"
 # [margin]
 # cost_view = "amortized"      # amortized | cash; default: the cost view above
 # alert_below_percent = "10"   # alert on customers whose margin % is below this
+
+# Closing a period numbers its statements from one gapless sequence per legal entity.
+# [invoice]
+# number_format = "INV-{year}-{seq:05}"   # {year}, {month}, {seq} or {seq:05}
+# payment_terms_days = 30
+# corrections = "next-statement"          # or "note": corrections after close as credit notes
 
 # A price plan applies one global rule to a customer's cost basis.
 [[price_plan]]

@@ -27,6 +27,17 @@ struct Override {
   BillingPeriod to;
 };
 
+/// [invoice]: numbering, payment terms and how corrections of closed periods are issued.
+struct InvoiceSettings {
+  std::string number_format = "INV-{year}-{seq:05}";
+  std::string credit_note_format = "CN-{year}-{seq:05}";
+  std::string debit_note_format = "DN-{year}-{seq:05}";
+  int64_t payment_terms_days = 30;
+  /// false: corrections go on the customer's next open statement as adjustment lines;
+  /// true: each correction is issued at once as a standalone credit or debit note.
+  bool corrections_as_notes = false;
+};
+
 struct WorkspaceConfig {
   std::string reseller_name;
   std::string legal_entity;
@@ -39,6 +50,7 @@ struct WorkspaceConfig {
   map::AccountMap accounts;
   price::PriceBook prices;
   report::StatementSettings statements;
+  InvoiceSettings invoice;
   std::vector<std::string> tag_keys;  // tags the configuration references
   /// [ingest]: how many malformed rows an ingest tolerates. Neither set: none, the first
   /// malformed row fails the ingest. Each one set is a limit of its own.

@@ -378,5 +378,41 @@ TEST(ParseConfig, DuplicateCustomerIsAnError) {
                 StatusCode::kInvalidInput, "customer[1].id: customer 'a' is defined twice");
 }
 
+TEST(ParseConfig, InvoiceSettings) {
+  ASSERT_OK_AND_ASSIGN(WorkspaceConfig defaults, Parse(""));
+  EXPECT_EQ(defaults.invoice.number_format, "INV-{year}-{seq:05}");
+  EXPECT_EQ(defaults.invoice.payment_terms_days, 30);
+  EXPECT_FALSE(defaults.invoice.corrections_as_notes);
+  ASSERT_OK_AND_ASSIGN(WorkspaceConfig config, Parse(R"toml(
+[invoice]
+number_format = "NW-{year}{month}-{seq:06}"
+credit_note_format = "NWC-{seq}"
+payment_terms_days = 14
+corrections = "note"
+)toml"));
+  EXPECT_EQ(config.invoice.number_format, "NW-{year}{month}-{seq:06}");
+  EXPECT_EQ(config.invoice.credit_note_format, "NWC-{seq}");
+  EXPECT_EQ(config.invoice.debit_note_format, "DN-{year}-{seq:05}");
+  EXPECT_EQ(config.invoice.payment_terms_days, 14);
+  EXPECT_TRUE(config.invoice.corrections_as_notes);
+}
+
+TEST(ParseConfig, InvoiceErrorsNameTheKey) {
+  EXPECT_STATUS(Parse("[invoice]\nnumber_format = \"INV-{year}\"\n"), StatusCode::kInvalidInput,
+                "rebill.toml: invoice.number_format: 'INV-{year}'");
+  EXPECT_STATUS(Parse("[invoice]\ncredit_note_format = \"C-{sequence}\"\n"),
+                StatusCode::kInvalidInput, "invoice.credit_note_format");
+  EXPECT_STATUS(Parse("[invoice]\ncredit_note_format = \"INV-{year}-{seq:05}\"\n"),
+                StatusCode::kInvalidInput, "different number formats");
+  EXPECT_STATUS(Parse("[invoice]\npayment_terms_days = -1\n"), StatusCode::kInvalidInput,
+                "invoice.payment_terms_days");
+  EXPECT_STATUS(Parse("[invoice]\npayment_terms_days = \"30\"\n"), StatusCode::kInvalidInput,
+                "invoice.payment_terms_days");
+  EXPECT_STATUS(Parse("[invoice]\ncorrections = \"later\"\n"), StatusCode::kInvalidInput,
+                "invoice.corrections: 'later'");
+  EXPECT_STATUS(Parse("[invoice]\nnumber_fromat = \"X-{seq}\"\n"), StatusCode::kInvalidInput,
+                "invoice.number_fromat");
+}
+
 }  // namespace
 }  // namespace rebill::pipeline

@@ -13,6 +13,7 @@
 #include "rebill/map/map.h"
 #include "rebill/map/organization_import.h"
 #include "rebill/pipeline/config.h"
+#include "rebill/pipeline/lifecycle_internal.h"
 #include "rebill/price/price.h"
 #include "rebill/report/render.h"
 #include "rebill/report/statement_builder.h"
@@ -307,8 +308,11 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
   if (!records.empty()) {
     std::vector<std::string> names;
     for (const SourceFile& s : summary.files) names.push_back(s.path);
-    store::AuditEntry audit{FormatTimestamp(now), actor, "ingest", records.front().period,
-                            "files: " + Join(names)};
+    std::vector<std::string> month_shas;
+    for (const store::MonthRecord& r : records) month_shas.push_back(r.month_sha256);
+    store::AuditEntry audit{
+        FormatTimestamp(now),    actor,         "ingest",        records.front().period,
+        "files: " + Join(names), config.sha256, Join(month_shas)};
     store::IngestRecord ingest_record{FormatTimestamp(now), actor, "", summary.rejects};
     nlohmann::ordered_json recorded = {{"rows_read", summary.rows_read},
                                        {"rows_rejected", summary.rejects.size()},
@@ -323,6 +327,20 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
     for (const std::string& old : *replaced) fs::remove(ws.dir + "/" + old);
   }
   return summary;
+}
+
+Result<report::RenderAssets> StatementAssets(const std::string& workspace, const Statement& s) {
+  report::RenderAssets assets;
+  if (s.branding.logo.empty()) return assets;
+  fs::path path(s.branding.logo);
+  if (path.is_relative()) path = fs::path(workspace) / path;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return InvalidInput("rebill.toml: reseller.logo: cannot read '" + path.string() +
+                        "'; restore the file or change the key and run the period again");
+  }
+  assets.logo_png.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return assets;
 }
 
 Result<std::vector<store::MonthRecord>> ListMonths(const std::string& workspace) {
@@ -429,8 +447,13 @@ Status ApplyFxRates(const WorkspacePaths& ws, store::Store& store, const Normali
   for (size_t i = 0; i < config.prices.customers.size(); ++i) {
     price::CustomerPricing& c = config.prices.customers[i];
     if (c.currency == cur_currency) continue;
+    // A closed period keeps the rate its statements were finalized with, whatever was
+    // imported since.
     REBILL_ASSIGN_OR_RETURN(std::optional<FxRate> rate,
-                            store.FindFxRate(period.ToString(), cur_currency, c.currency));
+                            store.FindLockedFxRate(period.ToString(), cur_currency, c.currency));
+    if (!rate) {
+      REBILL_ASSIGN_OR_RETURN(rate, store.FindFxRate(period.ToString(), cur_currency, c.currency));
+    }
     if (!rate) {
       return FailedPrecondition(
           ws.config + ": customer[" + std::to_string(i) + "].currency: customer '" + c.customer +
@@ -579,6 +602,10 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
   run.month_sha256 = in.loaded.shas;
   run.input_lines = month.lines.size();
   run.totals_json = TotalsJson(month);
+  // Corrections of closed periods, balances, or a restatement of this closed period.
+  REBILL_RETURN_IF_ERROR(
+      internal::PrepareRun(*in.store, period, now, outcome.statements, run, outcome.warnings));
+  outcome.restated = run.restated;
   nlohmann::ordered_json invariants = nlohmann::ordered_json::object();
   for (const auto& [name, result] : outcome.invariants) invariants[name] = result;
   run.invariants_json = invariants.dump();
@@ -597,10 +624,17 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
       if (!c.used.IsZero()) run.credits_used.emplace_back(s.customer, c.name, c.used);
     }
   }
-  store::AuditEntry audit{
-      FormatTimestamp(now), actor, "run", run.period,
-      "config " + config.sha256.substr(0, 12) + ", " + std::to_string(run.input_lines) + " lines"};
-  REBILL_ASSIGN_OR_RETURN(outcome.run_id, in.store->RecordRun(run, audit));
+  store::AuditEntry audit{FormatTimestamp(now),
+                          actor,
+                          "run",
+                          run.period,
+                          "config " + config.sha256.substr(0, 12) + ", " +
+                              std::to_string(run.input_lines) + " lines" +
+                              (run.restated ? ", closed period restated" : ""),
+                          config.sha256,
+                          Join(in.loaded.shas)};
+  REBILL_ASSIGN_OR_RETURN(outcome.run_id, internal::RecordRun(*in.store, config, run, audit, now));
+  outcome.new_adjustments = run.new_adjustments;
   return outcome;
 }
 
@@ -696,7 +730,8 @@ Result<OrganizationImport> ImportOrganization(const std::string& workspace,
   REBILL_ASSIGN_OR_RETURN(auto store, OpenStore(ws));
   std::string files;
   for (const std::string& p : paths) files += (files.empty() ? "" : ",") + p;
-  store::AuditEntry audit{FormatTimestamp(now), actor, "accounts import", "", "files: " + files};
+  store::AuditEntry audit{
+      FormatTimestamp(now), actor, "accounts import", "", "files: " + files, "", ""};
   if (has_accounts) REBILL_RETURN_IF_ERROR(store->ReplaceOrgAccounts(merged.accounts, audit));
   if (!merged.handshakes.empty()) {
     REBILL_RETURN_IF_ERROR(store->UpsertHandshakes(merged.handshakes, audit));
@@ -795,7 +830,13 @@ Result<Explanation> Explain(const std::string& workspace, BillingPeriod period,
     Result<StatementSet> recorded = report::ParseStatementsJson(latest->statements_json);
     if (recorded.ok()) {
       for (const Statement& s : recorded->statements) {
-        if (s.customer == customer) out.matches_latest_run = s.lines == statement->lines;
+        if (s.customer != customer) continue;
+        // Corrections of closed periods are added after pricing; explain walks priced lines.
+        std::vector<StatementLine> priced_lines = s.lines;
+        std::erase_if(priced_lines, [](const StatementLine& l) {
+          return l.kind == StatementLineKind::kAdjustment;
+        });
+        out.matches_latest_run = priced_lines == statement->lines;
       }
     }
   }
@@ -970,8 +1011,25 @@ Result<size_t> ImportFxRates(const std::string& workspace, const std::string& pa
     ++count;
   }
   REBILL_ASSIGN_OR_RETURN(auto store, OpenStore(ws));
+  // A closed period's statements keep the rate they were finalized with: a different rate for
+  // it is refused rather than silently ignored.
   for (const auto& [period, rates] : by_period) {
-    store::AuditEntry audit{FormatTimestamp(now), actor, "fx import", period, "file: " + path};
+    for (const FxRate& r : rates) {
+      REBILL_ASSIGN_OR_RETURN(std::optional<FxRate> locked,
+                              store->FindLockedFxRate(period, r.from, r.to));
+      if (locked && locked->rate != r.rate) {
+        return FailedPrecondition(path + ": " + period + " is closed and its statements use 1 " +
+                                  r.from + " = " + locked->rate.ToString() + " " + r.to + " (" +
+                                  locked->source + "), locked at close; the file's rate " +
+                                  r.rate.ToString() +
+                                  " cannot apply to it. Corrections after close come from new "
+                                  "billing data, not new rates");
+      }
+    }
+  }
+  for (const auto& [period, rates] : by_period) {
+    store::AuditEntry audit{FormatTimestamp(now), actor, "fx import", period,
+                            "file: " + path,      "",    ""};
     REBILL_RETURN_IF_ERROR(store->ReplaceFxRates(period, rates, audit));
   }
   return count;
@@ -1006,7 +1064,7 @@ Result<StoreImport> ImportStore(const std::string& workspace, const std::string&
   std::ifstream in(path, std::ios::binary);
   if (!in) return NotFound(path + ": no such file");
   REBILL_ASSIGN_OR_RETURN(auto store, OpenStore(ws));
-  store::AuditEntry audit{FormatTimestamp(now), actor, "import", "", "from " + path};
+  store::AuditEntry audit{FormatTimestamp(now), actor, "import", "", "from " + path, "", ""};
   StoreImport out;
   REBILL_ASSIGN_OR_RETURN(out.rows, store->Import(in, path, audit));
   REBILL_ASSIGN_OR_RETURN(out.problems, store->Check(ws.dir));

@@ -25,6 +25,7 @@
 #include "rebill/model/normalized_month.h"
 #include "rebill/model/statement.h"
 #include "rebill/report/detail.h"
+#include "rebill/report/render.h"
 #include "rebill/store/store.h"
 
 namespace rebill::pipeline {
@@ -76,6 +77,9 @@ struct IngestSummary {
   std::vector<std::string> warnings;
 };
 
+/// What rendering `s` needs besides the statement: its logo, read from the workspace.
+Result<report::RenderAssets> StatementAssets(const std::string& workspace, const Statement& s);
+
 /// Every active month in the workspace (`rebill ingest --list`), ordered by period and payer.
 Result<std::vector<store::MonthRecord>> ListMonths(const std::string& workspace);
 
@@ -107,6 +111,10 @@ struct RunOutcome {
   Reconciliation reconciliation;
   MarginReport margin;
   std::vector<std::pair<std::string, std::string>> invariants;  // name -> "ok"
+  /// The period is closed: this run restated it without changing its statements, and its
+  /// differences from the final statements became `new_adjustments`.
+  bool restated = false;
+  std::vector<store::Adjustment> new_adjustments;
 };
 
 /// Run map -> allocate -> price -> report -> attribute for `period` and record the run with

@@ -66,7 +66,9 @@ TEST(LocaleTest, LabelsFillTheirPlaceholders) {
   EXPECT_EQ(Substitute("no braces", {}), "no braces");
   EXPECT_EQ(LocaleFor("en").Label("no_such_label"), "no_such_label");
   EXPECT_EQ(LocaleFor("de").LabelOr("kind_tax", "Tax"), "Steuer");
-  EXPECT_EQ(LocaleFor("de").LabelOr("kind_adjustment", "Adjustment"), "Adjustment");
+  EXPECT_EQ(LocaleFor("de").LabelOr("kind_adjustment", "Adjustment"),
+            "Korrekturen früherer Zeiträume");
+  EXPECT_EQ(LocaleFor("de").LabelOr("kind_no_such_kind", "No such kind"), "No such kind");
 }
 
 Statement GermanStatement() {

@@ -104,7 +104,7 @@ Presentation Present(const Statement& s) {
     out.service = ServiceLabel(line);
     out.account = line.account;
     out.description = line.description;
-    out.rule = line.rule;
+    out.rule = line.reason.empty() ? line.rule : line.rule + " — " + line.reason;
     out.amount = money(line.amount);
     if (line.kind == StatementLineKind::kCharge) {
       Decimal list = line.list_amount.Round(digits, RoundingMode::kHalfUp);
@@ -126,7 +126,18 @@ Presentation Present(const Statement& s) {
   p.totals.push_back({l.Label("fees"), money(s.fees), false});
   p.totals.push_back({l.Label("credits"), money(-s.credits), false});
   p.totals.push_back({l.Label("tax"), money(s.tax), false});
+  bool corrected = std::any_of(s.lines.begin(), s.lines.end(), [](const StatementLine& line) {
+    return line.kind == StatementLineKind::kAdjustment;
+  });
+  if (corrected) p.totals.push_back({l.Label("corrections"), money(s.adjustments), false});
   p.totals.push_back({l.Label("total") + " " + s.currency, money(s.total), true});
+  if (s.account) {
+    p.totals.push_back(
+        {l.Label("balance_brought_forward"), money(s.account->balance_brought_forward), false});
+    p.totals.push_back({l.Label("payments_received"), money(-s.account->payments_received), false});
+    p.totals.push_back(
+        {l.Label("amount_due") + " " + s.currency, money(s.account->amount_due), true});
+  }
 
   // Spend by service: a service's charge lines summed (usage, commitment fees and discounts are
   // one bar), largest first.
@@ -168,6 +179,12 @@ Presentation Present(const Statement& s) {
                                                  {"rate", l.Number(s.fx->rate, 0)},
                                                  {"to", s.fx->to},
                                                  {"source", s.fx->source}}));
+  }
+  if (!s.issued.empty()) {
+    p.notes.emplace_back(
+        "", s.due_date.empty()
+                ? l.Label("issued_note", {{"issued", s.issued}})
+                : l.Label("issued_due_note", {{"issued", s.issued}, {"due", s.due_date}}));
   }
   p.notes.emplace_back("", l.Label("rounding_note"));
   return p;

@@ -42,6 +42,8 @@ std::string_view FocusCategory(const DetailLine& l) {
       return "Credit";
     case StatementLineKind::kFee:
       return "Purchase";  // the reseller's fees are bought services
+    case StatementLineKind::kAdjustment:
+      return "Adjustment";  // a correction of an earlier, closed period
     case StatementLineKind::kCharge:
       break;
   }

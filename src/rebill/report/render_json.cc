@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "rebill/core/currency.h"
@@ -65,15 +66,20 @@ std::string RenderJson(const StatementSet& set) {
     const int digits = MinorUnits(s.currency);
     Json lines = Json::array();
     for (const StatementLine& l : s.lines) {
-      lines.push_back({{"kind", StatementLineKindName(l.kind)},
-                       {"service", l.service},
-                       {"description", l.description},
-                       {"list_amount", l.list_amount.ToString(digits)},
-                       {"precise", l.precise.ToString(digits)},
-                       {"amount", l.amount.ToString(digits)},
-                       {"rule", l.rule},
-                       {"account", l.account.empty() ? Json(nullptr) : Json(l.account)},
-                       {"commitment_benefit", l.commitment_benefit.ToString(digits)}});
+      Json line = {{"kind", StatementLineKindName(l.kind)},
+                   {"service", l.service},
+                   {"description", l.description},
+                   {"list_amount", l.list_amount.ToString(digits)},
+                   {"precise", l.precise.ToString(digits)},
+                   {"amount", l.amount.ToString(digits)},
+                   {"rule", l.rule},
+                   {"account", l.account.empty() ? Json(nullptr) : Json(l.account)},
+                   {"commitment_benefit", l.commitment_benefit.ToString(digits)}};
+      if (l.kind == StatementLineKind::kAdjustment) {
+        line["original_invoice"] = l.original_invoice;
+        line["reason"] = l.reason;
+      }
+      lines.push_back(std::move(line));
     }
     Json statement = {{"customer", s.customer},
                       {"customer_name", s.customer_name},
@@ -118,6 +124,22 @@ std::string RenderJson(const StatementSet& set) {
       daily.push_back({{"day", d.day}, {"amount", d.amount.ToString(digits)}});
     }
     statement["daily"] = std::move(daily);
+    // Keys that only some statements have are left out rather than null, so statements without
+    // corrections, payments or an invoice read as before.
+    if (!s.adjustments.IsZero() ||
+        std::any_of(s.lines.begin(), s.lines.end(), [](const StatementLine& l) {
+          return l.kind == StatementLineKind::kAdjustment;
+        })) {
+      statement["adjustments"] = s.adjustments.ToString(digits);
+    }
+    if (!s.issued.empty()) statement["issued"] = s.issued;
+    if (!s.due_date.empty()) statement["due_date"] = s.due_date;
+    if (s.account) {
+      statement["account"] = {
+          {"balance_brought_forward", s.account->balance_brought_forward.ToString(digits)},
+          {"payments_received", s.account->payments_received.ToString(digits)},
+          {"amount_due", s.account->amount_due.ToString(digits)}};
+    }
     statements.push_back(std::move(statement));
   }
   out["statements"] = std::move(statements);
@@ -155,8 +177,8 @@ Result<StatementSet> ParseStatementsJson(const std::string& json) {
       for (const auto& jl : js["lines"]) {
         StatementLine l;
         REBILL_ASSIGN_OR_RETURN(
-            l.kind, (EnumFrom<StatementLineKind>(Text(jl, "kind"), StatementLineKindName, 4,
-                                                 where + ": line kind")));
+            l.kind, (EnumFrom<StatementLineKind>(Text(jl, "kind"), StatementLineKindName,
+                                                 kStatementLineKindCount, where + ": line kind")));
         l.service = Text(jl, "service");
         l.description = Text(jl, "description");
         REBILL_ASSIGN_OR_RETURN(l.list_amount, Amount(jl, "list_amount", where));
@@ -167,6 +189,8 @@ Result<StatementSet> ParseStatementsJson(const std::string& json) {
         if (jl.contains("commitment_benefit")) {  // absent from statements stored before it
           REBILL_ASSIGN_OR_RETURN(l.commitment_benefit, Amount(jl, "commitment_benefit", where));
         }
+        l.original_invoice = Text(jl, "original_invoice");
+        l.reason = Text(jl, "reason");
         s.lines.push_back(std::move(l));
       }
     }
@@ -176,6 +200,20 @@ Result<StatementSet> ParseStatementsJson(const std::string& json) {
     REBILL_ASSIGN_OR_RETURN(s.tax, Amount(js, "tax", where));
     REBILL_ASSIGN_OR_RETURN(s.total, Amount(js, "total", where));
     REBILL_ASSIGN_OR_RETURN(s.rounding_residue, Amount(js, "rounding_residue", where));
+    if (js.contains("adjustments")) {
+      REBILL_ASSIGN_OR_RETURN(s.adjustments, Amount(js, "adjustments", where));
+    }
+    s.issued = Text(js, "issued");
+    s.due_date = Text(js, "due_date");
+    if (auto account = js.find("account"); account != js.end() && account->is_object()) {
+      AccountSummary a;
+      REBILL_ASSIGN_OR_RETURN(a.balance_brought_forward,
+                              Amount(*account, "balance_brought_forward", where + ": account"));
+      REBILL_ASSIGN_OR_RETURN(a.payments_received,
+                              Amount(*account, "payments_received", where + ": account"));
+      REBILL_ASSIGN_OR_RETURN(a.amount_due, Amount(*account, "amount_due", where + ": account"));
+      s.account = a;
+    }
     s.policy_note = Text(js, "policy_note");
     if (auto credits = js.find("customer_credits"); credits != js.end() && credits->is_array()) {
       for (const auto& c : *credits) {

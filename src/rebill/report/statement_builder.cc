@@ -62,11 +62,11 @@ Status CheckStatement(const Statement& s) {
     return Internal("invariant 'statements add up' failed for customer '" + s.customer +
                     "': total " + s.total.ToString() + " but the lines sum to " + sum.ToString());
   }
-  if (s.subtotal + s.fees - s.credits + s.tax != s.total) {
+  const Decimal parts = s.subtotal + s.fees - s.credits + s.tax + s.adjustments;
+  if (parts != s.total) {
     return Internal("invariant 'statements add up' failed for customer '" + s.customer +
-                    "': subtotal + fees - credits + tax = " +
-                    (s.subtotal + s.fees - s.credits + s.tax).ToString() + " but the total is " +
-                    s.total.ToString());
+                    "': subtotal + fees - credits + tax + adjustments = " + parts.ToString() +
+                    " but the total is " + s.total.ToString());
   }
   return Status::Ok();
 }
@@ -186,6 +186,9 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
           break;
         case StatementLineKind::kTax:
           s.tax += line.amount;
+          break;
+        case StatementLineKind::kAdjustment:
+          s.adjustments += line.amount;
           break;
       }
       s.total += line.amount;

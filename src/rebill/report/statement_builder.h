@@ -44,7 +44,7 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
                                      RunContext& ctx);
 
 /// Check invariant 3 on one statement: total = Σ rounded lines and
-/// subtotal + fees - credits + tax = total.
+/// subtotal + fees - credits + tax + adjustments = total.
 Status CheckStatement(const Statement& statement);
 
 }  // namespace rebill::report

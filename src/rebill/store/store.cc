@@ -121,6 +121,82 @@ constexpr const char* kMigrations[] = {
       PRIMARY KEY (ingest_id, seq)
     );
     )sql",
+    // The statement lifecycle: numbered documents, closed periods, corrections, payments.
+    // Amounts are decimal text. Invoice sequences are rows updated in the finalizing
+    // transaction, not database sequences, which may skip numbers on rollback.
+    R"sql(
+    CREATE TABLE invoice_sequences (
+      entity TEXT PRIMARY KEY,
+      last_seq BIGINT NOT NULL
+    );
+    CREATE TABLE invoices (
+      number TEXT PRIMARY KEY,
+      entity TEXT NOT NULL,
+      seq BIGINT NOT NULL,
+      kind TEXT NOT NULL,
+      period TEXT NOT NULL,
+      customer TEXT NOT NULL,
+      currency TEXT NOT NULL,
+      total TEXT NOT NULL,
+      status TEXT NOT NULL,
+      issued TEXT NOT NULL,
+      due_date TEXT NOT NULL,
+      related TEXT NOT NULL,
+      reason TEXT NOT NULL,
+      content_json TEXT NOT NULL,
+      UNIQUE (entity, seq)
+    );
+    CREATE TABLE closed_periods (
+      period TEXT PRIMARY KEY,
+      closed_at TEXT NOT NULL,
+      actor TEXT NOT NULL,
+      run_id BIGINT NOT NULL REFERENCES runs(id),
+      config_sha256 TEXT NOT NULL,
+      statements_json TEXT NOT NULL
+    );
+    CREATE TABLE locked_fx_rates (
+      period TEXT NOT NULL,
+      from_currency TEXT NOT NULL,
+      to_currency TEXT NOT NULL,
+      rate TEXT NOT NULL,
+      source TEXT NOT NULL,
+      PRIMARY KEY (period, from_currency, to_currency)
+    );
+    CREATE TABLE adjustments (
+      id {id},
+      period TEXT NOT NULL,
+      customer TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      service TEXT NOT NULL,
+      description TEXT NOT NULL,
+      amount TEXT NOT NULL,
+      currency TEXT NOT NULL,
+      original_invoice TEXT NOT NULL,
+      reason TEXT NOT NULL,
+      run_id BIGINT NOT NULL REFERENCES runs(id),
+      created_at TEXT NOT NULL,
+      applied_period TEXT NOT NULL,
+      note_number TEXT NOT NULL
+    );
+    CREATE TABLE payments (
+      id {id},
+      invoice TEXT NOT NULL REFERENCES invoices(number),
+      amount TEXT NOT NULL,
+      paid_on TEXT NOT NULL,
+      reference TEXT NOT NULL,
+      recorded_at TEXT NOT NULL,
+      actor TEXT NOT NULL
+    );
+    CREATE TABLE frozen_renders (
+      period TEXT NOT NULL,
+      customer TEXT NOT NULL,
+      format TEXT NOT NULL,
+      content TEXT NOT NULL,
+      PRIMARY KEY (period, customer, format)
+    );
+    ALTER TABLE audit_log ADD COLUMN config_sha256 TEXT NOT NULL DEFAULT '';
+    ALTER TABLE audit_log ADD COLUMN input_sha256 TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -163,13 +239,17 @@ constexpr const char* kMonthColumns =
     "delivery_json, summary_json FROM months";
 
 Status InsertAudit(Connection* db, const AuditEntry& a) {
-  Statement s(db, "INSERT INTO audit_log (at, actor, action, period, detail) VALUES (?,?,?,?,?)");
+  Statement s(db,
+              "INSERT INTO audit_log (at, actor, action, period, detail, config_sha256, "
+              "input_sha256) VALUES (?,?,?,?,?,?,?)");
   REBILL_RETURN_IF_ERROR(s.status());
   s.Bind(1, a.at);
   s.Bind(2, a.actor);
   s.Bind(3, a.action);
   s.Bind(4, a.period);
   s.Bind(5, a.detail);
+  s.Bind(6, a.config_sha256);
+  s.Bind(7, a.input_sha256);
   return StepDone(db, s);
 }
 
@@ -196,6 +276,73 @@ Result<int> ReadVersion(Connection* db) {
   insert.Bind(1, static_cast<int64_t>(version));
   REBILL_RETURN_IF_ERROR(StepDone(db, insert));
   return version;
+}
+
+Result<Decimal> ParseAmount(const std::string& text, const char* what) {
+  Result<Decimal> d = Decimal::Parse(text);
+  if (!d.ok()) return Internal(std::string("store: ") + what + " is not a decimal: " + text);
+  return d;
+}
+
+// Store the period's statements in `slot` ("draft", "previous", "restated").
+Status PutStatements(Connection* db, const std::string& period, const std::string& slot,
+                     int64_t run_id, const std::string& json) {
+  Statement s(db,
+              "INSERT INTO statements (period, status, run_id, content_json) VALUES (?,?,?,?) "
+              "ON CONFLICT (period, status) DO UPDATE SET run_id = excluded.run_id, "
+              "content_json = excluded.content_json");
+  REBILL_RETURN_IF_ERROR(s.status());
+  s.Bind(1, period);
+  s.Bind(2, slot);
+  s.Bind(3, run_id);
+  s.Bind(4, json);
+  return StepDone(db, s);
+}
+
+constexpr const char* kInvoiceColumns =
+    "SELECT number, entity, seq, kind, period, customer, currency, total, status, issued, "
+    "due_date, related, reason, content_json FROM invoices";
+
+Result<InvoiceRecord> ReadInvoice(Statement& s) {
+  InvoiceRecord r;
+  r.number = s.Text(0);
+  r.entity = s.Text(1);
+  r.seq = s.Int(2);
+  r.kind = s.Text(3);
+  r.period = s.Text(4);
+  r.customer = s.Text(5);
+  r.currency = s.Text(6);
+  REBILL_ASSIGN_OR_RETURN(r.total, ParseAmount(s.Text(7), "invoice total"));
+  r.status = s.Text(8);
+  r.issued = s.Text(9);
+  r.due_date = s.Text(10);
+  r.related = s.Text(11);
+  r.reason = s.Text(12);
+  r.content_json = s.Text(13);
+  return r;
+}
+
+constexpr const char* kAdjustmentColumns =
+    "SELECT id, period, customer, kind, service, description, amount, currency, "
+    "original_invoice, reason, run_id, created_at, applied_period, note_number FROM adjustments";
+
+Result<Adjustment> ReadAdjustment(Statement& s) {
+  Adjustment a;
+  a.id = s.Int(0);
+  a.period = s.Text(1);
+  a.customer = s.Text(2);
+  a.kind = s.Text(3);
+  a.service = s.Text(4);
+  a.description = s.Text(5);
+  REBILL_ASSIGN_OR_RETURN(a.amount, ParseAmount(s.Text(6), "adjustment amount"));
+  a.currency = s.Text(7);
+  a.original_invoice = s.Text(8);
+  a.reason = s.Text(9);
+  a.run_id = s.Int(10);
+  a.created_at = s.Text(11);
+  a.applied_period = s.Text(12);
+  a.note_number = s.Text(13);
+  return a;
 }
 
 }  // namespace
@@ -372,8 +519,16 @@ Result<std::vector<Reject>> Store::RejectsOfLatestIngest() {
 }
 
 Result<int64_t> Store::RecordRun(const RunRecord& run, const AuditEntry& audit) {
-  Transaction tx(db_);
-  REBILL_RETURN_IF_ERROR(tx.Begin());
+  int64_t id = 0;
+  Status recorded = Finalize([&]() -> Status {
+    REBILL_ASSIGN_OR_RETURN(id, InsertRun(run, audit));
+    return Status::Ok();
+  });
+  if (!recorded.ok()) return recorded;
+  return id;
+}
+
+Result<int64_t> Store::InsertRun(const RunRecord& run, const AuditEntry& audit) {
   int64_t id = 0;
   {
     Statement s(db_,
@@ -394,17 +549,69 @@ Result<int64_t> Store::RecordRun(const RunRecord& run, const AuditEntry& audit) 
     if (s.Step() != kRow) return StepDone(db_, s);
     id = s.Int(0);
   }
-  {
+  for (const Adjustment& a : run.new_adjustments) {
     Statement s(db_,
-                "INSERT INTO statements (period, status, run_id, content_json) VALUES "
-                "(?, 'draft', ?, ?) ON CONFLICT (period, status) DO UPDATE SET "
-                "run_id = excluded.run_id, content_json = excluded.content_json");
+                "INSERT INTO adjustments (period, customer, kind, service, description, amount, "
+                "currency, original_invoice, reason, run_id, created_at, applied_period, "
+                "note_number) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    REBILL_RETURN_IF_ERROR(s.status());
+    s.Bind(1, a.period);
+    s.Bind(2, a.customer);
+    s.Bind(3, a.kind);
+    s.Bind(4, a.service);
+    s.Bind(5, a.description);
+    s.Bind(6, a.amount.ToString());
+    s.Bind(7, a.currency);
+    s.Bind(8, a.original_invoice);
+    s.Bind(9, a.reason);
+    s.Bind(10, id);
+    s.Bind(11, a.created_at);
+    s.Bind(12, a.applied_period);
+    s.Bind(13, a.note_number);
+    REBILL_RETURN_IF_ERROR(StepDone(db_, s));
+    AuditEntry entry = audit;
+    entry.action = "adjustment";
+    entry.period = a.period;
+    entry.detail = a.customer + " " + a.kind + " " + a.service + " " + a.amount.ToString() + " " +
+                   a.currency + " correcting " + a.original_invoice +
+                   (a.note_number.empty() ? "" : ", issued as " + a.note_number);
+    REBILL_RETURN_IF_ERROR(InsertAudit(db_, entry));
+  }
+  if (run.restated) {
+    // A closed period keeps its final statements, draft and credit ledger.
+    REBILL_RETURN_IF_ERROR(PutStatements(db_, run.period, "restated", id, run.statements_json));
+    REBILL_RETURN_IF_ERROR(InsertAudit(db_, audit));
+    return id;
+  }
+  // The period's statements carry exactly these adjustments now; any it carried before and
+  // no longer does (its customer is gone) is pending again.
+  {
+    Statement s(db_, "UPDATE adjustments SET applied_period = '' WHERE applied_period = ?");
     REBILL_RETURN_IF_ERROR(s.status());
     s.Bind(1, run.period);
-    s.Bind(2, id);
-    s.Bind(3, run.statements_json);
     REBILL_RETURN_IF_ERROR(StepDone(db_, s));
   }
+  for (int64_t adjustment : run.applied_adjustments) {
+    Statement s(db_, "UPDATE adjustments SET applied_period = ? WHERE id = ?");
+    REBILL_RETURN_IF_ERROR(s.status());
+    s.Bind(1, run.period);
+    s.Bind(2, adjustment);
+    REBILL_RETURN_IF_ERROR(StepDone(db_, s));
+  }
+  // Keep the draft this run replaces as "previous", for `rebill diff`.
+  {
+    Statement s(db_,
+                "SELECT run_id, content_json FROM statements WHERE period = ? AND status = "
+                "'draft'");
+    REBILL_RETURN_IF_ERROR(s.status());
+    s.Bind(1, run.period);
+    if (s.Step() == kRow) {
+      int64_t previous_run = s.Int(0);
+      std::string previous = s.Text(1);
+      REBILL_RETURN_IF_ERROR(PutStatements(db_, run.period, "previous", previous_run, previous));
+    }
+  }
+  REBILL_RETURN_IF_ERROR(PutStatements(db_, run.period, "draft", id, run.statements_json));
   // The period's credit ledger is the latest run's: replace it.
   {
     Statement del(db_, "DELETE FROM credit_ledger WHERE period = ?");
@@ -425,7 +632,6 @@ Result<int64_t> Store::RecordRun(const RunRecord& run, const AuditEntry& audit) 
     REBILL_RETURN_IF_ERROR(StepDone(db_, s));
   }
   REBILL_RETURN_IF_ERROR(InsertAudit(db_, audit));
-  REBILL_RETURN_IF_ERROR(tx.Commit());
   return id;
 }
 
@@ -607,11 +813,279 @@ Result<std::optional<FxRate>> Store::FindFxRate(const std::string& period, const
 }
 
 Result<std::vector<AuditEntry>> Store::AuditLog() {
-  Statement s(db_, "SELECT at, actor, action, period, detail FROM audit_log ORDER BY id");
+  Statement s(db_,
+              "SELECT at, actor, action, period, detail, config_sha256, input_sha256 FROM "
+              "audit_log ORDER BY id");
   REBILL_RETURN_IF_ERROR(s.status());
   std::vector<AuditEntry> out;
   while (s.Step() == kRow) {
-    out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)});
+    out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6)});
+  }
+  return out;
+}
+
+Status Store::Finalize(const std::function<Status()>& body) {
+  Transaction tx(db_);
+  REBILL_RETURN_IF_ERROR(tx.Begin());
+  REBILL_RETURN_IF_ERROR(body());
+  return tx.Commit();
+}
+
+Result<int64_t> Store::TakeInvoiceSeq(const std::string& entity) {
+  {
+    Statement s(db_,
+                "INSERT INTO invoice_sequences (entity, last_seq) VALUES (?, 1) ON CONFLICT "
+                "(entity) DO UPDATE SET last_seq = invoice_sequences.last_seq + 1");
+    REBILL_RETURN_IF_ERROR(s.status());
+    s.Bind(1, entity);
+    REBILL_RETURN_IF_ERROR(StepDone(db_, s));
+  }
+  Statement s(db_, "SELECT last_seq FROM invoice_sequences WHERE entity = ?");
+  REBILL_RETURN_IF_ERROR(s.status());
+  s.Bind(1, entity);
+  if (s.Step() != kRow) return IoError("store: " + db_->Error());
+  return s.Int(0);
+}
+
+Status Store::InsertInvoice(const InvoiceRecord& r) {
+  {
+    Statement taken(db_, "SELECT 1 FROM invoices WHERE number = ?");
+    REBILL_RETURN_IF_ERROR(taken.status());
+    taken.Bind(1, r.number);
+    if (taken.Step() == kRow) {
+      return Conflict("invoice number " + r.number +
+                      " is already taken; check [invoice] number_format (it must contain {seq})");
+    }
+  }
+  Statement s(db_,
+              "INSERT INTO invoices (number, entity, seq, kind, period, customer, currency, total, "
+              "status, issued, due_date, related, reason, content_json) VALUES "
+              "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  REBILL_RETURN_IF_ERROR(s.status());
+  s.Bind(1, r.number);
+  s.Bind(2, r.entity);
+  s.Bind(3, r.seq);
+  s.Bind(4, r.kind);
+  s.Bind(5, r.period);
+  s.Bind(6, r.customer);
+  s.Bind(7, r.currency);
+  s.Bind(8, r.total.ToString());
+  s.Bind(9, r.status);
+  s.Bind(10, r.issued);
+  s.Bind(11, r.due_date);
+  s.Bind(12, r.related);
+  s.Bind(13, r.reason);
+  s.Bind(14, r.content_json);
+  return StepDone(db_, s);
+}
+
+Status Store::InsertClosedPeriod(const ClosedPeriod& c, const std::vector<FxRate>& locked_fx) {
+  {
+    Statement s(db_,
+                "INSERT INTO closed_periods (period, closed_at, actor, run_id, config_sha256, "
+                "statements_json) VALUES (?,?,?,?,?,?)");
+    REBILL_RETURN_IF_ERROR(s.status());
+    s.Bind(1, c.period);
+    s.Bind(2, c.closed_at);
+    s.Bind(3, c.actor);
+    s.Bind(4, c.run_id);
+    s.Bind(5, c.config_sha256);
+    s.Bind(6, c.statements_json);
+    REBILL_RETURN_IF_ERROR(StepDone(db_, s));
+  }
+  for (const FxRate& r : locked_fx) {
+    Statement s(db_,
+                "INSERT INTO locked_fx_rates (period, from_currency, to_currency, rate, source) "
+                "VALUES (?,?,?,?,?) ON CONFLICT (period, from_currency, to_currency) DO NOTHING");
+    REBILL_RETURN_IF_ERROR(s.status());
+    s.Bind(1, c.period);
+    s.Bind(2, r.from);
+    s.Bind(3, r.to);
+    s.Bind(4, r.rate.ToString());
+    s.Bind(5, r.source);
+    REBILL_RETURN_IF_ERROR(StepDone(db_, s));
+  }
+  return Status::Ok();
+}
+
+Status Store::InsertFrozenRender(const std::string& period, const std::string& customer,
+                                 const std::string& format, const std::string& content) {
+  Statement s(db_,
+              "INSERT INTO frozen_renders (period, customer, format, content) VALUES (?,?,?,?)");
+  REBILL_RETURN_IF_ERROR(s.status());
+  s.Bind(1, period);
+  s.Bind(2, customer);
+  s.Bind(3, format);
+  s.Bind(4, content);
+  return StepDone(db_, s);
+}
+
+Result<std::optional<std::string>> Store::FindFrozenRender(const std::string& period,
+                                                           const std::string& customer,
+                                                           const std::string& format) {
+  Statement s(
+      db_, "SELECT content FROM frozen_renders WHERE period = ? AND customer = ? AND format = ?");
+  REBILL_RETURN_IF_ERROR(s.status());
+  s.Bind(1, period);
+  s.Bind(2, customer);
+  s.Bind(3, format);
+  if (s.Step() != kRow) return std::optional<std::string>();
+  return std::optional<std::string>(s.Text(0));
+}
+
+Status Store::SetInvoiceStatus(const std::string& number, const std::string& status) {
+  Statement s(db_, "UPDATE invoices SET status = ? WHERE number = ?");
+  REBILL_RETURN_IF_ERROR(s.status());
+  s.Bind(1, status);
+  s.Bind(2, number);
+  return StepDone(db_, s);
+}
+
+Status Store::SetAdjustmentNote(int64_t id, const std::string& note_number) {
+  Statement s(db_, "UPDATE adjustments SET note_number = ? WHERE id = ?");
+  REBILL_RETURN_IF_ERROR(s.status());
+  s.Bind(1, note_number);
+  s.Bind(2, id);
+  return StepDone(db_, s);
+}
+
+Status Store::InsertPayment(const Payment& p) {
+  Statement s(db_,
+              "INSERT INTO payments (invoice, amount, paid_on, reference, recorded_at, actor) "
+              "VALUES (?,?,?,?,?,?)");
+  REBILL_RETURN_IF_ERROR(s.status());
+  s.Bind(1, p.invoice);
+  s.Bind(2, p.amount.ToString());
+  s.Bind(3, p.paid_on);
+  s.Bind(4, p.reference);
+  s.Bind(5, p.recorded_at);
+  s.Bind(6, p.actor);
+  return StepDone(db_, s);
+}
+
+Status Store::Audit(const AuditEntry& audit) { return InsertAudit(db_, audit); }
+
+Result<std::optional<ClosedPeriod>> Store::FindClosedPeriod(const std::string& period) {
+  Statement s(db_,
+              "SELECT period, closed_at, actor, run_id, config_sha256, statements_json FROM "
+              "closed_periods WHERE period = ?");
+  REBILL_RETURN_IF_ERROR(s.status());
+  s.Bind(1, period);
+  if (s.Step() != kRow) return std::optional<ClosedPeriod>();
+  return std::optional<ClosedPeriod>(
+      ClosedPeriod{s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Text(4), s.Text(5)});
+}
+
+Result<std::vector<std::string>> Store::ClosedPeriods() {
+  Statement s(db_, "SELECT period FROM closed_periods ORDER BY period");
+  REBILL_RETURN_IF_ERROR(s.status());
+  std::vector<std::string> out;
+  while (s.Step() == kRow) out.push_back(s.Text(0));
+  return out;
+}
+
+Result<std::optional<FxRate>> Store::FindLockedFxRate(const std::string& period,
+                                                      const std::string& from,
+                                                      const std::string& to) {
+  Statement s(db_,
+              "SELECT rate, source FROM locked_fx_rates WHERE period = ? AND from_currency = ? "
+              "AND to_currency = ?");
+  REBILL_RETURN_IF_ERROR(s.status());
+  s.Bind(1, period);
+  s.Bind(2, from);
+  s.Bind(3, to);
+  if (s.Step() != kRow) return std::optional<FxRate>();
+  REBILL_ASSIGN_OR_RETURN(Decimal rate, ParseAmount(s.Text(0), "locked exchange rate"));
+  return std::optional<FxRate>(FxRate{from, to, rate, s.Text(1)});
+}
+
+Result<std::optional<InvoiceRecord>> Store::FindInvoice(const std::string& number) {
+  std::string sql = std::string(kInvoiceColumns) + " WHERE number = ?";
+  Statement s(db_, sql.c_str());
+  REBILL_RETURN_IF_ERROR(s.status());
+  s.Bind(1, number);
+  if (s.Step() != kRow) return std::optional<InvoiceRecord>();
+  REBILL_ASSIGN_OR_RETURN(InvoiceRecord r, ReadInvoice(s));
+  return std::optional<InvoiceRecord>(std::move(r));
+}
+
+Result<std::vector<InvoiceRecord>> Store::Invoices() {
+  std::string sql = std::string(kInvoiceColumns) + " ORDER BY entity, seq";
+  Statement s(db_, sql.c_str());
+  REBILL_RETURN_IF_ERROR(s.status());
+  std::vector<InvoiceRecord> out;
+  while (s.Step() == kRow) {
+    REBILL_ASSIGN_OR_RETURN(InvoiceRecord r, ReadInvoice(s));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+namespace {
+Result<std::optional<std::string>> SlotStatements(Connection* db, const std::string& period,
+                                                  const char* slot) {
+  Statement s(db, "SELECT content_json FROM statements WHERE period = ? AND status = ?");
+  REBILL_RETURN_IF_ERROR(s.status());
+  s.Bind(1, period);
+  s.Bind(2, std::string(slot));
+  if (s.Step() != kRow) return std::optional<std::string>();
+  return std::optional<std::string>(s.Text(0));
+}
+}  // namespace
+
+Result<std::optional<std::string>> Store::RestatedStatements(const std::string& period) {
+  return SlotStatements(db_, period, "restated");
+}
+
+Result<std::optional<std::string>> Store::PreviousStatements(const std::string& period) {
+  return SlotStatements(db_, period, "previous");
+}
+
+Result<std::vector<Adjustment>> Store::AdjustmentsOf(const std::string& period) {
+  std::string sql = std::string(kAdjustmentColumns) + " WHERE period = ? ORDER BY id";
+  Statement s(db_, sql.c_str());
+  REBILL_RETURN_IF_ERROR(s.status());
+  s.Bind(1, period);
+  std::vector<Adjustment> out;
+  while (s.Step() == kRow) {
+    REBILL_ASSIGN_OR_RETURN(Adjustment a, ReadAdjustment(s));
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Result<std::vector<Adjustment>> Store::AdjustmentsFor(const std::string& period) {
+  std::string sql = std::string(kAdjustmentColumns) +
+                    " WHERE period < ? AND note_number = '' AND (applied_period = '' OR "
+                    "applied_period = ?) ORDER BY id";
+  Statement s(db_, sql.c_str());
+  REBILL_RETURN_IF_ERROR(s.status());
+  s.Bind(1, period);
+  s.Bind(2, period);
+  std::vector<Adjustment> out;
+  while (s.Step() == kRow) {
+    REBILL_ASSIGN_OR_RETURN(Adjustment a, ReadAdjustment(s));
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Result<std::vector<Payment>> Store::Payments() {
+  Statement s(db_,
+              "SELECT id, invoice, amount, paid_on, reference, recorded_at, actor FROM payments "
+              "ORDER BY paid_on, id");
+  REBILL_RETURN_IF_ERROR(s.status());
+  std::vector<Payment> out;
+  while (s.Step() == kRow) {
+    Payment p;
+    p.id = s.Int(0);
+    p.invoice = s.Text(1);
+    REBILL_ASSIGN_OR_RETURN(p.amount, ParseAmount(s.Text(2), "payment amount"));
+    p.paid_on = s.Text(3);
+    p.reference = s.Text(4);
+    p.recorded_at = s.Text(5);
+    p.actor = s.Text(6);
+    out.push_back(std::move(p));
   }
   return out;
 }
@@ -674,9 +1148,23 @@ namespace {
 
 // Tables in an order that inserts every referenced row before the rows referring to it. Tables
 // not listed here are exported after these, by name.
-constexpr const char* kTableOrder[] = {"months",   "runs",         "statements", "credit_ledger",
-                                       "fx_rates", "org_accounts", "handshakes", "audit_log",
-                                       "ingests",  "rejects"};
+constexpr const char* kTableOrder[] = {"months",
+                                       "runs",
+                                       "statements",
+                                       "credit_ledger",
+                                       "fx_rates",
+                                       "org_accounts",
+                                       "handshakes",
+                                       "audit_log",
+                                       "ingests",
+                                       "rejects",
+                                       "invoice_sequences",
+                                       "invoices",
+                                       "closed_periods",
+                                       "locked_fx_rates",
+                                       "adjustments",
+                                       "payments",
+                                       "frozen_renders"};
 constexpr int kExportFormat = 1;
 
 Result<std::vector<std::string>> ExportTables(Connection* db) {

@@ -8,6 +8,7 @@
 //   REBILL_ASSIGN_OR_RETURN(auto store, Store::Open("postgresql://billing@db.internal/rebill"));
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -51,6 +52,24 @@ struct IngestRecord {
   std::vector<Reject> rejects;
 };
 
+/// A difference between a closed period's final statement and a later delivery of its data.
+struct Adjustment {
+  int64_t id = 0;
+  std::string period;  // the closed period it corrects
+  std::string customer;
+  std::string kind;  // the statement line kind it corrects
+  std::string service;
+  std::string description;
+  Decimal amount;  // in the statement's currency: restated - final
+  std::string currency;
+  std::string original_invoice;
+  std::string reason;
+  int64_t run_id = 0;
+  std::string created_at;
+  std::string applied_period;  // the open statement carrying it; empty while pending
+  std::string note_number;     // the credit or debit note issued for it, by config
+};
+
 /// One `rebill run`: its inputs, totals, invariant results and outputs.
 struct RunRecord {
   int64_t id = 0;
@@ -67,14 +86,60 @@ struct RunRecord {
   std::string accounts_json;    // the hierarchy check (rebill accounts check)
   /// Customer credits used by this run's statements: (customer, credit name, amount used).
   std::vector<std::tuple<std::string, std::string, Decimal>> credits_used;
+  /// A run of a closed period records its statements as "restated" and leaves the final ones,
+  /// the draft and the credit ledger alone; its differences become `new_adjustments`.
+  bool restated = false;
+  std::vector<Adjustment> new_adjustments;
+  /// Pending adjustments this run's statements carry (their ids).
+  std::vector<int64_t> applied_adjustments;
 };
 
 struct AuditEntry {
   std::string at;
   std::string actor;
-  std::string action;  // "ingest", "run"
+  std::string action;  // "ingest", "run", "close", "void", "adjustment", "payment", ...
   std::string period;
   std::string detail;
+  std::string config_sha256;  // the configuration in force
+  std::string input_sha256;   // the inputs acted on (month files, documents), comma-separated
+};
+
+/// A numbered document: an invoice (a final statement), or a credit or debit note.
+struct InvoiceRecord {
+  std::string number;
+  std::string entity;  // the legal entity whose sequence numbered it
+  int64_t seq = 0;
+  std::string kind;  // "invoice", "credit_note", "debit_note"
+  std::string period;
+  std::string customer;
+  std::string currency;
+  Decimal total;
+  std::string status;  // "final" or "void"
+  std::string issued;  // YYYY-MM-DD
+  std::string due_date;
+  std::string related;  // notes: the invoice they credit or correct
+  std::string reason;
+  std::string content_json;  // notes: their frozen JSON (invoices are frozen with their period)
+};
+
+/// A closed period: the exact JSON its final statements were frozen as.
+struct ClosedPeriod {
+  std::string period;
+  std::string closed_at;
+  std::string actor;
+  int64_t run_id = 0;
+  std::string config_sha256;
+  std::string statements_json;
+};
+
+struct Payment {
+  int64_t id = 0;
+  std::string invoice;
+  Decimal amount;
+  std::string paid_on;  // YYYY-MM-DD
+  std::string reference;
+  std::string recorded_at;
+  std::string actor;
 };
 
 class Store {
@@ -147,6 +212,51 @@ class Store {
   /// Load an export into this store, which must be empty, in one transaction. Returns the rows
   /// imported.
   Result<size_t> Import(std::istream& in, const std::string& what, const AuditEntry& audit);
+  // The statement lifecycle. Numbered documents are written by `Finalize`, whose body runs in
+  // one write transaction (BEGIN IMMEDIATE): numbers it takes with `TakeInvoiceSeq` are
+  // committed together with the documents that carry them, or not at all, so the sequence has
+  // no gaps and no number is used twice. Reads inside the body see the transaction's state.
+
+  /// Run `body` in one write transaction; commit if it returns Ok, roll back otherwise.
+  Status Finalize(const std::function<Status()>& body);
+  /// The next number of `entity`'s gapless sequence (1, 2, ...). Only inside Finalize.
+  Result<int64_t> TakeInvoiceSeq(const std::string& entity);
+  /// RecordRun's writes, inside Finalize (a run that issues correction notes with it).
+  Result<int64_t> InsertRun(const RunRecord& run, const AuditEntry& audit);
+  /// Inside Finalize: write documents, a closed period, locked rates, audit entries.
+  Status InsertInvoice(const InvoiceRecord& invoice);
+  Status InsertClosedPeriod(const ClosedPeriod& closed, const std::vector<FxRate>& locked_fx);
+  Status SetInvoiceStatus(const std::string& number, const std::string& status);
+  /// The files a closed period's statements were rendered to when it closed ("csv" for the
+  /// period with customer "", "html" per customer), so that what was sent can be sent again
+  /// byte for byte even after the renderers change.
+  Status InsertFrozenRender(const std::string& period, const std::string& customer,
+                            const std::string& format, const std::string& content);
+  Status SetAdjustmentNote(int64_t id, const std::string& note_number);
+  Status InsertPayment(const Payment& payment);
+  Status Audit(const AuditEntry& audit);
+
+  Result<std::optional<ClosedPeriod>> FindClosedPeriod(const std::string& period);
+  Result<std::vector<std::string>> ClosedPeriods();
+  /// The exchange rate frozen on the period's statements when it closed, if any.
+  Result<std::optional<FxRate>> FindLockedFxRate(const std::string& period, const std::string& from,
+                                                 const std::string& to);
+  Result<std::optional<std::string>> FindFrozenRender(const std::string& period,
+                                                      const std::string& customer,
+                                                      const std::string& format);
+  Result<std::optional<InvoiceRecord>> FindInvoice(const std::string& number);
+  /// Every numbered document, by entity and sequence number.
+  Result<std::vector<InvoiceRecord>> Invoices();
+  /// The statements of the latest run of a closed period ("restated"), if it was run again.
+  Result<std::optional<std::string>> RestatedStatements(const std::string& period);
+  /// The statements of the run before the latest one of `period`, if any.
+  Result<std::optional<std::string>> PreviousStatements(const std::string& period);
+  /// Every adjustment recorded for corrections of `period`.
+  Result<std::vector<Adjustment>> AdjustmentsOf(const std::string& period);
+  /// Adjustments an open statement of `period` carries: those of earlier periods that are
+  /// pending or already on `period`, without a note.
+  Result<std::vector<Adjustment>> AdjustmentsFor(const std::string& period);
+  Result<std::vector<Payment>> Payments();
 
  private:
   explicit Store(std::unique_ptr<Connection> conn);

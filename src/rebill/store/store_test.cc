@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -124,7 +125,8 @@ INSTANTIATE_TEST_SUITE_P(Backends, StoreContract,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
 
 AuditEntry Audit(const std::string& action, const std::string& period) {
-  return AuditEntry{"2023-12-01T00:00:00Z", "tester", action, period, "detail of " + action};
+  return AuditEntry{"2023-12-01T00:00:00Z", "tester",     action,     period,
+                    "detail of " + action,  "config-sha", "input-sha"};
 }
 
 RunRecord SampleRun(const std::string& period, const std::string& statements) {
@@ -329,10 +331,12 @@ void BuildStoreAtVersion(Backend backend, const std::string& uri, int version) {
     ASSERT_OK(StepDone(db, s));
   };
   if (version >= 1) {
-    exec("INSERT INTO months VALUES (?,?,?,?,?,?,?)",
-         {"2023-11", "123412340534", "months/2023-11/a.month", "sha-a",
-          R"([{"path":"cur.csv","sha256":"f1","format":"legacy-cur-csv","rows":10}])", "10",
-          "2023-12-01T00:00:00Z"});
+    exec(
+        "INSERT INTO months (period, payer, month_file, month_sha256, sources_json, rows, "
+        "ingested_at) VALUES (?,?,?,?,?,?,?)",
+        {"2023-11", "123412340534", "months/2023-11/a.month", "sha-a",
+         R"([{"path":"cur.csv","sha256":"f1","format":"legacy-cur-csv","rows":10}])", "10",
+         "2023-12-01T00:00:00Z"});
     exec(
         "INSERT INTO runs (period, started_at, config_sha256, month_sha256_json, input_lines, "
         "totals_json, invariants_json, reconcile_json, margin_json) VALUES (?,?,?,?,?,?,?,?,?)",
@@ -360,6 +364,14 @@ void BuildStoreAtVersion(Backend backend, const std::string& uri, int version) {
     exec("INSERT INTO credit_ledger VALUES (?,?,?,?,(SELECT MAX(id) FROM runs))",
          {"2023-11", "acme", "launch", "12.5"});
   }
+  if (version >= 5) {
+    exec("UPDATE months SET delivery_json = ?, summary_json = ?",
+         {R"([{"layout":"legacy-overwrite","id":"a-1"}])", R"({"status":"final"})"});
+    exec("INSERT INTO ingests (at, actor, summary_json) VALUES (?,?,?)",
+         {"2023-12-01T00:00:00Z", "alice", R"({"rows_read":11})"});
+    exec("INSERT INTO rejects VALUES ((SELECT MAX(id) FROM ingests),?,?,?,?,?,?,?)",
+         {"1", "cur.csv", "7", "lineItem/UnblendedCost", "malformed value", "not a number", "x"});
+  }
   if (backend == Backend::kSqlite) {
     // Releases before the schema_version table kept the version in SQLite's user_version.
     ASSERT_OK(
@@ -382,6 +394,8 @@ TEST_P(StoreContract, MigratesEveryEarlierVersionKeepingItsRows) {
     ASSERT_OK_AND_ASSIGN(Organization org, store->LoadOrganization());
     ASSERT_OK_AND_ASSIGN(auto rate, store->FindFxRate("2023-11", "USD", "EUR"));
     ASSERT_OK_AND_ASSIGN(Decimal used, store->CreditUsedBefore("acme", "launch", "2023-12"));
+    ASSERT_OK_AND_ASSIGN(std::vector<Reject> rejects, store->RejectsOfLatestIngest());
+    EXPECT_EQ(rejects.size(), version >= 5 ? 1u : 0u);
     EXPECT_EQ(month.has_value(), version >= 1);
     EXPECT_EQ(run.has_value(), version >= 1);
     EXPECT_EQ(log.size(), version >= 1 ? 1u : 0u);
@@ -390,8 +404,9 @@ TEST_P(StoreContract, MigratesEveryEarlierVersionKeepingItsRows) {
       EXPECT_EQ(month->sources.size(), 1u);
       EXPECT_EQ(month->rows, 10u);
       // Months ingested before deliveries were recorded get empty delivery and summary objects.
-      EXPECT_EQ(month->delivery_json, "{}");
-      EXPECT_EQ(month->summary_json, "{}");
+      EXPECT_EQ(month->delivery_json,
+                version >= 5 ? R"([{"layout":"legacy-overwrite","id":"a-1"}])" : "{}");
+      EXPECT_EQ(month->summary_json, version >= 5 ? R"({"status":"final"})" : "{}");
       EXPECT_EQ(run->statements_json, R"({"statements":[{"customer":"acme","total":"12.34"}]})");
       EXPECT_EQ(run->month_sha256, std::vector<std::string>{"sha-a"});
       // Runs recorded before the accounts check get an empty one.
@@ -652,6 +667,122 @@ TEST_P(StoreContract, ImportRefusesANonEmptyStoreAndBadLines) {
   std::istringstream not_export("hello\n");
   EXPECT_STATUS(empty->Import(not_export, "x.jsonl", Audit("import", "")),
                 StatusCode::kInvalidInput, "not a rebill export");
+}
+
+InvoiceRecord Invoice(const std::string& number, int64_t seq) {
+  InvoiceRecord r;
+  r.number = number;
+  r.entity = "Northwind GmbH";
+  r.seq = seq;
+  r.kind = "invoice";
+  r.period = "2026-10";
+  r.customer = "acme";
+  r.currency = "USD";
+  r.total = D("10.00");
+  r.status = "final";
+  return r;
+}
+
+TEST_P(StoreContract, InvoiceNumbersAreGaplessAcrossFailedTransactions) {
+  ASSERT_OK_AND_ASSIGN(auto store, Store::Open(uri_));
+  std::vector<int64_t> taken;
+  auto issue = [&](bool fail) {
+    return store->Finalize([&]() -> Status {
+      Result<int64_t> seq = store->TakeInvoiceSeq("Northwind GmbH");
+      if (!seq.ok()) return seq.status();
+      if (fail) return FailedPrecondition("refused after taking a number");
+      taken.push_back(*seq);
+      return store->InsertInvoice(Invoice("INV-" + std::to_string(*seq), *seq));
+    });
+  };
+  ASSERT_OK(issue(false));
+  EXPECT_STATUS(issue(true), StatusCode::kFailedPrecondition, "refused");
+  ASSERT_OK(issue(false));
+  // The failed transaction's number was rolled back with it: 1, 2, not 1, 3.
+  EXPECT_EQ(taken, (std::vector<int64_t>{1, 2}));
+  // Another entity has its own sequence.
+  ASSERT_OK(store->Finalize([&]() -> Status {
+    Result<int64_t> seq = store->TakeInvoiceSeq("Northwind Inc");
+    if (!seq.ok()) return seq.status();
+    EXPECT_EQ(*seq, 1);
+    return Status::Ok();
+  }));
+  // A number is never used twice.
+  EXPECT_STATUS(store->Finalize([&]() { return store->InsertInvoice(Invoice("INV-1", 9)); }),
+                StatusCode::kConflict, "INV-1");
+  ASSERT_OK_AND_ASSIGN(std::vector<InvoiceRecord> all, store->Invoices());
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[1].number, "INV-2");
+  EXPECT_EQ(all[1].total, D("10.00"));
+}
+
+TEST_P(StoreContract, AdjustmentsWaitForTheNextOpenStatement) {
+  ASSERT_OK_AND_ASSIGN(auto store, Store::Open(uri_));
+  AuditEntry audit{"2026-11-05T09:00:00Z", "tester", "run", "2026-10", "", "cfg", "m1"};
+  RunRecord restated;
+  restated.period = "2026-10";
+  restated.restated = true;
+  restated.statements_json = "{\"restated\":1}";
+  Adjustment a;
+  a.period = "2026-10";
+  a.customer = "acme";
+  a.kind = "credit";
+  a.service = "AmazonEC2";
+  a.amount = D("-5.00");
+  a.currency = "USD";
+  a.original_invoice = "INV-1";
+  restated.new_adjustments = {a};
+  ASSERT_OK_AND_ASSIGN(int64_t restated_id, store->RecordRun(restated, audit));
+  EXPECT_GT(restated_id, 0);
+  ASSERT_OK_AND_ASSIGN(auto slot, store->RestatedStatements("2026-10"));
+  ASSERT_TRUE(slot.has_value());
+  EXPECT_EQ(*slot, "{\"restated\":1}");
+  // The restatement is not the period's draft.
+  ASSERT_OK_AND_ASSIGN(auto draft, store->LatestRun("2026-10"));
+  EXPECT_FALSE(draft.has_value());
+
+  ASSERT_OK_AND_ASSIGN(std::vector<Adjustment> pending, store->AdjustmentsFor("2026-11"));
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].amount, D("-5.00"));
+  ASSERT_OK_AND_ASSIGN(auto earlier, store->AdjustmentsFor("2026-10"));
+  EXPECT_TRUE(earlier.empty());  // a correction never lands on the period it corrects
+
+  RunRecord november;
+  november.period = "2026-11";
+  november.applied_adjustments = {pending[0].id};
+  ASSERT_OK_AND_ASSIGN(int64_t november_id, store->RecordRun(november, audit));
+  EXPECT_GT(november_id, restated_id);
+  // Carried by November: November sees it again on a re-run, December does not.
+  ASSERT_OK_AND_ASSIGN(auto again, store->AdjustmentsFor("2026-11"));
+  EXPECT_EQ(again.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(auto december, store->AdjustmentsFor("2026-12"));
+  EXPECT_TRUE(december.empty());
+  // November run again without the customer's statement: the adjustment is pending again.
+  november.applied_adjustments.clear();
+  ASSERT_OK_AND_ASSIGN(int64_t rerun_id, store->RecordRun(november, audit));
+  EXPECT_GT(rerun_id, november_id);
+  ASSERT_OK_AND_ASSIGN(auto pending_again, store->AdjustmentsFor("2026-12"));
+  EXPECT_EQ(pending_again.size(), 1u);
+
+  ASSERT_OK_AND_ASSIGN(std::vector<AuditEntry> log, store->AuditLog());
+  ASSERT_EQ(log.size(), 4u);
+  EXPECT_EQ(log[0].action, "adjustment");
+  EXPECT_EQ(log[0].config_sha256, "cfg");
+  EXPECT_EQ(log[0].input_sha256, "m1");
+}
+
+TEST(WorkspaceLock, WaitingTakesTheLockOnceReleased) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto lock, WorkspaceLock::Acquire(dir.path()));
+  EXPECT_STATUS(WorkspaceLock::AcquireWaiting(dir.path(), 0), StatusCode::kConflict,
+                "another rebill command");
+  std::thread releaser([&lock] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    lock.reset();
+  });
+  Result<std::unique_ptr<WorkspaceLock>> waited = WorkspaceLock::AcquireWaiting(dir.path(), 30);
+  releaser.join();
+  EXPECT_OK(waited.status());
 }
 
 TEST(WorkspaceLock, SecondHolderGetsAConflict) {

@@ -21,6 +21,17 @@ Result<std::unique_ptr<WorkspaceLock>> WorkspaceLock::Acquire(const std::string&
   return std::unique_ptr<WorkspaceLock>(new WorkspaceLock(fd));
 }
 
+Result<std::unique_ptr<WorkspaceLock>> WorkspaceLock::AcquireWaiting(const std::string& workspace,
+                                                                     int seconds) {
+  for (int waited_ms = 0;; waited_ms += 50) {
+    Result<std::unique_ptr<WorkspaceLock>> lock = Acquire(workspace);
+    if (lock.ok() || lock.status().code() != StatusCode::kConflict || waited_ms >= seconds * 1000) {
+      return lock;
+    }
+    ::usleep(50 * 1000);
+  }
+}
+
 WorkspaceLock::~WorkspaceLock() {
   ::flock(fd_, LOCK_UN);
   ::close(fd_);

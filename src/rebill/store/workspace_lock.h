@@ -15,6 +15,10 @@ class WorkspaceLock {
  public:
   /// Take the lock or fail with kConflict at once.
   static Result<std::unique_ptr<WorkspaceLock>> Acquire(const std::string& workspace);
+  /// Take the lock, waiting up to `seconds` for another command to release it. For short
+  /// bookkeeping commands (close, void, payments) that two people may start at the same time.
+  static Result<std::unique_ptr<WorkspaceLock>> AcquireWaiting(const std::string& workspace,
+                                                               int seconds);
   ~WorkspaceLock();
   WorkspaceLock(const WorkspaceLock&) = delete;
   WorkspaceLock& operator=(const WorkspaceLock&) = delete;
