@@ -11,6 +11,10 @@
 # 2. Concurrent runs of the same period: each exits 0 or 4 ("another rebill command"), and the
 #    store records exactly one run per success. With PostgreSQL the two commands come from two
 #    workspaces sharing the store, as two machines would.
+# 3. Closing: `rebill close` killed at a random point leaves the period either closed with
+#    invoices numbered 1..n or not closed with no invoice; then two closes of the period at once
+#    (from two workspaces with PostgreSQL): one closes it, the other exits 4, and the numbers
+#    stay 1..n, each once.
 set -euo pipefail
 rebill=$1
 backend=$2
@@ -165,3 +169,76 @@ cmp -s "$work/first.jsonl" "$work/second-without-import.jsonl" ||
 "$rebill" -w "$ws" statements --period $period --format json >"$work/here.json"
 cmp -s "$work/moved.json" "$work/here.json" || fail "the imported store gives other statements"
 echo "$backend: export and import into the other backend give the same store"
+
+# Closing. The month must be final: the same delivery with bill/InvoiceId (column 3) filled.
+cur_final="$work/final.csv"
+awk -F, 'BEGIN { OFS = "," } NR > 1 { $3 = "EUINUS26-555" } { print }' "$cur_a" >"$cur_final"
+"$rebill" -w "$ws" ingest "$cur_final" >/dev/null
+"$rebill" -w "$ws" run --period $period >/dev/null
+invoice_numbers() {  # the sequence numbers of the invoices in the store, sorted
+  "$rebill" -w "$ws" export -o "$work/export.jsonl" 2>/dev/null
+  grep '^{"table":"invoices"' "$work/export.jsonl" | sed 's/.*"seq":"\{0,1\}\([0-9]*\).*/\1/' | sort -n |
+    tr '\n' ' ' || true
+}
+customers=$(grep -c '^\[\[customer\]\]' "$ws/rebill.toml")
+want=$(seq 1 "$customers" | tr '\n' ' ')
+"$rebill" -w "$ws" export -o "$work/before-close.jsonl" 2>/dev/null
+for round in 1 2 3 4 5 6; do
+  "$rebill" -w "$ws" close --period $period --acknowledge-unassigned >/dev/null 2>&1 &
+  pid=$!
+  sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.3f", r / 32767 * 0.4 }')"
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  check=$("$rebill" -w "$ws" store check 2>&1) || fail "close round $round: store check: $check"
+  numbers=$(invoice_numbers)
+  [ -z "$numbers" ] || [ "$numbers" = "$want" ] ||
+    fail "close round $round: invoice numbers '$numbers', expected '$want' or none"
+done
+"$rebill" -w "$ws" close --period $period --acknowledge-unassigned >/dev/null 2>&1 || true
+[ "$(invoice_numbers)" = "$want" ] || fail "after the kill loop: invoice numbers '$(invoice_numbers)'"
+# A second close of the closed period is refused and changes nothing.
+rc=0
+"$rebill" -w "$ws" close --period $period --acknowledge-unassigned >/dev/null 2>&1 || rc=$?
+[ $rc -eq 4 ] || fail "closing a closed period exited $rc, expected 4"
+[ "$(invoice_numbers)" = "$want" ] || fail "a refused close changed the invoices"
+echo "$backend: close killed at random points leaves invoices $want(gapless) or none"
+
+# Two closes at once, on a fresh store holding the month as it was before closing (from two
+# workspaces on one PostgreSQL store, as two machines would).
+wsc="$work/wsc"
+"$rebill" init "$wsc" >/dev/null
+cp "$work/demo/rebill.toml" "$wsc/rebill.toml"
+if [ "$backend" = postgresql ]; then
+  pgdir2=$(mktemp -u /tmp/rebill-crash-pg-XXXXXX)
+  url2=$(bash "$here/../postgres/server.sh" start "$pgdir2") || fail "the second PostgreSQL server did not start"
+  trap 'bash "$here/../postgres/server.sh" stop "$pgdir2" || true; cleanup' EXIT
+  printf '\n[store]\nurl = "%s"\n' "$url2" >>"$wsc/rebill.toml"
+fi
+cp -a "$ws/months" "$wsc/"
+"$rebill" -w "$wsc" import "$work/before-close.jsonl" >/dev/null
+"$rebill" -w "$wsc" run --period $period >/dev/null  # under this workspace's rebill.toml
+wsc2="$wsc"
+if [ "$backend" = postgresql ]; then
+  wsc2="$work/wsc2"
+  cp -a "$wsc" "$wsc2"
+fi
+ws="$wsc"  # invoice_numbers reads $ws
+"$rebill" -w "$wsc" close --period $period --acknowledge-unassigned >"$work/c1.out" 2>&1 &
+p1=$!
+"$rebill" -w "$wsc2" close --period $period --acknowledge-unassigned >"$work/c2.out" 2>&1 &
+p2=$!
+ok=0
+for p in "$p1:c1" "$p2:c2"; do
+  rc=0
+  wait "${p%%:*}" || rc=$?
+  if [ $rc -eq 0 ]; then
+    ok=$((ok + 1))
+  elif [ $rc -ne 4 ]; then
+    fail "concurrent close: exit $rc: $(cat "$work/${p##*:}.out")"
+  fi
+done
+[ $ok -eq 1 ] ||
+  fail "concurrent close: $ok closes succeeded, expected exactly one: $(cat "$work/c1.out" "$work/c2.out")"
+[ "$(invoice_numbers)" = "$want" ] || fail "concurrent close: invoice numbers '$(invoice_numbers)'"
+check=$("$rebill" -w "$wsc" store check 2>&1) || fail "concurrent close: store check: $check"
+echo "$backend: two closes at once: one closed the period, invoices $want(gapless)"
