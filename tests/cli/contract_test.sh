@@ -6,36 +6,8 @@
 set -uo pipefail
 rebill=$1
 data=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export REBILL_NOW=2026-11-05T09:00:00Z
-passed=0
-failed=0
-
-check() {  # check NAME CONDITION-COMMAND...
-  local name=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAILED: $name" >&2
-  fi
-}
-
-expect_exit() {  # expect_exit CODE OUTFILE COMMAND...
-  local want=$1 out=$2
-  shift 2
-  "$@" >"$out" 2>&1
-  local got=$?
-  if [ "$got" -ne "$want" ]; then
-    echo "  '$*' exited $got, expected $want; output:" >&2
-    sed 's/^/    /' "$out" >&2
-    return 1
-  fi
-}
-
-contains() { grep -qF -- "$2" "$1" || { echo "  '$1' lacks '$2':" >&2; sed 's/^/    /' "$1" >&2; return 1; }; }
+# shellcheck source=tests/cli/testlib.sh
+source "$(dirname "$0")/testlib.sh"
 
 store_state() { (cd "$1" && sha256sum rebill.db* 2>/dev/null; find months -type f | sort); }
 
@@ -266,5 +238,4 @@ check "unknown store scheme" expect_exit 2 "$work/out.txt" "$rebill" -w "$work/d
 check "unreachable postgres" expect_exit 1 "$work/out.txt" "$rebill" -w "$work/demo" --store "postgresql://rebill@/rebill?host=$work/no-such-socket" store check
 check "unreachable postgres says so" contains "$work/out.txt" "cannot connect to the PostgreSQL store"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -6,34 +6,9 @@
 set -uo pipefail
 rebill=$1
 scenario=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export REBILL_NOW=2026-11-05T09:00:00Z
-passed=0
-failed=0
+# shellcheck source=tests/cli/testlib.sh
+source "$(dirname "$0")/testlib.sh"
 
-check() {  # check NAME CONDITION-COMMAND...
-  local name=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAILED: $name" >&2
-  fi
-}
-expect_exit() {  # expect_exit CODE OUTFILE COMMAND...
-  local want=$1 out=$2
-  shift 2
-  "$@" >"$out" 2>&1
-  local got=$?
-  if [ "$got" -ne "$want" ]; then
-    echo "  '$*' exited $got, expected $want; output:" >&2
-    sed 's/^/    /' "$out" >&2
-    return 1
-  fi
-}
-contains() { grep -qF -- "$2" "$1" || { echo "  '$1' lacks '$2':" >&2; sed 's/^/    /' "$1" >&2; return 1; }; }
 lacks() { ! grep -qF -- "$2" "$1" || { echo "  '$1' has '$2'" >&2; return 1; }; }
 # The numbered documents, in sequence order: "INV-2026-00001 invoice" per line.
 documents() {
@@ -203,5 +178,4 @@ wait $second
 check "concurrent close 2" test $? -eq 0
 check "concurrent closes share one gapless sequence" test "$(documents "$ws" | cut -d' ' -f1 | sort | tr '\n' ' ')" = "INV-2026-00001 INV-2026-00002 INV-2026-00003 INV-2026-00004 "
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -7,36 +7,9 @@
 # them all.
 set -uo pipefail
 rebill=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export REBILL_NOW=2026-11-05T09:00:00Z
-passed=0
-failed=0
+# shellcheck source=tests/cli/testlib.sh
+source "$(dirname "$0")/testlib.sh"
 
-check() {  # check NAME CONDITION-COMMAND...
-  local name=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAILED: $name" >&2
-  fi
-}
-
-expect_exit() {  # expect_exit CODE OUTFILE COMMAND...
-  local want=$1 out=$2
-  shift 2
-  "$@" >"$out" 2>&1
-  local got=$?
-  if [ "$got" -ne "$want" ]; then
-    echo "  '$*' exited $got, expected $want; output:" >&2
-    sed 's/^/    /' "$out" >&2
-    return 1
-  fi
-}
-
-contains() { grep -qF -- "$2" "$1" || { echo "  '$1' lacks '$2':" >&2; sed 's/^/    /' "$1" | head -60 >&2; return 1; }; }
 lacks() { ! grep -qE -- "$2" "$1" || { echo "  '$1' has '$2':" >&2; grep -E -- "$2" "$1" | head >&2; return 1; }; }
 
 # A statement's total from the stored JSON, e.g. "1234.56".
@@ -158,5 +131,4 @@ check "detail needs a customer" expect_exit 2 "$work/out.txt" "$rebill" -w "$ws"
 check "focus needs detail" expect_exit 2 "$work/out.txt" "$rebill" -w "$ws" statements --period 2026-10 --format focus
 check "detail of an unknown customer" expect_exit 3 "$work/out.txt" "$rebill" -w "$ws" statements --period 2026-10 --customer nobody --detail --format csv
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
