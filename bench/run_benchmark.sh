@@ -67,7 +67,10 @@ cmake --build "$SRC/build/bench" --target rebill_generate_cur >/dev/null
 
 if [ ! -d bench/node_modules/@duckdb/node-api ]; then
   say "installing DuckDB from the npm registry (bench/package-lock.json)"
-  npm ci --prefix bench --no-audit --no-fund >/dev/null
+  # npm 11's `npm ci` refuses a lock whose other-platform optional bindings it did not resolve;
+  # `npm install` with the same lock installs the same versions.
+  npm ci --prefix bench --no-audit --no-fund >/dev/null 2>&1 ||
+    npm install --prefix bench --no-audit --no-fund --no-save >/dev/null
 fi
 DUCKDB_VERSION="$(node -p "require('$ROOT/bench/node_modules/@duckdb/node-api/package.json').version")"
 
