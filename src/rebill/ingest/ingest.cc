@@ -222,17 +222,27 @@ Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOption
 }
 
 NormalizedMonth BuildMonth(BillingPeriod period, const std::vector<IngestedFile>& files) {
+  std::vector<IngestedFile> copy = files;
+  return BuildMonth(period, std::move(copy));
+}
+
+NormalizedMonth BuildMonth(BillingPeriod period, std::vector<IngestedFile>&& files) {
   NormalizedMonth month;
   month.period = period;
-  for (const IngestedFile& file : files) {
+  size_t total = 0;
+  for (const IngestedFile& file : files) total += file.lines.size();
+  month.lines.reserve(total);
+  for (IngestedFile& file : files) {
     bool used = false;
     auto index = static_cast<uint32_t>(month.sources.size());
-    for (const CurLine& line : file.lines) {
+    for (CurLine& line : file.lines) {
       if (line.period != period) continue;
-      month.lines.push_back(line);
+      month.lines.push_back(std::move(line));
       month.lines.back().source_file = index;
       used = true;
     }
+    // Each line is in memory once: the file's copy goes as soon as the month has it.
+    std::vector<CurLine>().swap(file.lines);
     if (used) {
       month.sources.push_back(file.source);
       month.display_scale = std::max(month.display_scale, file.display_scale);

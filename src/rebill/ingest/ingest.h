@@ -64,5 +64,7 @@ Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOption
 
 /// Merge the lines of `period` from `files` into one NormalizedMonth, in file order.
 NormalizedMonth BuildMonth(BillingPeriod period, const std::vector<IngestedFile>& files);
+/// The same, moving the lines out of `files` (which keep their sources) to save the copy.
+NormalizedMonth BuildMonth(BillingPeriod period, std::vector<IngestedFile>&& files);
 
 }  // namespace rebill::ingest

@@ -227,14 +227,16 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
   std::map<std::pair<BillingPeriod, std::string>, Group> groups;
   for (size_t f = 0; f < files.size(); ++f) {
     std::map<std::pair<BillingPeriod, std::string>, ingest::IngestedFile> split;
-    for (const CurLine& line : files[f].lines) {
+    for (CurLine& line : files[f].lines) {
       ingest::IngestedFile& part = split[{line.period, line.payer_account}];
       if (part.lines.empty()) {
         part.source = files[f].source;
         part.display_scale = files[f].display_scale;
       }
-      part.lines.push_back(line);
+      part.lines.push_back(std::move(line));
     }
+    // The lines now live in their groups only.
+    std::vector<CurLine>().swap(files[f].lines);
     for (auto& [key, part] : split) {
       groups[key].parts.push_back(std::move(part));
       groups[key].deliveries.insert(delivery_of[f]);
@@ -250,7 +252,7 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
   std::vector<std::string> written;
   for (auto& [key, group] : groups) {
     const auto& [period, payer] = key;
-    NormalizedMonth month = ingest::BuildMonth(period, group.parts);
+    NormalizedMonth month = ingest::BuildMonth(period, std::move(group.parts));
     IngestedMonth info;
     info.period = period.ToString();
     info.payer = payer;
