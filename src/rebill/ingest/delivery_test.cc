@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "rebill/ingest/ingest.h"
 #include "rebill/ingest/row_parser_internal.h"
 
 namespace rebill::ingest {
@@ -210,6 +211,38 @@ TEST(Delivery, ReadsTheRealLegacyManifests) {
             "hourly/hourly-cost-and-usage/20170801-20170901/abcdefgh-e98d-48d6-86b4-29967358fe6c/"
             "hourly-cost-and-usage-02.csv.gz");
   EXPECT_TRUE(m->columns[0].type.empty());  // older manifests carry no types
+}
+
+TEST(Delivery, TheManifestBoundsTheRowsItsFileMayHold) {
+  Mirror m;
+  std::string csv =
+      m.Write("cur.csv",
+              "bill/PayerAccountId,bill/BillingPeriodStartDate,lineItem/UsageAccountId,"
+              "lineItem/LineItemType,lineItem/UnblendedCost,pricing/publicOnDemandCost\n"
+              "999999999999,2026-10-01T00:00:00Z,111111111111,Usage,1.50,\n"        // row 1: fine
+              "999999999999,2026-10-01T00:00:00Z,111111111111,Usage,2.00,n/a\n"     // row 2: type
+              "999999999999,2026-09-01T00:00:00Z,111111111111,Usage,3.00,3.00\n");  // row 3: period
+  Manifest manifest;
+  manifest.path = m.root() + "/cur-Manifest.json";
+  manifest.period = BillingPeriod::Parse("2026-10").value();
+  manifest.columns = {{"lineItem/UnblendedCost", "BigDecimal"},
+                      {"pricing/publicOnDemandCost", "OptionalBigDecimal"},
+                      {"lineItem/NotInTheFile", "String"}};
+  IngestOptions options;
+  options.manifest = &manifest;
+  RejectSink rejects(RejectPolicy::SkipUpTo(10));
+  Result<IngestedFile> file = ReadBillingFile(csv, options, rejects);
+  ASSERT_TRUE(file.ok()) << file.status().message();
+  ASSERT_EQ(file->lines.size(), 1u);
+  EXPECT_EQ(file->lines[0].cost.unblended, Decimal::Parse("1.50").value());
+  ASSERT_EQ(rejects.rejects().size(), 2u);
+  EXPECT_EQ(rejects.rejects()[0].row, 2u);
+  EXPECT_EQ(rejects.rejects()[0].kind, "manifest type");
+  EXPECT_EQ(rejects.rejects()[0].column, "pricing/publicOnDemandCost");
+  EXPECT_EQ(rejects.rejects()[1].row, 3u);
+  EXPECT_EQ(rejects.rejects()[1].kind, "outside period");
+  ASSERT_EQ(file->warnings.size(), 1u);
+  EXPECT_NE(file->warnings[0].find("lineItem/NotInTheFile"), std::string::npos);
 }
 
 TEST(RoundToScale, RoundsHalfEvenBeyondEighteenDigitsAndOnlyThen) {

@@ -1,7 +1,6 @@
 #include "rebill/ingest/ingest.h"
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <memory>
 #include <optional>
@@ -23,19 +22,8 @@ std::string Excerpt(std::string_view line) {
   return line.size() > 80 ? out + "..." : out;
 }
 
-// A value of a manifest column typed BigDecimal: plain or scientific decimal notation.
-bool LooksDecimal(std::string_view v) {
-  if (v.empty()) return false;
-  bool digit = false;
-  for (char c : v) {
-    if (std::isdigit(static_cast<unsigned char>(c))) {
-      digit = true;
-    } else if (c != '.' && c != '-' && c != '+' && c != 'e' && c != 'E') {
-      return false;
-    }
-  }
-  return digit;
-}
+// A value of a manifest column typed BigDecimal: what the row parsers read as a number.
+bool IsNumber(std::string_view v) { return Decimal::Parse(v).ok() || RoundToScale(v).has_value(); }
 
 std::string BillingPeriodColumn(Format format) {
   if (IsFocus(format)) return "BillingPeriodStart";
@@ -186,7 +174,8 @@ Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOption
     bool bad_type = false;
     for (const TypedColumn& t : typed) {
       std::string_view v = fields[t.index];
-      if ((v.empty() && t.optional) || LooksDecimal(v)) continue;
+      if (hive_text && v == "\\N") v = {};  // Hive text's null
+      if ((v.empty() && t.optional) || IsNumber(v)) continue;
       Reject reject;
       reject.stage = "ingest";
       reject.file = path;

@@ -185,10 +185,13 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
   std::vector<ingest::IngestedFile> files;
   std::vector<size_t> delivery_of;  // per file
   IngestProgress where;
+  std::vector<uint64_t> sizes;  // per file, in reading order
   for (const ingest::Delivery& d : summary.deliveries) {
     for (const std::string& path : d.files) {
       std::error_code ec;
-      where.bytes_total += fs::file_size(path, ec);
+      uint64_t size = fs::file_size(path, ec);
+      sizes.push_back(ec ? 0 : size);
+      where.bytes_total += sizes.back();
       ++where.files;
     }
   }
@@ -207,8 +210,7 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
       }
       REBILL_ASSIGN_OR_RETURN(ingest::IngestedFile file,
                               ingest::ReadBillingFile(path, options, rejects));
-      std::error_code ec;
-      where.bytes_done = before + fs::file_size(path, ec);
+      where.bytes_done = before + sizes[where.file_index];
       ++where.file_index;
       summary.rows_read += file.source.rows;
       for (std::string& w : file.warnings) summary.warnings.push_back(std::move(w));

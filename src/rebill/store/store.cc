@@ -769,9 +769,8 @@ Result<Decimal> Store::CreditUsedBefore(const std::string& customer, const std::
   s.Bind(3, period);
   Decimal sum;
   while (s.Step() == kRow) {
-    Result<Decimal> used = Decimal::Parse(s.Text(0));
-    if (!used.ok()) return Internal("store: credit ledger amount is not a decimal: " + s.Text(0));
-    sum += *used;
+    REBILL_ASSIGN_OR_RETURN(Decimal used, ParseAmount(s.Text(0), "credit ledger amount"));
+    sum += used;
   }
   return sum;
 }
@@ -807,9 +806,8 @@ Result<std::optional<FxRate>> Store::FindFxRate(const std::string& period, const
   s.Bind(2, from);
   s.Bind(3, to);
   if (s.Step() != kRow) return std::optional<FxRate>();
-  Result<Decimal> rate = Decimal::Parse(s.Text(0));
-  if (!rate.ok()) return Internal("store: stored exchange rate is not a decimal: " + s.Text(0));
-  return std::optional<FxRate>(FxRate{from, to, *rate, s.Text(1)});
+  REBILL_ASSIGN_OR_RETURN(Decimal rate, ParseAmount(s.Text(0), "exchange rate"));
+  return std::optional<FxRate>(FxRate{from, to, rate, s.Text(1)});
 }
 
 Result<std::vector<AuditEntry>> Store::AuditLog() {
