@@ -95,7 +95,11 @@ struct CurLine {
   /// ("user:CostCenter"); only non-empty values.
   std::vector<std::pair<std::string, std::string>> tags;
   uint32_t source_file = 0;  // index into NormalizedMonth::sources
-  uint64_t source_row = 0;   // 1-based data row in that file (the header is row 0)
+  /// 1-based data row in that file (the header is row 0); for an aggregated line, its first row.
+  uint64_t source_row = 0;
+  /// How many rows of the file this line adds up (ingest aggregates rows that differ only in
+  /// their amounts and their time within one bucket, DESIGN.md §3); 1 for a single row.
+  uint64_t rows = 1;
 
   friend bool operator==(const CurLine&, const CurLine&) = default;
 };

@@ -30,6 +30,11 @@ struct NormalizedMonth {
   int display_scale = 2;
   /// The tag and cost-category keys ingest kept (those the configuration referenced then).
   std::vector<std::string> tag_keys;
+  /// The times, besides midnights (UTC), at which ingest started a new time bucket when it
+  /// aggregated rows: every time the configuration then changed an assignment, split or price
+  /// plan. A configuration that changes something at another time inside a day needs the month
+  /// ingested again.
+  std::vector<Timestamp> time_cuts;
 
   /// True once AWS has finalized the month (some line carries bill/InvoiceId).
   bool IsFinal() const;
