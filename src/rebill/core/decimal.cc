@@ -41,6 +41,22 @@ U256 Multiply(U128 a, U128 b) {
 // n / d with d != 0. Returns false if the quotient does not fit in 128 bits.
 bool DivideWithRemainder(U256 n, U128 d, U128* quotient, U128* remainder) {
   if (n.hi >= d) return false;  // quotient would need more than 128 bits
+  if ((d >> 64) == 0) {
+    // The usual divisors (10^18, a percent's 100) fit in 64 bits: long division by 64-bit
+    // limbs, each step a 128-by-64 division the hardware does, instead of 128 bit steps.
+    const U128 mask = (static_cast<U128>(1) << 64) - 1;
+    U128 limbs[4] = {n.hi >> 64, n.hi & mask, n.lo >> 64, n.lo & mask};
+    U128 rem = 0;
+    U128 q = 0;
+    for (U128 limb : limbs) {
+      U128 part = (rem << 64) | limb;  // rem < d < 2^64, so this fits
+      q = (q << 64) | (part / d);
+      rem = part % d;
+    }
+    *quotient = q;
+    *remainder = rem;
+    return true;
+  }
   U128 rem = n.hi;
   U128 q = 0;
   for (int bit = 127; bit >= 0; --bit) {

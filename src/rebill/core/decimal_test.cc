@@ -361,6 +361,24 @@ TEST(DecimalMulTest, MultipliesExactly) {
   EXPECT_EQ(product, kMin);
 }
 
+// Products whose 256-bit intermediate has a high half take the 64-bit-limb division; repeated
+// addition is the independent check.
+TEST(DecimalMulTest, LargeProductsEqualRepeatedAddition) {
+  uint64_t state = 12345;
+  for (int i = 0; i < 200; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    Decimal a = Raw(static_cast<Decimal::Rep>(state >> 3) * 1000003);
+    int k = static_cast<int>(state % 997) + 1;
+    Decimal sum;
+    for (int j = 0; j < k; ++j) sum += a;
+    ASSERT_OK_AND_ASSIGN(Decimal product, Decimal::Mul(a, Decimal::FromInt(k)));
+    EXPECT_EQ(product, sum) << a.ToString() << " x " << k;
+    ASSERT_OK_AND_ASSIGN(Decimal back,
+                         Decimal::MulDiv(sum, Decimal::FromInt(1), Decimal::FromInt(k)));
+    EXPECT_EQ(back, a);
+  }
+}
+
 TEST(DecimalMulTest, SignCombinations) {
   struct Case {
     const char* a;

@@ -7,6 +7,7 @@
 
 #include "rebill/ingest/csv_reader_internal.h"
 #include "rebill/ingest/format_internal.h"
+#include "rebill/ingest/line_aggregator.h"
 #include "rebill/ingest/parquet_ingest_internal.h"
 #include "rebill/ingest/row_parser_internal.h"
 
@@ -153,6 +154,8 @@ Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOption
   REBILL_RETURN_IF_ERROR(parser->MapHeader(std::move(header), options));
 
   uint64_t row_offset = headerless ? 1 : 0;
+  LineAggregator lines(options.time_cuts);
+  CurLine line;            // reused: its strings keep their capacity from row to row
   bool more = headerless;  // the record in `fields` is the first data row
   for (;;) {
     if (!more) {
@@ -191,7 +194,6 @@ Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOption
       break;
     }
     if (bad_type) continue;
-    CurLine line;
     bool skip = false;
     REBILL_RETURN_IF_ERROR(parser->Parse(fields, row, &line, &skip));
     if (skip) continue;
@@ -199,8 +201,9 @@ Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOption
     REBILL_RETURN_IF_ERROR(
         CheckDeliveryPeriod(options, *format, path, row, line, rejects, &outside));
     if (outside) continue;
-    out.lines.push_back(std::move(line));
+    lines.Add(line);
   }
+  out.lines = lines.Take();
   // The reader hashed every byte on the way through, so the file is read from disk only once.
   out.source.sha256 = reader.Sha256Hex();
   out.display_scale = parser->display_scale();

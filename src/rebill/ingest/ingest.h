@@ -38,6 +38,10 @@ struct IngestOptions {
   /// rows (a row of another period is a reject), its column list stands in for a missing header,
   /// and its column types are checked against the values.
   const Manifest* manifest = nullptr;
+  /// Times inside a day at which the configuration changes something (an account's customer, a
+  /// split, a price plan): rows are aggregated in time buckets that never straddle one
+  /// (LineAggregator).
+  std::vector<Timestamp> time_cuts;
   /// Called now and then with the bytes of the file (as stored) consumed so far.
   std::function<void(uint64_t)> progress;
 };
@@ -45,8 +49,10 @@ struct IngestOptions {
 /// One file, read and normalized. Lines may belong to several billing periods.
 struct IngestedFile {
   SourceFile source;
-  std::vector<CurLine> lines;  // source_file is 0; the caller re-indexes when merging
-  int display_scale = 2;       // most fractional digits seen in a cost value
+  /// Aggregated to the billing grain (LineAggregator), in the order of their first row;
+  /// source_file is 0, the caller re-indexes when merging.
+  std::vector<CurLine> lines;
+  int display_scale = 2;  // most fractional digits seen in a cost value
   /// What the reader noticed without rejecting anything, e.g. columns the manifest lists that
   /// the file does not have.
   std::vector<std::string> warnings;

@@ -8,6 +8,7 @@
 
 #include "rebill/core/hex.h"
 #include "rebill/ingest/format_internal.h"
+#include "rebill/ingest/line_aggregator.h"
 #include "rebill/ingest/parquet/reader.h"
 #include "rebill/ingest/parquet_ingest_internal.h"
 #include "rebill/ingest/row_parser_internal.h"
@@ -78,7 +79,8 @@ Result<IngestedFile> ReadParquetBillingFile(const std::string& path, const Inges
 
   std::vector<std::string_view> fields(columns);
   uint64_t row = 0;
-  out.lines.reserve(static_cast<size_t>(std::max<int64_t>(0, file.total_rows())));
+  LineAggregator lines(options.time_cuts);
+  CurLine line;  // reused: its strings keep their capacity from row to row
   // The next row group decodes while this one's rows are parsed.
   auto decode = [&file, &used](size_t group) {
     return file.ReadRowGroup(group, used, DecodeThreads());
@@ -96,16 +98,16 @@ Result<IngestedFile> ReadParquetBillingFile(const std::string& path, const Inges
         fields[static_cast<size_t>(used[k])] = cells[k].cell(r);
       }
       ++row;
-      CurLine line;
       bool skip = false;
       REBILL_RETURN_IF_ERROR(parser->Parse(fields, row, &line, &skip));
       if (skip) continue;
       bool outside = false;
       REBILL_RETURN_IF_ERROR(
           CheckDeliveryPeriod(options, *format, path, row, line, rejects, &outside));
-      if (!outside) out.lines.push_back(std::move(line));
+      if (!outside) lines.Add(line);
     }
   }
+  out.lines = lines.Take();
   out.source.rows = row;
   out.display_scale = parser->display_scale();
   if (parser->rounded_values() > 0) {

@@ -160,6 +160,39 @@ Status CheckRejectedShare(const WorkspaceConfig& config, const std::vector<Rejec
                       "%; the first: " + rejects.front().ToString());
 }
 
+// The times inside a day at which the configuration changes how a line is billed: when an
+// account changes customer, a split starts or ends, or a customer changes price plan. Ingest
+// never lets an aggregated line straddle one. Midnights need no cut (days are buckets anyway).
+std::vector<Timestamp> ConfigTimeCuts(const WorkspaceConfig& config) {
+  std::vector<Timestamp> cuts;
+  auto add = [&](Timestamp t) {
+    if (t != map::kBeginning && t != map::kForever && t % 86400 != 0) cuts.push_back(t);
+  };
+  for (const map::Assignment& a : config.accounts.assignments) {
+    add(a.from);
+    add(a.to);
+  }
+  for (const map::Split& s : config.accounts.splits) {
+    add(s.from);
+    add(s.to);
+  }
+  for (const price::CustomerPricing& c : config.prices.customers) {
+    for (const price::PlanAssignment& p : c.plans) {
+      add(p.from);
+      add(p.to);
+    }
+  }
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  return cuts;
+}
+
+uint64_t RowsOf(const NormalizedMonth& month) {
+  uint64_t rows = 0;
+  for (const CurLine& line : month.lines) rows += line.rows;
+  return rows;
+}
+
 }  // namespace
 
 Result<IngestSummary> IngestFiles(const std::string& workspace,
@@ -180,6 +213,7 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
   // Read and validate everything first: a bad file must leave the workspace untouched.
   ingest::IngestOptions options;
   options.tag_keys = config.tag_keys;
+  options.time_cuts = ConfigTimeCuts(config);
   options.columns = columns;
   RejectSink rejects(PolicyOf(config));
   std::vector<ingest::IngestedFile> files;
@@ -258,7 +292,7 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
     IngestedMonth info;
     info.period = period.ToString();
     info.payer = payer;
-    info.rows = month.lines.size();
+    info.rows = RowsOf(month);
     info.final = month.IsFinal();
     info.display_scale = month.display_scale;
     info.delivery = nlohmann::ordered_json::array();
@@ -268,18 +302,25 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
       for (size_t v = 0; v < kCostViewCount; ++v) info.totals[v] += line.cost.Get(kViews[v]);
       info.unblended_by_type[line.type_text] += line.cost.unblended;
       if (line.type == LineItemType::kUnknown) unknown.insert(line.type_text);
-      if (line.usage_start != 0 && !period.Contains(line.usage_start)) ++info.usage_outside_period;
+      if (line.usage_start != 0 && !period.Contains(line.usage_start)) {
+        info.usage_outside_period += line.rows;
+      }
     }
     info.unknown_types.assign(unknown.begin(), unknown.end());
 
     month.tag_keys = options.tag_keys;
+    month.time_cuts = options.time_cuts;
     std::vector<std::string> shas;
     for (const SourceFile& s : month.sources) shas.push_back(s.sha256);
     std::sort(shas.begin(), shas.end());
-    // The month file's name says what it holds: the files it came from and the tags it kept.
-    std::string relative = "months/" + info.period + "/" + payer + "-" +
-                           store::Sha256Hex(Join(shas) + "|" + Join(month.tag_keys)).substr(0, 16) +
-                           ".month";
+    std::vector<std::string> cuts;
+    for (Timestamp t : month.time_cuts) cuts.push_back(std::to_string(t));
+    // The month file's name says what it holds: the files it came from, the tags it kept and the
+    // time buckets it was aggregated to.
+    std::string relative =
+        "months/" + info.period + "/" + payer + "-" +
+        store::Sha256Hex(Join(shas) + "|" + Join(month.tag_keys) + "|" + Join(cuts)).substr(0, 16) +
+        ".month";
     REBILL_ASSIGN_OR_RETURN(std::optional<store::MonthRecord> existing,
                             store->FindMonth(info.period, payer));
     if (existing && existing->month_file == relative) {
@@ -302,7 +343,7 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
     record.month_file = relative;
     record.month_sha256 = month_sha;
     record.sources = month.sources;
-    record.rows = month.lines.size();
+    record.rows = info.rows;
     record.ingested_at = FormatTimestamp(now);
     record.delivery_json = info.delivery.dump();
     record.summary_json = IngestedMonthJson(info).dump();
@@ -388,6 +429,7 @@ std::string TotalsJson(const NormalizedMonth& month) {
   }
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
   out["lines"] = month.lines.size();
+  out["rows"] = RowsOf(month);
   nlohmann::ordered_json payers = nlohmann::ordered_json::object();
   for (const auto& [payer, totals] : per_payer) {
     nlohmann::ordered_json views = nlohmann::ordered_json::object();
@@ -427,7 +469,13 @@ Result<LoadedMonth> LoadMonth(const WorkspacePaths& ws,
       month.lines.push_back(std::move(line));
     }
     month.display_scale = std::max(month.display_scale, part.display_scale);
-    if (loaded.shas.empty()) month.tag_keys = part.tag_keys;
+    if (loaded.shas.empty()) {
+      month.tag_keys = part.tag_keys;
+      month.time_cuts = part.time_cuts;
+    }
+    std::erase_if(month.time_cuts, [&](Timestamp t) {
+      return !std::binary_search(part.time_cuts.begin(), part.time_cuts.end(), t);
+    });
     // Keep only the keys every payer's month kept.
     std::erase_if(month.tag_keys, [&](const std::string& key) {
       return std::find(part.tag_keys.begin(), part.tag_keys.end(), key) == part.tag_keys.end();
@@ -522,6 +570,19 @@ Result<PeriodInputs> LoadPeriod(const WorkspacePaths& ws, BillingPeriod period, 
       return FailedPrecondition("rebill.toml splits accounts by '" + key + "', which the " +
                                 period.ToString() +
                                 " data was ingested without; ingest the month's files again");
+    }
+  }
+  // An aggregated line that spans a time the configuration now changes something at cannot be
+  // told apart into its two sides.
+  for (Timestamp cut : ConfigTimeCuts(in.config)) {
+    if (std::binary_search(month.time_cuts.begin(), month.time_cuts.end(), cut)) continue;
+    for (const CurLine& line : month.lines) {
+      if (line.rows > 1 && line.usage_start < cut && cut < line.usage_end) {
+        return FailedPrecondition("rebill.toml changes an assignment, split or price plan at " +
+                                  FormatTimestamp(cut) + ", inside a time bucket the " +
+                                  period.ToString() +
+                                  " data was aggregated to; ingest the month's files again");
+      }
     }
   }
   REBILL_RETURN_IF_ERROR(ApplyFxRates(ws, *in.store, month, period, in.config));
@@ -871,7 +932,7 @@ Result<Explanation> Explain(const std::string& workspace, BillingPeriod period,
                                      {}});
       }
       LineExplanation::Source& source = explained.sources[it->second];
-      ++source.rows;
+      source.rows += cur.rows;
       source.cost_basis += a.cost_basis;
       source.list_cost += a.list_cost;
       source.amount += p.amount;

@@ -1,0 +1,103 @@
+#include "rebill/ingest/line_aggregator.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace rebill::ingest {
+namespace {
+
+constexpr Timestamp kDay = 86400;
+
+Timestamp Floor(Timestamp t, Timestamp unit) {
+  Timestamp r = t % unit;
+  return r < 0 ? t - r - unit : t - r;
+}
+
+template <typename T>
+void Put(std::string& key, T value) {
+  char bytes[sizeof(T)];
+  std::memcpy(bytes, &value, sizeof(T));
+  key.append(bytes, sizeof(T));
+}
+
+// Length-prefixed, so that no two different field lists encode alike.
+void PutText(std::string& key, std::string_view text) {
+  Put(key, static_cast<uint32_t>(text.size()));
+  key.append(text);
+}
+
+void AddAmounts(CurLine& into, const CurLine& line) {
+  into.usage_amount += line.usage_amount;
+  into.cost.unblended += line.cost.unblended;
+  into.cost.net_unblended += line.cost.net_unblended;
+  into.cost.amortized += line.cost.amortized;
+  into.cost.public_on_demand += line.cost.public_on_demand;
+  into.usage_start = std::min(into.usage_start, line.usage_start);
+  into.usage_end = std::max(into.usage_end, line.usage_end);
+  into.source_row = std::min(into.source_row, line.source_row);
+  into.rows += line.rows;
+}
+
+}  // namespace
+
+LineAggregator::LineAggregator(std::vector<Timestamp> cuts) : cuts_(std::move(cuts)) {
+  std::sort(cuts_.begin(), cuts_.end());
+  cuts_.erase(std::unique(cuts_.begin(), cuts_.end()), cuts_.end());
+}
+
+Timestamp LineAggregator::BucketStart(Timestamp t) const {
+  Timestamp day = Floor(t, kDay);
+  if (cuts_.empty()) return day;
+  auto after = std::upper_bound(cuts_.begin(), cuts_.end(), t);
+  if (after == cuts_.begin()) return day;
+  return std::max(day, *(after - 1));
+}
+
+void LineAggregator::EncodeKey(const CurLine& line) {
+  key_.clear();
+  Put(key_, line.period.start());
+  Put(key_, static_cast<uint8_t>(line.type));
+  Put(key_, line.source_file);
+  // A row without usage dates (a fee of the whole month) is its own bucket.
+  Put(key_, line.usage_start == 0 ? Timestamp{0} : BucketStart(line.usage_start));
+  for (const std::string* text :
+       {&line.payer_account, &line.usage_account, &line.type_text, &line.billing_entity,
+        &line.bill_type, &line.product_code, &line.product_name, &line.usage_type, &line.operation,
+        &line.region, &line.description, &line.pricing_unit, &line.currency, &line.commitment_arn,
+        &line.invoice_id}) {
+    PutText(key_, *text);
+  }
+  Put(key_, static_cast<uint32_t>(line.tags.size()));
+  for (const auto& [key, value] : line.tags) {
+    PutText(key_, key);
+    PutText(key_, value);
+  }
+}
+
+void LineAggregator::Add(const CurLine& line) {
+  EncodeKey(line);
+  auto it = index_.find(std::string_view(key_));
+  if (it != index_.end()) {
+    AddAmounts(lines_[it->second], line);
+    return;
+  }
+  index_.emplace(key_, static_cast<uint32_t>(lines_.size()));
+  lines_.push_back(line);
+}
+
+void LineAggregator::Merge(LineAggregator&& other) {
+  for (const CurLine& line : other.lines_) Add(line);
+  other.index_.clear();
+  other.lines_.clear();
+}
+
+std::vector<CurLine> LineAggregator::Take() {
+  std::vector<CurLine> out = std::move(lines_);
+  lines_.clear();
+  index_.clear();
+  std::stable_sort(out.begin(), out.end(),
+                   [](const CurLine& a, const CurLine& b) { return a.source_row < b.source_row; });
+  return out;
+}
+
+}  // namespace rebill::ingest

@@ -1,0 +1,129 @@
+#include "rebill/ingest/line_aggregator.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "testing/status_matchers.h"
+
+namespace rebill::ingest {
+namespace {
+
+const Timestamp kOct1 = TimestampFromCivil(2026, 10, 1);
+
+CurLine Row(uint64_t row, int hour, const char* cost, const char* account = "111111111111") {
+  CurLine line;
+  line.period = BillingPeriod::Containing(kOct1);
+  line.payer_account = "999999999999";
+  line.usage_account = account;
+  line.type_text = "Usage";
+  line.product_code = "AmazonEC2";
+  line.usage_type = "BoxUsage:t3.micro";
+  line.operation = "RunInstances";
+  line.region = "eu-west-1";
+  line.pricing_unit = "Hrs";
+  line.currency = "USD";
+  line.usage_start = kOct1 + hour * 3600;
+  line.usage_end = line.usage_start + 3600;
+  line.usage_amount = D("1");
+  Decimal c = D(cost);
+  line.cost = {c, c, c, c + c};
+  line.source_row = row;
+  return line;
+}
+
+TEST(LineAggregatorTest, RowsOfOneDayAddUpExactly) {
+  LineAggregator lines;
+  lines.Add(Row(1, 0, "0.0000000001"));
+  lines.Add(Row(2, 1, "0.0104"));
+  lines.Add(Row(3, 23, "1E-18"));
+  std::vector<CurLine> out = lines.Take();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].rows, 3u);
+  EXPECT_EQ(out[0].source_row, 1u);
+  EXPECT_EQ(out[0].usage_amount, D("3"));
+  EXPECT_EQ(out[0].cost.unblended, D("0.010400000100000001"));
+  EXPECT_EQ(out[0].cost.public_on_demand, D("0.020800000200000002"));
+  EXPECT_EQ(out[0].usage_start, kOct1);
+  EXPECT_EQ(out[0].usage_end, kOct1 + 24 * 3600);
+}
+
+TEST(LineAggregatorTest, EveryDimensionKeepsLinesApart) {
+  LineAggregator lines;
+  uint64_t row = 0;
+  CurLine base = Row(++row, 0, "1");
+  lines.Add(base);
+  auto variant = [&](auto change) {
+    CurLine line = Row(++row, 1, "1");
+    change(line);
+    lines.Add(line);
+  };
+  variant([](CurLine& l) { l.usage_account = "222222222222"; });
+  variant([](CurLine& l) { l.payer_account = "888888888888"; });
+  variant([](CurLine& l) { l.type = LineItemType::kTax; });
+  variant([](CurLine& l) { l.type_text = "Mystery"; });
+  variant([](CurLine& l) { l.billing_entity = "AWS Marketplace"; });
+  variant([](CurLine& l) { l.bill_type = "Refund"; });
+  variant([](CurLine& l) { l.product_code = "AmazonS3"; });
+  variant([](CurLine& l) { l.product_name = "Amazon S3"; });
+  variant([](CurLine& l) { l.usage_type = "BoxUsage:t3.large"; });
+  variant([](CurLine& l) { l.operation = "RunInstances:0002"; });
+  variant([](CurLine& l) { l.region = "us-east-1"; });
+  variant([](CurLine& l) { l.description = "$0.0104 per hour"; });
+  variant([](CurLine& l) { l.pricing_unit = "GB-Mo"; });
+  variant([](CurLine& l) { l.currency = "EUR"; });
+  variant([](CurLine& l) { l.commitment_arn = "arn:aws:savingsplans::1:savingsplan/x"; });
+  variant([](CurLine& l) { l.invoice_id = "EUINGB26-1"; });
+  variant([](CurLine& l) { l.tags = {{"user:CostCenter", "cc-1"}}; });
+  variant([](CurLine& l) { l.tags = {{"user:CostCenter", "cc-2"}}; });
+  variant([](CurLine& l) { l.tags = {{"user:Team", "cc-1"}}; });
+  variant([](CurLine& l) { l.period = BillingPeriod::Containing(kOct1 + 40 * 86400); });
+  variant([](CurLine& l) { l.usage_start = 0; });
+  variant([](CurLine& l) { l.usage_start += 86400; });
+  // ... and one that differs only in amounts and hour joins the first.
+  variant([](CurLine& l) { l.cost.unblended = D("7"); });
+  std::vector<CurLine> out = lines.Take();
+  ASSERT_EQ(out.size(), row - 1);
+  EXPECT_EQ(out[0].rows, 2u);
+  EXPECT_EQ(out[0].cost.unblended, D("8"));
+  for (size_t i = 1; i < out.size(); ++i) {
+    EXPECT_EQ(out[i].rows, 1u) << i;
+    EXPECT_EQ(out[i].source_row, i + 1) << "lines come in the order of their first row";
+  }
+}
+
+TEST(LineAggregatorTest, ACutSplitsTheDay) {
+  Timestamp noon = kOct1 + 12 * 3600;
+  LineAggregator lines({noon, noon, kOct1 + 40 * 86400});
+  EXPECT_EQ(lines.BucketStart(kOct1 + 3600), kOct1);
+  EXPECT_EQ(lines.BucketStart(noon - 1), kOct1);
+  EXPECT_EQ(lines.BucketStart(noon), noon);
+  EXPECT_EQ(lines.BucketStart(kOct1 + 86400 + 3600), kOct1 + 86400);
+  for (int hour = 0; hour < 24; ++hour) lines.Add(Row(static_cast<uint64_t>(hour) + 1, hour, "1"));
+  std::vector<CurLine> out = lines.Take();
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].rows, 12u);
+  EXPECT_EQ(out[0].usage_end, noon);
+  EXPECT_EQ(out[1].rows, 12u);
+  EXPECT_EQ(out[1].usage_start, noon);
+  EXPECT_EQ(out[1].source_row, 13u);
+}
+
+TEST(LineAggregatorTest, MergingPiecesEqualsAddingEveryRow) {
+  LineAggregator whole;
+  LineAggregator first;
+  LineAggregator second;
+  for (uint64_t row = 1; row <= 200; ++row) {
+    CurLine line = Row(row, static_cast<int>(row % 48), row % 3 == 0 ? "0.5" : "0.25",
+                       row % 2 == 0 ? "111111111111" : "011111111111");
+    whole.Add(line);
+    (row <= 120 ? first : second).Add(line);
+  }
+  first.Merge(std::move(second));
+  EXPECT_EQ(first.size(), whole.size());
+  EXPECT_EQ(first.Take(), whole.Take());
+}
+
+}  // namespace
+}  // namespace rebill::ingest
