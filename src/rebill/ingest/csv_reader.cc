@@ -248,6 +248,22 @@ Result<std::unique_ptr<ByteSource>> ByteSource::Open(const std::string& path) {
 CsvReader::CsvReader(std::unique_ptr<ByteSource> source, std::string path, char delimiter)
     : source_(std::move(source)), path_(std::move(path)), delimiter_(delimiter) {
   buffer_.resize(kChunk);
+  data_ = buffer_.data();
+}
+
+CsvReader::CsvReader(std::string_view data, std::string path)
+    : path_(std::move(path)), delimiter_(','), data_(data.data()), end_(data.size()), eof_(true) {}
+
+std::string CsvReader::TakeUnread() {
+  std::string rest(data_ + begin_, end_ - begin_);
+  begin_ = end_;
+  return rest;
+}
+
+Status UnclosedQuoteError(const std::string& path, uint64_t row) {
+  return InvalidInput(path + ": row " + std::to_string(row) +
+                      ": a quoted field is never closed (unbalanced '\"'); the file is "
+                      "truncated or damaged, re-download it");
 }
 
 void CsvReader::SetDialect(char delimiter, bool quoting) {
@@ -257,7 +273,7 @@ void CsvReader::SetDialect(char delimiter, bool quoting) {
 
 Result<std::string_view> CsvReader::PeekFirstLine() {
   if (end_ == 0 && !eof_) REBILL_RETURN_IF_ERROR(Fill());
-  std::string_view data(buffer_.data() + begin_, end_ - begin_);
+  std::string_view data(data_ + begin_, end_ - begin_);
   size_t newline = data.find('\n');
   if (newline != std::string_view::npos) data = data.substr(0, newline);
   if (!data.empty() && data.back() == '\r') data.remove_suffix(1);
@@ -272,6 +288,7 @@ Status CsvReader::Fill() {
     begin_ = 0;
   }
   if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
+  data_ = buffer_.data();
   REBILL_ASSIGN_OR_RETURN(size_t n, source_->Read(buffer_.data() + end_, buffer_.size() - end_));
   if (n == 0) eof_ = true;
   end_ += n;
@@ -286,7 +303,7 @@ Result<bool> CsvReader::Next(std::vector<std::string_view>& fields) {
   ScanState state = ScanState::kFieldStart;
   size_t record_end = 0;
   for (;;) {
-    const char* data = buffer_.data();
+    const char* data = data_;
     size_t i = scan;
     bool found = false;
     while (i < end_) {
@@ -321,11 +338,7 @@ Result<bool> CsvReader::Next(std::vector<std::string_view>& fields) {
     }
     if (eof_) {
       if (begin_ == end_) return false;
-      if (state == ScanState::kQuoted) {
-        return InvalidInput(path_ + ": row " + std::to_string(records_read_) +
-                            ": a quoted field is never closed (unbalanced '\"'); the file is "
-                            "truncated or damaged, re-download it");
-      }
+      if (state == ScanState::kQuoted) return UnclosedQuoteError(path_, records_read_);
       record_end = end_;
       break;
     }
@@ -336,8 +349,8 @@ Result<bool> CsvReader::Next(std::vector<std::string_view>& fields) {
 
   record_index_ = records_read_++;
   size_t line_end = record_end;
-  if (line_end > begin_ && buffer_[line_end - 1] == '\r') --line_end;
-  std::string_view record(buffer_.data() + begin_, line_end - begin_);
+  if (line_end > begin_ && data_[line_end - 1] == '\r') --line_end;
+  std::string_view record(data_ + begin_, line_end - begin_);
   begin_ = record_end < end_ ? record_end + 1 : end_;
   SplitFields(record, fields);
   return true;

@@ -47,6 +47,9 @@ class ByteSource {
 class CsvReader {
  public:
   CsvReader(std::unique_ptr<ByteSource> source, std::string path, char delimiter = ',');
+  /// Records of `data`, which must outlive the reader; a piece of a file cut at a record
+  /// boundary, so that pieces are split in parallel. Record indexes count from 0 in the piece.
+  CsvReader(std::string_view data, std::string path);
 
   /// Change how fields are split; only before the first Next(). Without quoting, '"' is an
   /// ordinary character (Hive text has no quoting, and its text fields may start with one).
@@ -69,6 +72,14 @@ class CsvReader {
   /// See ByteSource::Sha256Hex(); complete once Next() has returned false.
   std::string Sha256Hex() const { return source_->Sha256Hex(); }
   uint64_t stored_bytes_read() const { return source_->stored_bytes_read(); }
+  /// Records read so far.
+  uint64_t records_read() const { return records_read_; }
+
+  /// The bytes read from the source but not yet consumed by Next(), leaving none; the caller
+  /// goes on reading the source itself.
+  std::string TakeUnread();
+  ByteSource& source() { return *source_; }
+  bool source_at_end() const { return eof_; }
 
  private:
   Status Fill();
@@ -79,13 +90,17 @@ class CsvReader {
   char delimiter_;
   bool quoting_ = true;
   std::vector<char> buffer_;
-  size_t begin_ = 0;  // start of unread data in buffer_
-  size_t end_ = 0;    // end of valid data in buffer_
+  const char* data_ = nullptr;  // buffer_'s bytes, or the piece given to the constructor
+  size_t begin_ = 0;            // start of unread data in buffer_
+  size_t end_ = 0;              // end of valid data in buffer_
   bool eof_ = false;
   std::string scratch_;  // unescaped quoted fields of the current record
   uint64_t record_index_ = 0;
   uint64_t records_read_ = 0;
 };
+
+/// The error for a quoted field that the input ends inside of; `row` counts records from 0.
+Status UnclosedQuoteError(const std::string& path, uint64_t row);
 
 /// The reject for a record whose field count differs from the header's (or, for a file without
 /// a header, from the column list given for it: `against` = "the column list").

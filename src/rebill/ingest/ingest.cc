@@ -1,9 +1,13 @@
 #include "rebill/ingest/ingest.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "rebill/ingest/csv_reader_internal.h"
 #include "rebill/ingest/format_internal.h"
@@ -69,6 +73,338 @@ std::vector<TypedColumn> ManifestTypes(const Manifest& manifest,
   return typed;
 }
 
+// What every record of a file is read against.
+struct RowContext {
+  Format format;
+  bool hive_text;
+  bool headerless;
+  const std::string& path;
+  const std::vector<std::string>& header;
+  const std::vector<TypedColumn>& typed;
+  const IngestOptions& options;
+};
+
+// Rows are numbered by piece while pieces are read in parallel, and renumbered in file order
+// once every earlier piece's record count is known.
+constexpr int kLocalBits = 32;
+uint64_t PieceRow(uint64_t piece, uint64_t record) { return piece << kLocalBits | record; }
+uint64_t PieceOf(uint64_t row) { return row >> kLocalBits; }
+uint64_t RecordOf(uint64_t row) { return row & ((uint64_t{1} << kLocalBits) - 1); }
+
+// Everything a record goes through after the CSV split: its field count, the manifest's types,
+// the format's parser, the delivery's period and the aggregator. One per thread; its rejects are
+// collected and handed to the caller's RejectSink in file order.
+class RowSink {
+ public:
+  static Result<std::unique_ptr<RowSink>> Make(const RowContext& c) {
+    std::unique_ptr<RowSink> sink(new RowSink(c));
+    sink->parser_ = RowParser::Make(c.format, c.hive_text, c.path, sink->rejects_);
+    REBILL_RETURN_IF_ERROR(sink->parser_->MapHeader(c.header, c.options));
+    return sink;
+  }
+
+  Status Process(const std::vector<std::string_view>& fields, uint64_t row);
+
+  RejectSink& rejects() { return rejects_; }
+  LineAggregator& lines() { return lines_; }
+  int display_scale() const { return parser_->display_scale(); }
+  uint64_t rounded_values() const { return parser_->rounded_values(); }
+
+ private:
+  explicit RowSink(const RowContext& c)
+      : c_(c), rejects_(RejectPolicy::SkipUpTo(UINT64_MAX)), lines_(c.options.time_cuts) {}
+
+  const RowContext& c_;
+  RejectSink rejects_;
+  LineAggregator lines_;
+  std::unique_ptr<RowParser> parser_;
+  CurLine line_;  // reused: its strings keep their capacity from row to row
+};
+
+Status RowSink::Process(const std::vector<std::string_view>& fields, uint64_t row) {
+  if (fields.size() != c_.header.size()) {
+    return rejects_.Add(FieldCountReject(c_.path, row, c_.header.size(), fields.size(),
+                                         c_.headerless ? "the column list" : "the header"));
+  }
+  for (const TypedColumn& t : c_.typed) {
+    std::string_view v = fields[t.index];
+    if (c_.hive_text && v == "\\N") v = {};  // Hive text's null
+    if ((v.empty() && t.optional) || IsNumber(v)) continue;
+    Reject reject;
+    reject.stage = "ingest";
+    reject.file = c_.path;
+    reject.row = row;
+    reject.column = t.name;
+    reject.reason = "'" + std::string(v.substr(0, 40)) +
+                    "' is not a number, but the manifest types the column " + t.type;
+    reject.raw_text = std::string(v.substr(0, 200));
+    reject.kind = "manifest type";
+    reject.hint = "the file does not match its manifest; copy the delivery again";
+    return rejects_.Add(std::move(reject));
+  }
+  bool skip = false;
+  REBILL_RETURN_IF_ERROR(parser_->Parse(fields, row, &line_, &skip));
+  if (skip) return Status::Ok();
+  bool outside = false;
+  REBILL_RETURN_IF_ERROR(
+      CheckDeliveryPeriod(c_.options, c_.format, c_.path, row, line_, rejects_, &outside));
+  if (!outside) lines_.Add(line_);
+  return Status::Ok();
+}
+
+constexpr size_t kPieceBytes = size_t{4} << 20;
+
+size_t CountQuotes(const char* begin, const char* end) {
+  size_t n = 0;
+  for (const char* p = begin; p < end; ++p) n += *p == '"' ? 1 : 0;
+  return n;
+}
+
+// Cuts the decompressed file into pieces of whole records, so that they are split and parsed in
+// parallel. A line break ends a record unless it is inside quotes; quotes pair up inside quoted
+// fields (a doubled quote is two), so the parity of the quotes since the piece's start tells.
+// A quote in the middle of an unquoted field would break that rule: the piece reader then finds a
+// piece that does not end where a record ends, and the file is read again as a single piece.
+class PieceReader {
+ public:
+  PieceReader(CsvReader& reader, bool quoting, bool split)
+      : reader_(reader), quoting_(quoting), split_(split), carry_(reader.TakeUnread()) {
+    at_end_ = reader.source_at_end();
+  }
+
+  /// The next piece, empty at the end.
+  Status Next(std::string* piece) {
+    piece->clear();
+    piece->swap(carry_);
+    size_t want = kPieceBytes;
+    for (;;) {
+      while (!at_end_ && (!split_ || piece->size() < want)) {
+        size_t old = piece->size();
+        piece->resize(old + (size_t{1} << 20));
+        REBILL_ASSIGN_OR_RETURN(size_t n, reader_.source().Read(piece->data() + old, 1 << 20));
+        piece->resize(old + n);
+        if (n == 0) at_end_ = true;
+      }
+      if (at_end_) return Status::Ok();
+      size_t cut = LastRecordEnd(*piece);
+      if (cut != std::string::npos) {
+        carry_.assign(*piece, cut, std::string::npos);
+        piece->resize(cut);
+        return Status::Ok();
+      }
+      want = piece->size() * 2;  // a record longer than a piece
+    }
+  }
+  bool at_end() const { return at_end_ && carry_.empty(); }
+
+ private:
+  size_t LastRecordEnd(const std::string& piece) const {
+    size_t nl = piece.rfind('\n');
+    if (nl == std::string::npos || !quoting_) return nl == std::string::npos ? nl : nl + 1;
+    size_t quotes = CountQuotes(piece.data(), piece.data() + nl);
+    while (quotes % 2 != 0) {
+      if (nl == 0) return std::string::npos;
+      size_t prev = piece.rfind('\n', nl - 1);
+      if (prev == std::string::npos) return prev;
+      quotes -= CountQuotes(piece.data() + prev, piece.data() + nl);
+      nl = prev;
+    }
+    return nl + 1;
+  }
+
+  CsvReader& reader_;
+  bool quoting_;
+  bool split_;
+  std::string carry_;
+  bool at_end_ = false;
+};
+
+struct PieceResults {
+  std::vector<CurLine> lines;
+  uint64_t rows = 0;
+  int display_scale = 2;
+  uint64_t rounded_values = 0;
+  bool read_again_whole = false;  // see PieceReader
+};
+
+// What a worker made of one piece.
+struct PieceDone {
+  uint64_t records = 0;
+  uint64_t rows = 0;
+  std::vector<Reject> rejects;
+  Status status;
+  std::optional<uint64_t> unclosed_at;  // record whose quoted field the piece ends inside of
+};
+
+PieceDone ReadPiece(const RowContext& c, RowSink& sink, uint64_t index, std::string_view bytes) {
+  PieceDone done;
+  CsvReader reader(bytes, c.path);
+  if (c.hive_text) reader.SetDialect('\x01', /*quoting=*/false);
+  std::vector<std::string_view> fields;
+  for (;;) {
+    Result<bool> more = reader.Next(fields);
+    if (!more.ok()) {
+      done.unclosed_at = reader.records_read();
+      break;
+    }
+    if (!*more) break;
+    if (fields.size() == 1 && fields[0].empty()) continue;  // a blank line
+    ++done.rows;
+    done.status = sink.Process(fields, PieceRow(index, reader.record_index()));
+    if (!done.status.ok()) break;
+  }
+  done.records = reader.records_read();
+  done.rejects = sink.rejects().TakeRejects();
+  return done;
+}
+
+int ParseThreads() {
+  unsigned cores = std::thread::hardware_concurrency();
+  return static_cast<int>(std::clamp(cores, 1u, 2u));
+}
+
+// Reads the pieces on this thread while workers split, parse and aggregate them; hands the
+// rejects to `rejects` in file order as pieces complete, so a reject policy stops the ingest as
+// early as it would reading row by row. `first` holds the first data record of a file without a
+// header (piece 0; otherwise piece 0 is the header).
+Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
+                                std::unique_ptr<RowSink> first_sink,
+                                const std::vector<std::string>* first_record, RejectSink& rejects,
+                                const std::function<void(uint64_t)>& progress,
+                                const CsvReader& reader) {
+  std::vector<std::unique_ptr<RowSink>> sinks;
+  sinks.push_back(std::move(first_sink));
+  for (int i = 1; i < ParseThreads(); ++i) {
+    REBILL_ASSIGN_OR_RETURN(std::unique_ptr<RowSink> sink, RowSink::Make(c));
+    sinks.push_back(std::move(sink));
+  }
+  PieceResults results;
+  // base[i]: the file's record index of piece i's first record.
+  std::vector<uint64_t> base = {c.headerless ? uint64_t{1} : uint64_t{0}};
+  if (first_record != nullptr) {
+    std::vector<std::string_view> fields(first_record->begin(), first_record->end());
+    ++results.rows;
+    REBILL_RETURN_IF_ERROR(sinks[0]->Process(fields, PieceRow(0, 0)));
+    for (Reject& r : sinks[0]->rejects().TakeRejects()) {
+      r.row = 1;
+      REBILL_RETURN_IF_ERROR(rejects.Add(std::move(r)));
+    }
+  }
+  base.push_back(base[0] + 1);
+
+  std::mutex mu;
+  std::condition_variable changed;
+  std::deque<std::pair<uint64_t, std::string>> queue;
+  std::map<uint64_t, PieceDone> finished;
+  bool closing = false;
+  constexpr size_t kQueued = 4;
+  std::vector<std::thread> workers;
+  for (auto& sink : sinks) {
+    workers.emplace_back([&, own = sink.get()] {
+      for (;;) {
+        std::pair<uint64_t, std::string> piece;
+        {
+          std::unique_lock lock(mu);
+          changed.wait(lock, [&] { return closing || !queue.empty(); });
+          if (queue.empty()) return;
+          piece = std::move(queue.front());
+          queue.pop_front();
+        }
+        changed.notify_all();
+        PieceDone done = ReadPiece(c, *own, piece.first, piece.second);
+        {
+          std::lock_guard lock(mu);
+          finished.emplace(piece.first, std::move(done));
+        }
+        changed.notify_all();
+      }
+    });
+  }
+  struct Join {
+    std::vector<std::thread>& workers;
+    std::mutex& mu;
+    std::condition_variable& changed;
+    std::deque<std::pair<uint64_t, std::string>>& queue;
+    bool& closing;
+    ~Join() {
+      {
+        std::lock_guard lock(mu);
+        closing = true;
+        queue.clear();
+      }
+      changed.notify_all();
+      for (std::thread& t : workers) t.join();
+    }
+  } join{workers, mu, changed, queue, closing};
+
+  uint64_t next = 1;    // the next piece to read
+  uint64_t replay = 1;  // the next piece whose rejects go to `rejects`
+  bool read_all = false;
+  // Takes the finished pieces that are next in file order; with `wait`, until all are.
+  auto take_finished = [&](bool wait) -> Status {
+    for (;;) {
+      PieceDone done;
+      {
+        std::unique_lock lock(mu);
+        if (wait) {
+          changed.wait(lock, [&] { return finished.count(replay) > 0 || replay == next; });
+        }
+        auto it = finished.find(replay);
+        if (it == finished.end()) return Status::Ok();
+        done = std::move(it->second);
+        finished.erase(it);
+      }
+      REBILL_RETURN_IF_ERROR(done.status);
+      for (Reject& r : done.rejects) {
+        r.row = base[replay] + RecordOf(r.row);
+        REBILL_RETURN_IF_ERROR(rejects.Add(std::move(r)));
+      }
+      if (done.unclosed_at) {
+        if (!read_all || replay + 1 != next) {
+          results.read_again_whole = true;
+          return Status::Ok();
+        }
+        return UnclosedQuoteError(c.path, base[replay] + *done.unclosed_at);
+      }
+      base.push_back(base[replay] + done.records);
+      results.rows += done.rows;
+      ++replay;
+    }
+  };
+
+  std::string piece;
+  for (;;) {
+    REBILL_RETURN_IF_ERROR(pieces.Next(&piece));
+    if (piece.empty()) break;
+    {
+      std::unique_lock lock(mu);
+      changed.wait(lock, [&] { return queue.size() < kQueued; });
+      queue.emplace_back(next++, std::move(piece));
+    }
+    changed.notify_all();
+    if (progress) progress(reader.stored_bytes_read());
+    REBILL_RETURN_IF_ERROR(take_finished(false));
+    if (results.read_again_whole) return results;
+  }
+  read_all = true;
+  while (replay < next) {
+    REBILL_RETURN_IF_ERROR(take_finished(true));
+    if (results.read_again_whole) return results;
+  }
+
+  LineAggregator& lines = sinks[0]->lines();
+  for (size_t i = 1; i < sinks.size(); ++i) lines.Merge(std::move(sinks[i]->lines()));
+  results.lines = lines.Take();
+  for (CurLine& line : results.lines) {
+    line.source_row = base[PieceOf(line.source_row)] + RecordOf(line.source_row);
+  }
+  for (const auto& sink : sinks) {
+    results.display_scale = std::max(results.display_scale, sink->display_scale());
+    results.rounded_values += sink->rounded_values();
+  }
+  return results;
+}
+
 }  // namespace
 
 Status CheckDeliveryPeriod(const IngestOptions& options, Format format, const std::string& path,
@@ -99,9 +435,12 @@ std::string RoundedValuesWarning(const std::string& path, uint64_t rounded) {
          "change below 10^-18 each)";
 }
 
-Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOptions& options,
-                                     RejectSink& rejects) {
-  if (IsParquetFile(path)) return ReadParquetBillingFile(path, options, rejects);
+namespace {
+
+// `split`: parse pieces in parallel (see PieceReader); *read_again is set when the file has to be
+// read again as one piece.
+Result<IngestedFile> ReadCsvBillingFile(const std::string& path, const IngestOptions& options,
+                                        RejectSink& rejects, bool split, bool* read_again) {
   REBILL_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> source, ByteSource::Open(path));
   CsvReader reader(std::move(source), path);
   REBILL_ASSIGN_OR_RETURN(std::string_view first_line, reader.PeekFirstLine());
@@ -146,71 +485,46 @@ Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOption
   out.source.path = path;
   out.source.format = std::string(FormatName(*format));
   if (reader.compression() != "csv") out.source.format += reader.compression().substr(3);
-  std::unique_ptr<RowParser> parser = RowParser::Make(*format, hive_text, path, rejects);
-  size_t columns = header.size();
   std::vector<TypedColumn> typed;
   if (options.manifest != nullptr)
     typed = ManifestTypes(*options.manifest, header, path, out.warnings);
-  REBILL_RETURN_IF_ERROR(parser->MapHeader(std::move(header), options));
+  RowContext context{*format, hive_text, headerless, path, header, typed, options};
+  // A missing required column fails here, before any thread starts.
+  REBILL_ASSIGN_OR_RETURN(std::unique_ptr<RowSink> first, RowSink::Make(context));
 
-  uint64_t row_offset = headerless ? 1 : 0;
-  LineAggregator lines(options.time_cuts);
-  CurLine line;            // reused: its strings keep their capacity from row to row
-  bool more = headerless;  // the record in `fields` is the first data row
-  for (;;) {
-    if (!more) {
-      REBILL_ASSIGN_OR_RETURN(more, reader.Next(fields));
-      if (!more) break;
-    }
-    more = false;
-    if (fields.size() == 1 && fields[0].empty()) continue;  // a blank line
-    ++out.source.rows;
-    if (options.progress && (out.source.rows & 0xFFFF) == 0) {
-      options.progress(reader.stored_bytes_read());
-    }
-    uint64_t row = reader.record_index() + row_offset;
-    if (fields.size() != columns) {
-      REBILL_RETURN_IF_ERROR(rejects.Add(FieldCountReject(
-          path, row, columns, fields.size(), headerless ? "the column list" : "the header")));
-      continue;
-    }
-    bool bad_type = false;
-    for (const TypedColumn& t : typed) {
-      std::string_view v = fields[t.index];
-      if (hive_text && v == "\\N") v = {};  // Hive text's null
-      if ((v.empty() && t.optional) || IsNumber(v)) continue;
-      Reject reject;
-      reject.stage = "ingest";
-      reject.file = path;
-      reject.row = row;
-      reject.column = t.name;
-      reject.reason = "'" + std::string(v.substr(0, 40)) +
-                      "' is not a number, but the manifest types the column " + t.type;
-      reject.raw_text = std::string(v.substr(0, 200));
-      reject.kind = "manifest type";
-      reject.hint = "the file does not match its manifest; copy the delivery again";
-      REBILL_RETURN_IF_ERROR(rejects.Add(std::move(reject)));
-      bad_type = true;
-      break;
-    }
-    if (bad_type) continue;
-    bool skip = false;
-    REBILL_RETURN_IF_ERROR(parser->Parse(fields, row, &line, &skip));
-    if (skip) continue;
-    bool outside = false;
-    REBILL_RETURN_IF_ERROR(
-        CheckDeliveryPeriod(options, *format, path, row, line, rejects, &outside));
-    if (outside) continue;
-    lines.Add(line);
+  std::vector<std::string> first_record;
+  if (headerless) first_record.assign(fields.begin(), fields.end());
+  PieceReader pieces(reader, /*quoting=*/!hive_text, split);
+  REBILL_ASSIGN_OR_RETURN(PieceResults results, ReadPieces(pieces, context, std::move(first),
+                                                           headerless ? &first_record : nullptr,
+                                                           rejects, options.progress, reader));
+  if (results.read_again_whole) {
+    *read_again = true;
+    return out;
   }
-  out.lines = lines.Take();
+  out.source.rows = results.rows;
+  out.lines = std::move(results.lines);
   // The reader hashed every byte on the way through, so the file is read from disk only once.
   out.source.sha256 = reader.Sha256Hex();
-  out.display_scale = parser->display_scale();
-  if (parser->rounded_values() > 0) {
-    out.warnings.push_back(RoundedValuesWarning(path, parser->rounded_values()));
+  out.display_scale = results.display_scale;
+  if (results.rounded_values > 0) {
+    out.warnings.push_back(RoundedValuesWarning(path, results.rounded_values));
   }
   return out;
+}
+
+}  // namespace
+
+Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOptions& options,
+                                     RejectSink& rejects) {
+  if (IsParquetFile(path)) return ReadParquetBillingFile(path, options, rejects);
+  RejectSink before = rejects;
+  bool read_again = false;
+  REBILL_ASSIGN_OR_RETURN(IngestedFile file,
+                          ReadCsvBillingFile(path, options, rejects, /*split=*/true, &read_again));
+  if (!read_again) return file;
+  rejects = std::move(before);
+  return ReadCsvBillingFile(path, options, rejects, /*split=*/false, &read_again);
 }
 
 NormalizedMonth BuildMonth(BillingPeriod period, const std::vector<IngestedFile>& files) {

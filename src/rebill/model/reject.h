@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rebill/core/status.h"
@@ -45,6 +46,8 @@ class RejectSink {
   Status Add(Reject reject);
 
   const std::vector<Reject>& rejects() const { return rejects_; }
+  /// The rejects so far, leaving the sink empty.
+  std::vector<Reject> TakeRejects() { return std::exchange(rejects_, {}); }
 
  private:
   RejectPolicy policy_;
