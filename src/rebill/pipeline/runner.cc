@@ -276,10 +276,13 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
     std::vector<std::string> shas;
     for (const SourceFile& s : month.sources) shas.push_back(s.sha256);
     std::sort(shas.begin(), shas.end());
-    // The month file's name says what it holds: the files it came from and the tags it kept.
+    // The month file's name says what it holds: the files it came from, the tags it kept and
+    // the file format, so that ingesting the same files again rewrites a month file of an
+    // older format instead of keeping it as unchanged.
+    std::string identity =
+        Join(shas) + "|" + Join(month.tag_keys) + "|" + std::to_string(store::kMonthFileVersion);
     std::string relative = "months/" + info.period + "/" + payer + "-" +
-                           store::Sha256Hex(Join(shas) + "|" + Join(month.tag_keys)).substr(0, 16) +
-                           ".month";
+                           store::Sha256Hex(identity).substr(0, 16) + ".month";
     REBILL_ASSIGN_OR_RETURN(std::optional<store::MonthRecord> existing,
                             store->FindMonth(info.period, payer));
     if (existing && existing->month_file == relative) {

@@ -20,7 +20,7 @@ namespace rebill::store {
 namespace {
 
 constexpr std::string_view kMagic = "REBILLMONTH";
-constexpr uint32_t kVersion = 2;
+constexpr uint32_t kVersion = kMonthFileVersion;
 constexpr size_t kHeaderSize = kMagic.size() + 4 + 8;
 constexpr size_t kFooterSize = 64;  // SHA-256 of the body, hex
 

@@ -9,12 +9,17 @@
 //   REBILL_ASSIGN_OR_RETURN(NormalizedMonth month, ReadMonthFile(path));
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "rebill/core/result.h"
 #include "rebill/model/normalized_month.h"
 
 namespace rebill::store {
+
+/// The format version WriteMonthFile writes and the only one ReadMonthFile reads.
+inline constexpr uint32_t kMonthFileVersion = 2;
 
 /// Write `month` to `path` atomically. Returns the SHA-256 (hex) of the file's body.
 Result<std::string> WriteMonthFile(const std::string& path, const NormalizedMonth& month);
