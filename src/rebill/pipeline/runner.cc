@@ -315,12 +315,13 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
     std::sort(shas.begin(), shas.end());
     std::vector<std::string> cuts;
     for (Timestamp t : month.time_cuts) cuts.push_back(std::to_string(t));
-    // The month file's name says what it holds: the files it came from, the tags it kept and the
-    // time buckets it was aggregated to.
-    std::string relative =
-        "months/" + info.period + "/" + payer + "-" +
-        store::Sha256Hex(Join(shas) + "|" + Join(month.tag_keys) + "|" + Join(cuts)).substr(0, 16) +
-        ".month";
+    // The month file's name says what it holds: the files it came from, the tags it kept, the
+    // time buckets it was aggregated to and the file format, so that ingesting the same files
+    // again rewrites a month file of an older format instead of keeping it as unchanged.
+    std::string identity = Join(shas) + "|" + Join(month.tag_keys) + "|" + Join(cuts) + "|" +
+                           std::to_string(store::kMonthFileVersion);
+    std::string relative = "months/" + info.period + "/" + payer + "-" +
+                           store::Sha256Hex(identity).substr(0, 16) + ".month";
     REBILL_ASSIGN_OR_RETURN(std::optional<store::MonthRecord> existing,
                             store->FindMonth(info.period, payer));
     if (existing && existing->month_file == relative) {

@@ -2,12 +2,17 @@
 
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <bit>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <filesystem>
+#include <string_view>
+#include <unordered_map>
 
 #include "rebill/core/hex.h"
 
@@ -15,204 +20,457 @@ namespace rebill::store {
 namespace {
 
 constexpr std::string_view kMagic = "REBILLMONTH";
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = kMonthFileVersion;
+constexpr size_t kHeaderSize = kMagic.size() + 4 + 8;
+constexpr size_t kFooterSize = 64;  // SHA-256 of the body, hex
+
+// The string columns of a line, in file order. Writer and reader both walk this one list, so
+// their orders cannot drift apart.
+struct StringColumn {
+  std::string_view name;
+  std::string CurLine::*field;
+};
+constexpr std::array<StringColumn, 15> kStringColumns = {{
+    {"payer_account", &CurLine::payer_account},
+    {"usage_account", &CurLine::usage_account},
+    {"type_text", &CurLine::type_text},
+    {"billing_entity", &CurLine::billing_entity},
+    {"bill_type", &CurLine::bill_type},
+    {"product_code", &CurLine::product_code},
+    {"product_name", &CurLine::product_name},
+    {"usage_type", &CurLine::usage_type},
+    {"operation", &CurLine::operation},
+    {"region", &CurLine::region},
+    {"description", &CurLine::description},
+    {"pricing_unit", &CurLine::pricing_unit},
+    {"currency", &CurLine::currency},
+    {"commitment_arn", &CurLine::commitment_arn},
+    {"invoice_id", &CurLine::invoice_id},
+}};
+
+constexpr size_t kDecimalSize = 16;
+// The fewest body bytes one line can take (every fixed-width column, a tag count of zero): a
+// line count is checked against the bytes left before the lines are allocated.
+constexpr size_t kMinBytesPerLine = 4 /*period*/ + 1 /*type*/ + 4 * kStringColumns.size() + 8 +
+                                    8 /*usage start, end*/ + 5 * kDecimalSize + 4 + 8 +
+                                    8 /*source file, row, rows*/ + 4 /*tag count*/;
+
+// Bytes are little-endian whatever the host; on a little-endian host these are plain loads and
+// stores that the compiler can vectorize.
+template <typename T>
+T ToLittleEndian(T v) {
+  static_assert(std::is_unsigned_v<T>);
+  if constexpr (std::endian::native == std::endian::big && sizeof(T) > 1) {
+    if constexpr (sizeof(T) == 2) return static_cast<T>(__builtin_bswap16(v));
+    if constexpr (sizeof(T) == 4) return static_cast<T>(__builtin_bswap32(v));
+    if constexpr (sizeof(T) == 8) return static_cast<T>(__builtin_bswap64(v));
+  }
+  return v;
+}
+
+template <typename T>
+void StoreLE(char* p, T v) {
+  v = ToLittleEndian(v);
+  std::memcpy(p, &v, sizeof v);
+}
+
+template <typename T>
+T LoadLE(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return ToLittleEndian(v);
+}
+
+__extension__ typedef unsigned __int128 U128;
+
+void StoreDecimal(char* p, Decimal d) {
+  U128 raw = static_cast<U128>(d.raw());
+  StoreLE(p, static_cast<uint64_t>(raw));
+  StoreLE(p + 8, static_cast<uint64_t>(raw >> 64));
+}
+
+Decimal LoadDecimal(const char* p) {
+  U128 lo = LoadLE<uint64_t>(p);
+  U128 hi = LoadLE<uint64_t>(p + 8);
+  return Decimal::FromRaw(static_cast<Decimal::Rep>((hi << 64) | lo));
+}
+
+uint32_t PeriodIndex(BillingPeriod p) {
+  return static_cast<uint32_t>(p.year() * 12 + (p.month() - 1));
+}
+
+// Every distinct string of the month once, numbered in order of first use. The views point into
+// the month being written, which outlives the encoding.
+class Dictionary {
+ public:
+  uint32_t Id(std::string_view s) {
+    auto [it, inserted] = ids_.try_emplace(s, static_cast<uint32_t>(strings_.size()));
+    if (inserted) strings_.push_back(s);
+    return it->second;
+  }
+  const std::vector<std::string_view>& strings() const { return strings_; }
+
+ private:
+  std::unordered_map<std::string_view, uint32_t> ids_;
+  std::vector<std::string_view> strings_;
+};
 
 class Writer {
  public:
-  void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
-  void U32(uint32_t v) {
-    for (int i = 0; i < 4; ++i) U8(static_cast<uint8_t>(v >> (8 * i)));
+  template <typename T>
+  void Put(T v) {
+    char* p = Grow(sizeof(T));
+    StoreLE(p, v);
   }
-  void U64(uint64_t v) {
-    for (int i = 0; i < 8; ++i) U8(static_cast<uint8_t>(v >> (8 * i)));
+  // One fixed-width value per element of `items`, as `get` gives it.
+  template <typename T, typename Items, typename Get>
+  void Column(const Items& items, Get get) {
+    char* p = Grow(items.size() * sizeof(T));
+    for (const auto& item : items) {
+      StoreLE<T>(p, get(item));
+      p += sizeof(T);
+    }
   }
-  void I64(int64_t v) { U64(static_cast<uint64_t>(v)); }
-  void Dec(Decimal d) {
-    __extension__ typedef unsigned __int128 U128;
-    U128 raw = static_cast<U128>(d.raw());
-    U64(static_cast<uint64_t>(raw));
-    U64(static_cast<uint64_t>(raw >> 64));
+  template <typename Items, typename Get>
+  void DecimalColumn(const Items& items, Get get) {
+    char* p = Grow(items.size() * kDecimalSize);
+    for (const auto& item : items) {
+      StoreDecimal(p, get(item));
+      p += kDecimalSize;
+    }
   }
-  void Str(std::string_view s) {
-    U32(static_cast<uint32_t>(s.size()));
-    out_.append(s);
-  }
+  void Append(std::string_view bytes) { out_.append(bytes); }
   std::string& bytes() { return out_; }
 
  private:
+  char* Grow(size_t n) {
+    size_t at = out_.size();
+    out_.resize(at + n);
+    return out_.data() + at;
+  }
   std::string out_;
 };
 
-class Reader {
+enum class Lineage { kKeep, kOmit };
+
+// The body: month fields, the dictionary, then the month's and the lines' columns. With
+// Lineage::kOmit the sources and each line's source file and row are left out (and never enter
+// the dictionary), which is what MonthContentSha256 hashes.
+std::string EncodeBody(const NormalizedMonth& m, Lineage lineage) {
+  Dictionary dict;
+  Writer cols;
+  cols.Put(static_cast<uint32_t>(m.tag_keys.size()));
+  cols.Column<uint32_t>(m.tag_keys, [&](const std::string& k) { return dict.Id(k); });
+  cols.Put(static_cast<uint32_t>(m.time_cuts.size()));
+  cols.Column<uint64_t>(m.time_cuts, [](Timestamp t) { return static_cast<uint64_t>(t); });
+  if (lineage == Lineage::kKeep) {
+    const auto& s = m.sources;
+    cols.Put(static_cast<uint32_t>(s.size()));
+    cols.Column<uint32_t>(s, [&](const SourceFile& f) { return dict.Id(f.path); });
+    cols.Column<uint32_t>(s, [&](const SourceFile& f) { return dict.Id(f.sha256); });
+    cols.Column<uint32_t>(s, [&](const SourceFile& f) { return dict.Id(f.format); });
+    cols.Column<uint64_t>(s, [](const SourceFile& f) { return f.rows; });
+  }
+
+  const auto& lines = m.lines;
+  cols.Put(static_cast<uint64_t>(lines.size()));
+  cols.Column<uint32_t>(lines, [](const CurLine& l) { return PeriodIndex(l.period); });
+  cols.Column<uint8_t>(lines, [](const CurLine& l) { return static_cast<uint8_t>(l.type); });
+  for (const StringColumn& column : kStringColumns) {
+    cols.Column<uint32_t>(lines, [&](const CurLine& l) { return dict.Id(l.*column.field); });
+  }
+  cols.Column<uint64_t>(lines,
+                        [](const CurLine& l) { return static_cast<uint64_t>(l.usage_start); });
+  cols.Column<uint64_t>(lines, [](const CurLine& l) { return static_cast<uint64_t>(l.usage_end); });
+  cols.DecimalColumn(lines, [](const CurLine& l) { return l.usage_amount; });
+  cols.DecimalColumn(lines, [](const CurLine& l) { return l.cost.unblended; });
+  cols.DecimalColumn(lines, [](const CurLine& l) { return l.cost.net_unblended; });
+  cols.DecimalColumn(lines, [](const CurLine& l) { return l.cost.amortized; });
+  cols.DecimalColumn(lines, [](const CurLine& l) { return l.cost.public_on_demand; });
+  if (lineage == Lineage::kKeep) {
+    cols.Column<uint32_t>(lines, [](const CurLine& l) { return l.source_file; });
+    cols.Column<uint64_t>(lines, [](const CurLine& l) { return l.source_row; });
+  }
+  cols.Column<uint64_t>(lines, [](const CurLine& l) { return l.rows; });
+  cols.Column<uint32_t>(lines,
+                        [](const CurLine& l) { return static_cast<uint32_t>(l.tags.size()); });
+  std::vector<uint32_t> tag_keys;
+  std::vector<uint32_t> tag_values;
+  for (const CurLine& l : lines) {
+    for (const auto& [key, value] : l.tags) {
+      tag_keys.push_back(dict.Id(key));
+      tag_values.push_back(dict.Id(value));
+    }
+  }
+  cols.Column<uint32_t>(tag_keys, [](uint32_t id) { return id; });
+  cols.Column<uint32_t>(tag_values, [](uint32_t id) { return id; });
+
+  Writer body;
+  body.Put(static_cast<uint32_t>(m.period.year()));
+  body.Put(static_cast<uint32_t>(m.period.month()));
+  body.Put(static_cast<uint32_t>(m.display_scale));
+  const std::vector<std::string_view>& strings = dict.strings();
+  body.Put(static_cast<uint32_t>(strings.size()));
+  uint64_t end = 0;
+  body.Column<uint64_t>(strings, [&](std::string_view s) { return end += s.size(); });
+  for (std::string_view s : strings) body.Append(s);
+  body.Append(cols.bytes());
+  return std::move(body.bytes());
+}
+
+// Reads the body front to back; every count is checked against the bytes left before anything
+// is allocated for it.
+class Cursor {
  public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  bool ok() const { return ok_; }
-  uint8_t U8() {
-    if (pos_ + 1 > in_.size()) return Fail<uint8_t>();
-    return static_cast<uint8_t>(in_[pos_++]);
-  }
-  uint32_t U32() {
-    uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(U8()) << (8 * i);
-    return v;
-  }
-  uint64_t U64() {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(U8()) << (8 * i);
-    return v;
-  }
-  int64_t I64() { return static_cast<int64_t>(U64()); }
-  Decimal Dec() {
-    __extension__ typedef unsigned __int128 U128;
-    U128 lo = U64();
-    U128 hi = U64();
-    return Decimal::FromRaw(static_cast<Decimal::Rep>((hi << 64) | lo));
-  }
-  std::string Str() {
-    uint32_t n = U32();
-    if (!ok_ || pos_ + n > in_.size()) return Fail<std::string>();
-    std::string s(in_.substr(pos_, n));
-    pos_ += n;
-    return s;
-  }
+  explicit Cursor(std::string_view in) : in_(in) {}
+
   bool AtEnd() const { return pos_ == in_.size(); }
 
- private:
-  template <typename T>
-  T Fail() {
-    ok_ = false;
-    pos_ = in_.size();
-    return T{};
+  // The next `count` elements of `width` bytes each.
+  Result<const char*> Take(uint64_t count, size_t width, std::string_view what) {
+    if (count > (in_.size() - pos_) / width) {
+      return InvalidInput(std::string(what) + " (" + std::to_string(count) +
+                          " entries) runs past the end of the body");
+    }
+    const char* p = in_.data() + pos_;
+    pos_ += static_cast<size_t>(count) * width;
+    return p;
   }
+
+  template <typename T>
+  Result<T> Get(std::string_view what) {
+    REBILL_ASSIGN_OR_RETURN(const char* p, Take(1, sizeof(T), what));
+    return LoadLE<T>(p);
+  }
+
+  // Checks that `count` further elements of `width` bytes could be there before the caller sizes
+  // a container for them.
+  Status Expect(uint64_t count, size_t width, std::string_view what) const {
+    if (count > (in_.size() - pos_) / width) {
+      return InvalidInput(std::string(what) + " count " + std::to_string(count) +
+                          " is more than the body holds");
+    }
+    return Status::Ok();
+  }
+
+ private:
   std::string_view in_;
   size_t pos_ = 0;
-  bool ok_ = true;
 };
 
-void WriteCosts(Writer& w, const CostViews& c) {
-  w.Dec(c.unblended);
-  w.Dec(c.net_unblended);
-  w.Dec(c.amortized);
-  w.Dec(c.public_on_demand);
-}
-
-CostViews ReadCosts(Reader& r) {
-  CostViews c;
-  c.unblended = r.Dec();
-  c.net_unblended = r.Dec();
-  c.amortized = r.Dec();
-  c.public_on_demand = r.Dec();
-  return c;
-}
-
-std::string Encode(const NormalizedMonth& m) {
-  Writer w;
-  w.U32(static_cast<uint32_t>(m.period.year()));
-  w.U32(static_cast<uint32_t>(m.period.month()));
-  w.U32(static_cast<uint32_t>(m.display_scale));
-  w.U32(static_cast<uint32_t>(m.tag_keys.size()));
-  for (const std::string& key : m.tag_keys) w.Str(key);
-  w.U32(static_cast<uint32_t>(m.sources.size()));
-  for (const SourceFile& s : m.sources) {
-    w.Str(s.path);
-    w.Str(s.sha256);
-    w.Str(s.format);
-    w.U64(s.rows);
+// A column of dictionary ids, each checked against the dictionary's size. The maximum is taken in
+// a branch-free loop; only a bad column is searched again for its first bad entry.
+Result<const char*> TakeIds(Cursor& in, uint64_t count, size_t dict_size, std::string_view what) {
+  REBILL_ASSIGN_OR_RETURN(const char* p, in.Take(count, 4, what));
+  uint32_t max = 0;
+  for (uint64_t i = 0; i < count; ++i) max = std::max(max, LoadLE<uint32_t>(p + 4 * i));
+  if (count > 0 && max >= dict_size) {
+    uint64_t at = 0;
+    while (LoadLE<uint32_t>(p + 4 * at) < dict_size) ++at;
+    return InvalidInput(std::string(what) + " entry " + std::to_string(at) + " is string " +
+                        std::to_string(LoadLE<uint32_t>(p + 4 * at)) + ", but the dictionary has " +
+                        std::to_string(dict_size));
   }
-  w.U64(m.lines.size());
-  for (const CurLine& l : m.lines) {
-    w.U32(static_cast<uint32_t>(l.period.year()));
-    w.U32(static_cast<uint32_t>(l.period.month()));
-    w.Str(l.payer_account);
-    w.Str(l.usage_account);
-    w.U8(static_cast<uint8_t>(l.type));
-    w.Str(l.type_text);
-    w.Str(l.billing_entity);
-    w.Str(l.bill_type);
-    w.Str(l.product_code);
-    w.Str(l.product_name);
-    w.Str(l.usage_type);
-    w.Str(l.operation);
-    w.Str(l.region);
-    w.Str(l.description);
-    w.I64(l.usage_start);
-    w.I64(l.usage_end);
-    w.Dec(l.usage_amount);
-    w.Str(l.pricing_unit);
-    w.Str(l.currency);
-    WriteCosts(w, l.cost);
-    w.Str(l.commitment_arn);
-    w.Str(l.invoice_id);
-    w.U32(static_cast<uint32_t>(l.tags.size()));
-    for (const auto& [k, v] : l.tags) {
-      w.Str(k);
-      w.Str(v);
+  return p;
+}
+
+Result<std::vector<std::string>> ReadDictionary(Cursor& in) {
+  REBILL_ASSIGN_OR_RETURN(uint32_t count, in.Get<uint32_t>("dictionary size"));
+  REBILL_ASSIGN_OR_RETURN(const char* ends, in.Take(count, 8, "dictionary offsets"));
+  uint64_t blob_size = count == 0 ? 0 : LoadLE<uint64_t>(ends + 8 * (count - 1));
+  REBILL_ASSIGN_OR_RETURN(const char* blob, in.Take(blob_size, 1, "dictionary strings"));
+  std::vector<std::string> strings(count);
+  uint64_t begin = 0;
+  for (uint32_t i = 0; i < count; ++i) {
+    uint64_t end = LoadLE<uint64_t>(ends + 8 * i);
+    if (end < begin || end > blob_size) {
+      return InvalidInput("dictionary string " + std::to_string(i) + " has a bad offset");
     }
-    w.U32(l.source_file);
-    w.U64(l.source_row);
+    strings[i].assign(blob + begin, end - begin);
+    begin = end;
   }
-  return std::move(w.bytes());
+  return strings;
 }
 
-Result<NormalizedMonth> Decode(std::string_view body) {
-  Reader r(body);
+template <typename T, typename Set>
+void Scatter(const char* p, std::vector<CurLine>& lines, Set set) {
+  for (size_t i = 0; i < lines.size(); ++i) set(lines[i], LoadLE<T>(p + i * sizeof(T)));
+}
+
+template <typename Set>
+void ScatterDecimals(const char* p, std::vector<CurLine>& lines, Set set) {
+  for (size_t i = 0; i < lines.size(); ++i) set(lines[i], LoadDecimal(p + i * kDecimalSize));
+}
+
+Result<NormalizedMonth> DecodeBody(std::string_view body) {
+  Cursor in(body);
   NormalizedMonth m;
-  int year = static_cast<int>(r.U32());
-  int month = static_cast<int>(r.U32());
-  REBILL_ASSIGN_OR_RETURN(m.period, BillingPeriod::Make(year, month));
-  m.display_scale = static_cast<int>(r.U32());
-  uint32_t tag_keys = r.U32();
-  for (uint32_t i = 0; i < tag_keys && r.ok(); ++i) m.tag_keys.push_back(r.Str());
-  uint32_t sources = r.U32();
-  for (uint32_t i = 0; i < sources && r.ok(); ++i) {
-    SourceFile s;
-    s.path = r.Str();
-    s.sha256 = r.Str();
-    s.format = r.Str();
-    s.rows = r.U64();
-    m.sources.push_back(std::move(s));
+  REBILL_ASSIGN_OR_RETURN(uint32_t year, in.Get<uint32_t>("period"));
+  REBILL_ASSIGN_OR_RETURN(uint32_t month, in.Get<uint32_t>("period"));
+  REBILL_ASSIGN_OR_RETURN(m.period,
+                          BillingPeriod::Make(static_cast<int>(year), static_cast<int>(month)));
+  REBILL_ASSIGN_OR_RETURN(uint32_t scale, in.Get<uint32_t>("display scale"));
+  if (scale > 18) return InvalidInput("display scale " + std::to_string(scale) + " is over 18");
+  m.display_scale = static_cast<int>(scale);
+  REBILL_ASSIGN_OR_RETURN(const std::vector<std::string> dict, ReadDictionary(in));
+  const size_t n_dict = dict.size();
+
+  REBILL_ASSIGN_OR_RETURN(uint32_t n_keys, in.Get<uint32_t>("tag key count"));
+  REBILL_ASSIGN_OR_RETURN(const char* keys, TakeIds(in, n_keys, n_dict, "tag keys"));
+  m.tag_keys.reserve(n_keys);
+  for (uint32_t i = 0; i < n_keys; ++i) m.tag_keys.push_back(dict[LoadLE<uint32_t>(keys + 4 * i)]);
+
+  REBILL_ASSIGN_OR_RETURN(uint32_t n_cuts, in.Get<uint32_t>("time cut count"));
+  REBILL_ASSIGN_OR_RETURN(const char* cuts, in.Take(n_cuts, 8, "time cuts"));
+  m.time_cuts.resize(n_cuts);
+  for (uint32_t i = 0; i < n_cuts; ++i) {
+    m.time_cuts[i] = static_cast<Timestamp>(LoadLE<uint64_t>(cuts + 8 * i));
   }
-  uint64_t lines = r.U64();
-  for (uint64_t i = 0; i < lines && r.ok(); ++i) {
-    CurLine l;
-    int ly = static_cast<int>(r.U32());
-    int lm = static_cast<int>(r.U32());
-    if (!r.ok()) break;
-    REBILL_ASSIGN_OR_RETURN(l.period, BillingPeriod::Make(ly, lm));
-    l.payer_account = r.Str();
-    l.usage_account = r.Str();
-    uint8_t type = r.U8();
-    if (type >= kLineItemTypeCount) return InvalidInput("line item type out of range");
-    l.type = static_cast<LineItemType>(type);
-    l.type_text = r.Str();
-    l.billing_entity = r.Str();
-    l.bill_type = r.Str();
-    l.product_code = r.Str();
-    l.product_name = r.Str();
-    l.usage_type = r.Str();
-    l.operation = r.Str();
-    l.region = r.Str();
-    l.description = r.Str();
-    l.usage_start = r.I64();
-    l.usage_end = r.I64();
-    l.usage_amount = r.Dec();
-    l.pricing_unit = r.Str();
-    l.currency = r.Str();
-    l.cost = ReadCosts(r);
-    l.commitment_arn = r.Str();
-    l.invoice_id = r.Str();
-    uint32_t tags = r.U32();
-    for (uint32_t t = 0; t < tags && r.ok(); ++t) {
-      std::string k = r.Str();
-      std::string v = r.Str();
-      l.tags.emplace_back(std::move(k), std::move(v));
+
+  REBILL_ASSIGN_OR_RETURN(uint32_t n_sources, in.Get<uint32_t>("source count"));
+  REBILL_RETURN_IF_ERROR(in.Expect(n_sources, 4 + 4 + 4 + 8, "source"));
+  m.sources.resize(n_sources);
+  REBILL_ASSIGN_OR_RETURN(const char* paths, TakeIds(in, n_sources, n_dict, "source paths"));
+  REBILL_ASSIGN_OR_RETURN(const char* shas, TakeIds(in, n_sources, n_dict, "source checksums"));
+  REBILL_ASSIGN_OR_RETURN(const char* formats, TakeIds(in, n_sources, n_dict, "source formats"));
+  REBILL_ASSIGN_OR_RETURN(const char* rows, in.Take(n_sources, 8, "source rows"));
+  for (uint32_t i = 0; i < n_sources; ++i) {
+    SourceFile& s = m.sources[i];
+    s.path = dict[LoadLE<uint32_t>(paths + 4 * i)];
+    s.sha256 = dict[LoadLE<uint32_t>(shas + 4 * i)];
+    s.format = dict[LoadLE<uint32_t>(formats + 4 * i)];
+    s.rows = LoadLE<uint64_t>(rows + 8 * i);
+  }
+
+  REBILL_ASSIGN_OR_RETURN(uint64_t n, in.Get<uint64_t>("line count"));
+  REBILL_RETURN_IF_ERROR(in.Expect(n, kMinBytesPerLine, "line"));
+  std::vector<CurLine>& lines = m.lines;
+  lines.resize(n);
+
+  REBILL_ASSIGN_OR_RETURN(const char* periods, in.Take(n, 4, "line periods"));
+  uint32_t last_index = PeriodIndex(m.period);
+  BillingPeriod last = m.period;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint32_t index = LoadLE<uint32_t>(periods + 4 * i);
+    if (index != last_index) {
+      REBILL_ASSIGN_OR_RETURN(last, BillingPeriod::Make(static_cast<int>(index / 12),
+                                                        static_cast<int>(index % 12) + 1));
+      last_index = index;
     }
-    l.source_file = r.U32();
-    l.source_row = r.U64();
-    m.lines.push_back(std::move(l));
+    lines[i].period = last;
   }
-  if (!r.ok() || !r.AtEnd()) return InvalidInput("the body is truncated or has trailing bytes");
+
+  REBILL_ASSIGN_OR_RETURN(const char* types, in.Take(n, 1, "line item types"));
+  uint8_t max_type = 0;
+  for (uint64_t i = 0; i < n; ++i) max_type = std::max(max_type, LoadLE<uint8_t>(types + i));
+  if (n > 0 && max_type >= kLineItemTypeCount) {
+    return InvalidInput("line item type " + std::to_string(max_type) + " is out of range");
+  }
+  Scatter<uint8_t>(types, lines, [](CurLine& l, uint8_t v) { l.type = LineItemType{v}; });
+
+  for (const StringColumn& column : kStringColumns) {
+    REBILL_ASSIGN_OR_RETURN(const char* ids, TakeIds(in, n, n_dict, column.name));
+    Scatter<uint32_t>(ids, lines, [&](CurLine& l, uint32_t id) { l.*column.field = dict[id]; });
+  }
+
+  REBILL_ASSIGN_OR_RETURN(const char* starts, in.Take(n, 8, "usage starts"));
+  Scatter<uint64_t>(starts, lines,
+                    [](CurLine& l, uint64_t v) { l.usage_start = static_cast<Timestamp>(v); });
+  REBILL_ASSIGN_OR_RETURN(const char* ends, in.Take(n, 8, "usage ends"));
+  Scatter<uint64_t>(ends, lines,
+                    [](CurLine& l, uint64_t v) { l.usage_end = static_cast<Timestamp>(v); });
+
+  REBILL_ASSIGN_OR_RETURN(const char* amounts, in.Take(n, kDecimalSize, "usage amounts"));
+  ScatterDecimals(amounts, lines, [](CurLine& l, Decimal d) { l.usage_amount = d; });
+  REBILL_ASSIGN_OR_RETURN(const char* unblended, in.Take(n, kDecimalSize, "unblended costs"));
+  ScatterDecimals(unblended, lines, [](CurLine& l, Decimal d) { l.cost.unblended = d; });
+  REBILL_ASSIGN_OR_RETURN(const char* net, in.Take(n, kDecimalSize, "net unblended costs"));
+  ScatterDecimals(net, lines, [](CurLine& l, Decimal d) { l.cost.net_unblended = d; });
+  REBILL_ASSIGN_OR_RETURN(const char* amortized, in.Take(n, kDecimalSize, "amortized costs"));
+  ScatterDecimals(amortized, lines, [](CurLine& l, Decimal d) { l.cost.amortized = d; });
+  REBILL_ASSIGN_OR_RETURN(const char* list, in.Take(n, kDecimalSize, "public on-demand costs"));
+  ScatterDecimals(list, lines, [](CurLine& l, Decimal d) { l.cost.public_on_demand = d; });
+
+  // Later stages index the sources by a line's source file, so it must name one.
+  REBILL_ASSIGN_OR_RETURN(const char* files, TakeIds(in, n, n_sources, "line source files"));
+  Scatter<uint32_t>(files, lines, [](CurLine& l, uint32_t v) { l.source_file = v; });
+  REBILL_ASSIGN_OR_RETURN(const char* source_rows, in.Take(n, 8, "line source rows"));
+  Scatter<uint64_t>(source_rows, lines, [](CurLine& l, uint64_t v) { l.source_row = v; });
+  REBILL_ASSIGN_OR_RETURN(const char* line_rows, in.Take(n, 8, "line row counts"));
+  Scatter<uint64_t>(line_rows, lines, [](CurLine& l, uint64_t v) { l.rows = v; });
+
+  REBILL_ASSIGN_OR_RETURN(const char* tag_counts, in.Take(n, 4, "tag counts"));
+  uint64_t n_tags = 0;
+  for (uint64_t i = 0; i < n; ++i) n_tags += LoadLE<uint32_t>(tag_counts + 4 * i);
+  REBILL_RETURN_IF_ERROR(in.Expect(n_tags, 8, "tag"));
+  REBILL_ASSIGN_OR_RETURN(const char* tag_keys, TakeIds(in, n_tags, n_dict, "tag key ids"));
+  REBILL_ASSIGN_OR_RETURN(const char* tag_values, TakeIds(in, n_tags, n_dict, "tag value ids"));
+  uint64_t t = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint32_t count = LoadLE<uint32_t>(tag_counts + 4 * i);
+    auto& tags = lines[i].tags;
+    tags.reserve(count);
+    for (uint32_t j = 0; j < count; ++j, ++t) {
+      tags.emplace_back(dict[LoadLE<uint32_t>(tag_keys + 4 * t)],
+                        dict[LoadLE<uint32_t>(tag_values + 4 * t)]);
+    }
+  }
+
+  if (!in.AtEnd()) return InvalidInput("the body has trailing bytes");
   return m;
+}
+
+Status WriteAll(int fd, std::string_view bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return IoError(std::strerror(errno));
+    }
+    done += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+// A rename is durable only once the directory holding the new name is on disk too.
+Status SyncDirectoryOf(const std::string& path) {
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return IoError(dir + ": cannot open to flush: " + std::strerror(errno));
+  int rc = ::fsync(fd);
+  std::string why = rc != 0 ? std::strerror(errno) : "";
+  ::close(fd);
+  if (rc != 0) return IoError(dir + ": cannot flush to disk: " + why);
+  return Status::Ok();
+}
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return IoError(path + ": cannot open the normalized month; run `rebill ingest` again");
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return IoError(path + ": cannot stat: " + std::strerror(errno));
+  }
+  std::string bytes(static_cast<size_t>(st.st_size), '\0');
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      std::string why = std::strerror(errno);
+      ::close(fd);
+      return IoError(path + ": read failed: " + why);
+    }
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  bytes.resize(done);
+  return bytes;
 }
 
 }  // namespace
@@ -224,31 +482,31 @@ std::string Sha256Hex(std::string_view bytes) {
   return LowerHex(digest, length);
 }
 
+std::string MonthContentSha256(const NormalizedMonth& month) {
+  std::string content = "rebill month content " + std::to_string(kVersion) + "\n";
+  content += EncodeBody(month, Lineage::kOmit);
+  return Sha256Hex(content);
+}
+
 Result<std::string> WriteMonthFile(const std::string& path, const NormalizedMonth& month) {
-  std::string body = Encode(month);
+  std::string body = EncodeBody(month, Lineage::kKeep);
   std::string sha = Sha256Hex(body);
   Writer header;
-  header.bytes().append(kMagic);
-  header.U32(kVersion);
-  header.U64(body.size());
-  std::string bytes = std::move(header.bytes());
-  bytes += body;
-  bytes += sha;
+  header.Append(kMagic);
+  header.Put(kVersion);
+  header.Put(static_cast<uint64_t>(body.size()));
 
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return IoError(tmp + ": cannot create: " + std::strerror(errno));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      std::string why = std::strerror(errno);
+  for (std::string_view part :
+       {std::string_view(header.bytes()), std::string_view(body), std::string_view(sha)}) {
+    Status written = WriteAll(fd, part);
+    if (!written.ok()) {
       ::close(fd);
       ::unlink(tmp.c_str());
-      return IoError(tmp + ": write failed: " + why);
+      return IoError(tmp + ": write failed: " + written.message());
     }
-    done += static_cast<size_t>(n);
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     ::unlink(tmp.c_str());
@@ -258,35 +516,39 @@ Result<std::string> WriteMonthFile(const std::string& path, const NormalizedMont
     ::unlink(tmp.c_str());
     return IoError(path + ": cannot rename into place: " + std::strerror(errno));
   }
+  REBILL_RETURN_IF_ERROR(SyncDirectoryOf(path));
   return sha;
 }
 
 Result<NormalizedMonth> ReadMonthFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return IoError(path + ": cannot open the normalized month; run `rebill ingest` again");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string bytes = buffer.str();
-  auto corrupt = [&](const std::string& why) {
-    return InvalidInput(path + ": the normalized month is damaged (" + why +
-                        "); ingest the billing files again");
+  REBILL_ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(path));
+  auto refuse = [&](const std::string& why) {
+    return InvalidInput(path + ": " + why + "; ingest the billing files again");
   };
-  const size_t header_size = kMagic.size() + 4 + 8;
-  if (bytes.size() < header_size + 64 || bytes.compare(0, kMagic.size(), kMagic) != 0) {
+  auto corrupt = [&](const std::string& why) {
+    return refuse("the normalized month is damaged (" + why + ")");
+  };
+  if (bytes.size() < kHeaderSize + kFooterSize || bytes.compare(0, kMagic.size(), kMagic) != 0) {
     return corrupt("not a rebill month file");
   }
-  Reader header(std::string_view(bytes).substr(kMagic.size(), 12));
-  uint32_t version = header.U32();
-  uint64_t body_size = header.U64();
-  if (version != kVersion) {
-    return corrupt("format version " + std::to_string(version) + ", expected " +
-                   std::to_string(kVersion));
+  const char* header = bytes.data() + kMagic.size();
+  uint32_t version = LoadLE<uint32_t>(header);
+  uint64_t body_size = LoadLE<uint64_t>(header + 4);
+  if (version < kVersion) {
+    return refuse("the normalized month was written by an older rebill (format version " +
+                  std::to_string(version) + ", this release reads " + std::to_string(kVersion) +
+                  ")");
   }
-  if (body_size != bytes.size() - header_size - 64) return corrupt("wrong length");
-  std::string_view body = std::string_view(bytes).substr(header_size, body_size);
-  std::string_view stored_sha = std::string_view(bytes).substr(header_size + body_size);
+  if (version > kVersion) {
+    return refuse("the normalized month was written by a newer rebill (format version " +
+                  std::to_string(version) + ", this release reads " + std::to_string(kVersion) +
+                  ")");
+  }
+  if (body_size != bytes.size() - kHeaderSize - kFooterSize) return corrupt("wrong length");
+  std::string_view body = std::string_view(bytes).substr(kHeaderSize, body_size);
+  std::string_view stored_sha = std::string_view(bytes).substr(kHeaderSize + body_size);
   if (Sha256Hex(body) != stored_sha) return corrupt("checksum mismatch");
-  Result<NormalizedMonth> month = Decode(body);
+  Result<NormalizedMonth> month = DecodeBody(body);
   if (!month.ok()) return corrupt(month.status().message());
   return month;
 }
