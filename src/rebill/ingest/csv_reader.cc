@@ -1,12 +1,13 @@
+#include <isa-l/igzip_lib.h>
 #include <openssl/evp.h>
 #include <zip.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 
 #include "rebill/core/hex.h"
 #include "rebill/ingest/csv_reader_internal.h"
@@ -80,65 +81,89 @@ class PlainSource : public ByteSource {
 };
 
 // Inflates gzip data, including files of several concatenated gzip members (what `cat a.gz
-// b.gz` and parallel compressors write).
+// b.gz` and parallel compressors write). ISA-L rather than zlib: it inflates CUR text about
+// twice as fast, and in gzip mode it still checks each member's header, CRC-32 and length.
 class GzipSource : public ByteSource {
  public:
-  GzipSource(std::FILE* file, std::string path) : file_(file, std::move(path)) {
+  GzipSource(std::FILE* file, std::string path)
+      : file_(file, std::move(path)), state_(std::make_unique<inflate_state>()) {
     in_.resize(kChunk);
-    std::memset(&stream_, 0, sizeof stream_);
-    // 15 + 16: the largest window, and expect a gzip (not zlib) header.
-    init_ok_ = inflateInit2(&stream_, 15 + 16) == Z_OK;
+    isal_inflate_init(state_.get());
+    state_->crc_flag = ISAL_GZIP;
   }
-  ~GzipSource() override {
-    if (init_ok_) inflateEnd(&stream_);
-  }
-  GzipSource(const GzipSource&) = delete;
-  GzipSource& operator=(const GzipSource&) = delete;
 
   Result<size_t> Read(char* out, size_t size) override {
-    if (!init_ok_) return Internal(file_.path() + ": cannot initialize zlib");
     if (done_) return size_t{0};
-    size = std::min<size_t>(size, UINT_MAX);
-    stream_.next_out = reinterpret_cast<Bytef*>(out);
-    stream_.avail_out = static_cast<uInt>(size);
-    while (stream_.avail_out > 0) {
-      if (stream_.avail_in == 0) {
+    inflate_state& s = *state_;
+    size = std::min<size_t>(size, UINT32_MAX);
+    s.next_out = reinterpret_cast<uint8_t*>(out);
+    s.avail_out = static_cast<uint32_t>(size);
+    while (s.avail_out > 0) {
+      if (s.avail_in == 0 && !eof_) {
         REBILL_ASSIGN_OR_RETURN(size_t n, file_.Read(in_.data(), in_.size()));
-        if (n == 0) {
-          if (in_member_) return Corrupt("the data ends in the middle of a gzip member");
+        eof_ = n == 0;
+        s.next_in = reinterpret_cast<uint8_t*>(in_.data());
+        s.avail_in = static_cast<uint32_t>(n);
+      }
+      if (s.block_state == ISAL_BLOCK_FINISH) {
+        if (s.avail_in == 0) {
           done_ = true;
           break;
         }
-        stream_.next_in = reinterpret_cast<Bytef*>(in_.data());
-        stream_.avail_in = static_cast<uInt>(n);
+        // ISA-L only reports a bad header once it holds all ten bytes; a short tail of
+        // garbage would otherwise read as a truncated member.
+        if (s.next_in[0] != 0x1f || (s.avail_in > 1 && s.next_in[1] != 0x8b)) {
+          return Corrupt("the bytes after a complete gzip member are not another member");
+        }
+        isal_inflate_reset(&s);
+        s.crc_flag = ISAL_GZIP;
       }
-      in_member_ = true;
-      int rc = inflate(&stream_, Z_NO_FLUSH);
-      if (rc == Z_STREAM_END) {
-        // Another member may follow; bytes that are not a gzip header fail the next inflate.
-        in_member_ = false;
-        if (inflateReset(&stream_) != Z_OK) return Corrupt("inflateReset failed");
-      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        return Corrupt(stream_.msg != nullptr ? stream_.msg : "zlib error " + std::to_string(rc));
+      uint32_t avail_out_before = s.avail_out;
+      int rc = isal_inflate(&s);
+      if (rc < 0) return Corrupt(Describe(rc));
+      // isal_inflate returns when it has used all the input, filled the output or finished the
+      // member; with the file at its end, a call that yields nothing cannot finish it.
+      if (s.block_state != ISAL_BLOCK_FINISH && eof_ && s.avail_in == 0 &&
+          s.avail_out == avail_out_before) {
+        return Corrupt("the data ends in the middle of a gzip member");
       }
     }
-    return size - stream_.avail_out;
+    return size - s.avail_out;
   }
   std::string_view compression() const override { return "csv.gz"; }
   uint64_t stored_bytes_read() const override { return file_.bytes(); }
   std::string Sha256Hex() const override { return file_.Sha256Hex(); }
 
  private:
+  static std::string Describe(int rc) {
+    switch (rc) {
+      case ISAL_INVALID_BLOCK:
+        return "invalid deflate block";
+      case ISAL_INVALID_SYMBOL:
+        return "invalid deflate code";
+      case ISAL_INVALID_LOOKBACK:
+        return "back-reference before the start of the data";
+      case ISAL_INVALID_WRAPPER:
+        return "not a gzip header";
+      case ISAL_UNSUPPORTED_METHOD:
+        return "compression method is not deflate";
+      case ISAL_INCORRECT_CHECKSUM:
+        return "CRC-32 or length does not match the data";
+      default:
+        return "ISA-L error " + std::to_string(rc);
+    }
+  }
+
   Status Corrupt(const std::string& why) const {
     return InvalidInput(file_.path() + ": the gzip stream is truncated or corrupt (" + why +
                         "); re-download the file");
   }
 
   RawFile file_;
-  z_stream stream_;
-  bool init_ok_ = false;
+  // Some 85 KB of decoding tables and history, so it lives on the heap on its own.
+  std::unique_ptr<inflate_state> state_;
   std::vector<char> in_;
-  bool in_member_ = false;
+  bool eof_ = false;
   bool done_ = false;
 };
 

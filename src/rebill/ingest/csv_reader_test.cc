@@ -55,6 +55,14 @@ Result<Records> ReadAll(const std::string& path) {
   return records;
 }
 
+// The whole message, so that a change of wording or a lost file name shows.
+void ExpectGzipError(const std::string& path, const std::string& why) {
+  Status status = testing::StatusOf(ReadAll(path));
+  EXPECT_EQ(status.code(), StatusCode::kInvalidInput) << status.ToString();
+  EXPECT_EQ(status.message(),
+            path + ": the gzip stream is truncated or corrupt (" + why + "); re-download the file");
+}
+
 Result<Records> ParseText(const std::string& text) {
   return ReadAll(WritePlain("input.csv", text));
 }
@@ -206,6 +214,64 @@ TEST(CsvReaderTest, CorruptGzipNamesTheFile) {
   std::string good = ReadBytes(full);
   path = WritePlain("trailing.csv.gz", good + "not gzip");
   EXPECT_STATUS(ReadAll(path), StatusCode::kInvalidInput, "trailing.csv.gz: the gzip stream");
+}
+
+// `cat a.gz b.gz`: two files compressed on their own, concatenated; each member is larger than
+// one read, so the boundary falls inside a buffer and neither member starts one.
+TEST(CsvReaderTest, TwoConcatenatedGzipFiles) {
+  std::string first = "id,value\n";
+  std::string second;
+  for (int i = 0; i < 60000; ++i) first += std::to_string(i) + ",first " + std::to_string(i) + "\n";
+  for (int i = 0; i < 60000; ++i) second += std::to_string(i) + ",second\n";
+  std::string a = TempPath("a.csv.gz");
+  std::string b = TempPath("b.csv.gz");
+  AppendGzipMember(a, first, "wb0");  // stored blocks: more than 1 MiB on disk
+  AppendGzipMember(b, second, "wb");
+  std::string path = WritePlain("a_and_b.csv.gz", ReadBytes(a) + ReadBytes(b));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ByteSource> source, ByteSource::Open(path));
+  EXPECT_EQ(source->compression(), "csv.gz");
+  ASSERT_OK_AND_ASSIGN(Records r, ReadAll(path));
+  ASSERT_EQ(r.size(), 120001u);
+  EXPECT_EQ(r[0], (std::vector<std::string>{"id", "value"}));
+  EXPECT_EQ(r[60000], (std::vector<std::string>{"59999", "first 59999"}));
+  EXPECT_EQ(r[60001], (std::vector<std::string>{"0", "second"}));
+  EXPECT_EQ(r[120000], (std::vector<std::string>{"59999", "second"}));
+}
+
+TEST(CsvReaderTest, TruncatedGzipFileMessage) {
+  std::string full = TempPath("whole.csv.gz");
+  AppendGzipMember(full, "a,b\n1,2\n", "wb");
+  AppendGzipMember(full, "3,4\n5,6\n", "ab");
+  std::string bytes = ReadBytes(full);
+  // The second member loses its last trailer byte (part of the length).
+  std::string path = WritePlain("cut.csv.gz", bytes.substr(0, bytes.size() - 1));
+  ExpectGzipError(path, "the data ends in the middle of a gzip member");
+  // Only the first bytes of a second member's header.
+  std::string first = TempPath("first.csv.gz");
+  AppendGzipMember(first, "a,b\n1,2\n", "wb");
+  path =
+      WritePlain("cut_header.csv.gz", ReadBytes(first) + bytes.substr(ReadBytes(first).size(), 3));
+  ExpectGzipError(path, "the data ends in the middle of a gzip member");
+}
+
+TEST(CsvReaderTest, FlippedGzipDataByteFailsTheCrc) {
+  std::string text;
+  for (int i = 0; i < 1000; ++i) text += "row," + std::to_string(i) + "\n";
+  std::string full = TempPath("stored.csv.gz");
+  // Stored (uncompressed) deflate blocks: a flipped byte still decodes, so only the CRC-32 in
+  // the trailer can catch it.
+  AppendGzipMember(full, text, "wb0");
+  std::string bytes = ReadBytes(full);
+  bytes[bytes.size() / 2] ^= 0x01;
+  std::string path = WritePlain("flipped.csv.gz", bytes);
+  ExpectGzipError(path, "CRC-32 or length does not match the data");
+}
+
+TEST(CsvReaderTest, ShortGarbageAfterTheLastGzipMember) {
+  std::string full = TempPath("one_member.csv.gz");
+  AppendGzipMember(full, "a,b\n", "wb");
+  std::string path = WritePlain("junk_tail.csv.gz", ReadBytes(full) + "\n");
+  ExpectGzipError(path, "the bytes after a complete gzip member are not another member");
 }
 
 TEST(CsvReaderTest, HiveTextHasNoQuoting) {
