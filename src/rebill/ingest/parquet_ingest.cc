@@ -1,6 +1,8 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <future>
 #include <memory>
@@ -34,15 +36,6 @@ std::string ParquetFormatName(Format format) {
   }
 }
 
-std::string Sha256Hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
-    return "";
-  }
-  return LowerHex(digest, length);
-}
-
 std::string FirstNames(const std::vector<std::string>& names) {
   std::string out;
   for (size_t i = 0; i < names.size() && i < 5; ++i) out += (i ? ", " : "") + names[i];
@@ -50,6 +43,30 @@ std::string FirstNames(const std::vector<std::string>& names) {
 }
 
 }  // namespace
+
+Result<std::string> FileSha256Hex(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return IoError(path + ": cannot open: " + std::strerror(errno));
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (ctx == nullptr || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
+    return IoError(path + ": cannot start SHA-256");
+  }
+  std::vector<char> piece(size_t{1} << 20);
+  while (in) {
+    in.read(piece.data(), static_cast<std::streamsize>(piece.size()));
+    auto got = static_cast<size_t>(in.gcount());
+    if (got > 0 && EVP_DigestUpdate(ctx.get(), piece.data(), got) != 1) {
+      return IoError(path + ": SHA-256 failed");
+    }
+  }
+  if (in.bad()) return IoError(path + ": read error while hashing");
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1) {
+    return IoError(path + ": SHA-256 failed");
+  }
+  return LowerHex(digest, length);
+}
 
 bool IsParquetFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -71,7 +88,8 @@ Result<IngestedFile> ReadParquetBillingFile(const std::string& path, const Inges
   IngestedFile out;
   out.source.path = path;
   out.source.format = ParquetFormatName(*format);
-  out.source.sha256 = Sha256Hex(file.bytes());
+  // The file is hashed by a sequential read of its own while the row groups decode.
+  std::future<Result<std::string>> sha256 = std::async(std::launch::async, FileSha256Hex, path);
   std::unique_ptr<RowParser> parser = RowParser::Make(*format, /*hive_text=*/false, path, rejects);
   size_t columns = header.size();
   REBILL_RETURN_IF_ERROR(parser->MapHeader(std::move(header), options));
@@ -108,6 +126,7 @@ Result<IngestedFile> ReadParquetBillingFile(const std::string& path, const Inges
     }
   }
   out.lines = lines.Take();
+  REBILL_ASSIGN_OR_RETURN(out.source.sha256, sha256.get());
   out.source.rows = row;
   out.display_scale = parser->display_scale();
   if (parser->rounded_values() > 0) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "rebill/ingest/ingest.h"
+#include "rebill/ingest/parquet_ingest_internal.h"
 #include "testing/status_matchers.h"
 
 namespace rebill::ingest {
@@ -99,6 +100,28 @@ TEST(ParquetIngestTest, Focus12AsCsvAndAsParquet) {
   std::vector<std::pair<std::string, std::string>> tags = {{"user:CostCenter", "cc-1"}};
   EXPECT_EQ(parquet.lines[1].tags, tags);
   EXPECT_TRUE(parquet.lines[0].tags.empty());
+}
+
+TEST(ParquetIngestTest, TheFileHashIsTheSha256OfItsBytes) {
+  // Expected values from sha256sum. The generated file spans several 1 MiB pieces and ends
+  // part way through one.
+  std::string path = (std::filesystem::temp_directory_path() / "rebill-sha256-pieces.bin").string();
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (uint64_t i = 0; i < 3 * (uint64_t{1} << 20) + 12345; ++i) {
+      out.put(static_cast<char>((i * i + 7 * i) % 251));
+    }
+  }
+  ASSERT_OK_AND_ASSIGN(std::string pieces, FileSha256Hex(path));
+  EXPECT_EQ(pieces, "2e2b8320b79b52d31ffdf95cbad6ba00644bac3cf61a5d077fe2aa8918dd8bcc");
+  std::ofstream(path, std::ios::binary | std::ios::trunc).flush();
+  ASSERT_OK_AND_ASSIGN(std::string empty, FileSha256Hex(path));
+  EXPECT_EQ(empty, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  std::filesystem::remove(path);
+  EXPECT_STATUS(FileSha256Hex(path), StatusCode::kIo, "cannot open");
+
+  IngestedFile file = Read("month-snappy.parquet", IngestOptions{});
+  EXPECT_EQ(file.source.sha256, "c0799cc12502b6ea9527ac49f6af34c586368d7a5ea245051586db7c4da11127");
 }
 
 TEST(ParquetIngestTest, AParquetFileThatIsNoBillingFileIsRefused) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <memory>
 
 namespace rebill::parquet {
 namespace {
@@ -137,6 +138,7 @@ bool RleDecoder::Get(size_t count, std::vector<uint32_t>* out, std::string* erro
     return false;
   }
   out->reserve(out->size() + count);
+  const uint64_t mask = (uint64_t{1} << width_) - 1;
   while (count > 0) {
     if (left_ == 0) {
       if (!NextRun(error)) return false;
@@ -144,11 +146,23 @@ bool RleDecoder::Get(size_t count, std::vector<uint32_t>* out, std::string* erro
     }
     size_t n = static_cast<size_t>(std::min<uint64_t>(count, left_));
     if (packed_run_) {
-      for (size_t k = 0; k < n; ++k) {
-        out->push_back(static_cast<uint32_t>(ReadPacked(
-            packed_, packed_bytes_, packed_index_ * static_cast<uint64_t>(width_), width_)));
-        ++packed_index_;
+      size_t base = out->size();
+      out->resize(base + n);
+      uint32_t* dst = out->data() + base;
+      uint64_t bit = packed_index_ * static_cast<uint64_t>(width_);
+      for (size_t k = 0; k < n; ++k, bit += static_cast<uint64_t>(width_)) {
+        // One unaligned 8-byte load holds any value of up to 32 bits at any bit offset; only
+        // the last few values of a run fall back to the bounded read.
+        size_t byte = static_cast<size_t>(bit >> 3);
+        if (byte + 8 <= packed_bytes_) {
+          uint64_t word;
+          std::memcpy(&word, packed_ + byte, 8);
+          dst[k] = static_cast<uint32_t>((word >> (bit & 7)) & mask);
+        } else {
+          dst[k] = static_cast<uint32_t>(ReadPacked(packed_, packed_bytes_, bit, width_));
+        }
       }
+      packed_index_ += n;
     } else {
       out->insert(out->end(), n, value_);
     }
@@ -329,8 +343,15 @@ bool Decompress(Codec codec, const uint8_t* data, size_t size, size_t expected, 
       return true;
     }
     case Codec::kZstd: {
+      // A context per thread: making one per page costs more than decoding a small page.
+      thread_local std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> context(ZSTD_createDCtx(),
+                                                                                ZSTD_freeDCtx);
+      if (context == nullptr) {
+        *error = "zstd could not start";
+        return false;
+      }
       out->resize(expected);
-      size_t rc = ZSTD_decompress(out->data(), expected, data, size);
+      size_t rc = ZSTD_decompressDCtx(context.get(), out->data(), expected, data, size);
       if (ZSTD_isError(rc) || rc != expected) {
         *error = "the ZSTD data is corrupt or its size differs from the page header";
         return false;

@@ -1,6 +1,7 @@
 // The Parquet reader against files written by DuckDB (tests/fixtures/parquet, made by
 // make_fixtures.mjs), the real WorkshopCUR exports, hand-encoded pages and corrupt files.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "rebill/ingest/parquet/encodings.h"
 #include "rebill/ingest/parquet/metadata.h"
@@ -365,6 +367,107 @@ TEST(ParquetReaderTest, CorruptFilesFailWithTheFileName) {
       EXPECT_NE(read.status().message().find("column "), std::string::npos);
     }
   }
+}
+
+// A copy of `bytes` on disk, removed when the test ends.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& bytes) {
+    path_ =
+        (std::filesystem::temp_directory_path() / ("rebill-parquet-" + std::to_string(::getpid()) +
+                                                   "-" + std::to_string(counter_++) + ".parquet"))
+            .string();
+    std::ofstream(path_, std::ios::binary) << bytes;
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  ~TempFile() { std::filesystem::remove(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  static inline int counter_ = 0;
+  std::string path_;
+};
+
+std::vector<int> AllColumns(const ParquetFile& file) {
+  std::vector<int> all;
+  for (size_t c = 0; c < file.column_names().size(); ++c) all.push_back(static_cast<int>(c));
+  return all;
+}
+
+TEST(ParquetReaderTest, FileAndBufferReadTheSameCells) {
+  for (const char* name : {"types-v1-snappy.parquet", "types-v2-dictionary.parquet",
+                           "row-groups.parquet", "month-zstd.parquet"}) {
+    SCOPED_TRACE(name);
+    std::string bytes = ReadAll(Fixture(name));
+    ASSERT_OK_AND_ASSIGN(ParquetFile from_file, ParquetFile::Open(Fixture(name)));
+    ASSERT_OK_AND_ASSIGN(ParquetFile from_buffer, ParquetFile::FromBuffer(bytes, name));
+    EXPECT_EQ(from_file.file_size(), bytes.size());
+    std::vector<int> all = AllColumns(from_file);
+    ASSERT_EQ(from_file.row_group_count(), from_buffer.row_group_count());
+    for (size_t g = 0; g < from_file.row_group_count(); ++g) {
+      ASSERT_OK_AND_ASSIGN(std::vector<TextColumn> a, from_file.ReadRowGroup(g, all, 2));
+      ASSERT_OK_AND_ASSIGN(std::vector<TextColumn> b, from_buffer.ReadRowGroup(g, all, 1));
+      for (size_t c = 0; c < all.size(); ++c) {
+        ASSERT_EQ(a[c].size(), b[c].size());
+        EXPECT_EQ(a[c].is_null, b[c].is_null);
+        for (size_t r = 0; r < a[c].size(); ++r) ASSERT_EQ(a[c].cell(r), b[c].cell(r));
+      }
+    }
+  }
+}
+
+TEST(ParquetReaderTest, DictionaryEntriesAreStoredOncePerColumnChunk) {
+  ASSERT_OK_AND_ASSIGN(ParquetFile file, ParquetFile::Open(Fixture("month-snappy.parquet")));
+  int column = file.FindColumn("line_item_usage_account_id");
+  ASSERT_GE(column, 0);
+  ASSERT_OK_AND_ASSIGN(std::vector<TextColumn> c, file.ReadRowGroup(0, {column}));
+  size_t cell_bytes = 0;
+  for (size_t r = 0; r < c[0].size(); ++r) cell_bytes += c[0].cell(r).size();
+  EXPECT_GT(cell_bytes, 0u);
+  EXPECT_LT(c[0].text.size(), cell_bytes);
+}
+
+TEST(ParquetReaderTest, TruncatedFilesOnDiskFailWithTheFileName) {
+  std::string good = ReadAll(Fixture("types-v1-snappy.parquet"));
+  TempFile truncated(good.substr(0, good.size() / 2));
+  Result<ParquetFile> file = ParquetFile::Open(truncated.path());
+  EXPECT_STATUS(file, StatusCode::kInvalidInput,
+                truncated.path() + ": the Parquet file is truncated (it does not end with PAR1)");
+  TempFile tiny("PAR1");
+  EXPECT_STATUS(ParquetFile::Open(tiny.path()), StatusCode::kInvalidInput,
+                tiny.path() + ": not a Parquet file (it does not start with PAR1)");
+  EXPECT_STATUS(ParquetFile::Open(truncated.path() + ".missing"), StatusCode::kIo, "cannot open");
+}
+
+TEST(ParquetReaderTest, ColumnChunksOutsideTheFileAreRejectedBeforeReading) {
+  // The magic and the footer with all the data pages cut out: every column chunk's offsets
+  // now point past the end of the file's data.
+  std::string good = ReadAll(Fixture("types-v1-snappy.parquet"));
+  uint32_t footer = 0;
+  std::memcpy(&footer, good.data() + good.size() - 8, 4);
+  std::string cut = good.substr(0, 4) + good.substr(good.size() - 8 - footer);
+  TempFile file_on_disk(cut);
+  ASSERT_OK_AND_ASSIGN(ParquetFile file, ParquetFile::Open(file_on_disk.path()));
+  ASSERT_GT(file.row_group_count(), 0u);
+  Result<std::vector<TextColumn>> read = file.ReadRowGroup(0, {0});
+  EXPECT_STATUS(read, StatusCode::kInvalidInput,
+                file_on_disk.path() + ": row group 0, column " + file.column_names()[0] +
+                    ": the column chunk's offsets lie outside the file's data");
+}
+
+TEST(ParquetReaderTest, AFileThatShrinksAfterOpeningFailsCleanly) {
+  std::string good = ReadAll(Fixture("types-v1-snappy.parquet"));
+  TempFile on_disk(good);
+  ASSERT_OK_AND_ASSIGN(ParquetFile file, ParquetFile::Open(on_disk.path()));
+  std::filesystem::resize_file(on_disk.path(), 64);
+  Result<std::vector<TextColumn>> read = file.ReadRowGroup(0, AllColumns(file), 2);
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().message().substr(0, on_disk.path().size() + 15),
+            on_disk.path() + ": row group 0, ")
+      << read.status().message();
+  EXPECT_NE(read.status().message().find("ended early"), std::string::npos)
+      << read.status().message();
 }
 
 TEST(ParquetRealFileTest, WorkshopCurSchema) {

@@ -1,7 +1,6 @@
 #include "rebill/ingest/parquet/reader.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,42 +20,49 @@ namespace {
 constexpr std::string_view kMagic = "PAR1";
 constexpr int kMaxSchemaDepth = 32;
 
-// A read-only mapping of a whole file.
-class Mapping {
+// An open file, read at offsets. pread keeps no shared position, so the threads decoding a row
+// group's columns read through one descriptor.
+class File {
  public:
-  Mapping() = default;
-  Mapping(const Mapping&) = delete;
-  Mapping& operator=(const Mapping&) = delete;
-  ~Mapping() {
-    if (data_ != nullptr) munmap(data_, size_);
+  File() = default;
+  File(const File&) = delete;
+  File& operator=(const File&) = delete;
+  ~File() {
+    if (fd_ >= 0) close(fd_);
   }
-  Status Map(const std::string& path) {
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return IoError(path + ": cannot open: " + std::strerror(errno));
+  Status Open(const std::string& path) {
+    fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) return IoError(path + ": cannot open: " + std::strerror(errno));
     struct stat st {};
-    if (fstat(fd, &st) != 0) {
-      int e = errno;
-      close(fd);
-      return IoError(path + ": cannot stat: " + std::strerror(e));
-    }
-    size_ = static_cast<size_t>(st.st_size);
-    if (size_ > 0) {
-      void* p = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-      if (p == MAP_FAILED) {
-        int e = errno;
-        close(fd);
-        return IoError(path + ": cannot map: " + std::strerror(e));
-      }
-      data_ = p;
-    }
-    close(fd);
+    if (fstat(fd_, &st) != 0) return IoError(path + ": cannot stat: " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) return IoError(path + ": not a regular file");
+    size_ = static_cast<uint64_t>(st.st_size);
     return Status::Ok();
   }
-  std::string_view bytes() const { return {static_cast<const char*>(data_), size_}; }
+  uint64_t size() const { return size_; }
+  // Exactly `size` bytes at `offset` into `out`.
+  bool ReadAt(uint64_t offset, size_t size, char* out, std::string* error) const {
+    while (size > 0) {
+      ssize_t n = pread(fd_, out, size, static_cast<off_t>(offset));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        *error = std::string("cannot read: ") + std::strerror(errno);
+        return false;
+      }
+      if (n == 0) {
+        *error = "the file ended early; was it changed while being read?";
+        return false;
+      }
+      out += n;
+      offset += static_cast<uint64_t>(n);
+      size -= static_cast<size_t>(n);
+    }
+    return true;
+  }
 
  private:
-  void* data_ = nullptr;
-  size_t size_ = 0;
+  int fd_ = -1;
+  uint64_t size_ = 0;
 };
 
 // A primitive column of the schema and where it sits in the nesting.
@@ -83,6 +89,15 @@ struct TopColumn {
 struct LeafLevels {
   std::vector<uint32_t> def, rep;
   TextColumn values;  // the non-null values, no nulls among them
+};
+
+using Span = TextColumn::Span;
+
+// Buffers one thread reuses from one column chunk to the next.
+struct Scratch {
+  std::string chunk, page, values;
+  std::vector<uint32_t> def, rep, indexes;
+  std::vector<Span> dictionary;
 };
 
 uint32_t LoadLe32(const uint8_t* p) {
@@ -112,8 +127,10 @@ int FixedWidth(const SchemaElement& e) {
 
 struct ParquetFile::Impl {
   std::string name;
-  Mapping mapping;
-  std::string_view bytes;
+  File disk;                // when opened by path
+  std::string_view buffer;  // when read from memory
+  bool in_memory = false;
+  uint64_t size = 0;
   ReadLimits limits;
   FileMetaData meta;
   std::vector<Leaf> leaves;
@@ -125,43 +142,80 @@ struct ParquetFile::Impl {
   uint64_t max_text_bytes = 0;
 
   Status Fail(const std::string& why) const { return InvalidInput(name + ": " + why); }
+  // The `length` bytes at `offset`, which the caller has checked lie within the file: a view
+  // of the buffer, or read into `scratch`.
+  bool Read(uint64_t offset, size_t length, std::string* scratch, const uint8_t** out,
+            std::string* error) const;
+  // Ends the cell that began at `begin` in out->text.
+  bool EndCell(TextColumn* out, size_t begin, std::string* error) const {
+    size_t end = out->text.size();
+    if (end > max_text_bytes) {
+      *error = "the column's text would exceed " + std::to_string(max_text_bytes) + " bytes";
+      return false;
+    }
+    out->spans.push_back(Span{static_cast<uint32_t>(begin), static_cast<uint32_t>(end - begin)});
+    return true;
+  }
   Status Init();
   Status BuildSchema();
   // Walk the subtree at schema[*index]; false with *error set when it is malformed.
   bool Walk(size_t* index, int depth, int def, int rep, const std::string& prefix,
             std::string* error);
-  Status ReadColumn(size_t row_group, const TopColumn& column, TextColumn* out) const;
-  bool ReadLeaf(size_t row_group, int leaf, TextColumn* flat, LeafLevels* levels,
+  Status ReadColumn(size_t row_group, const TopColumn& column, TextColumn* out,
+                    Scratch* scratch) const;
+  bool ReadLeaf(size_t row_group, int leaf, TextColumn* flat, LeafLevels* levels, Scratch* scratch,
                 std::string* error) const;
   bool DecodeValues(const Leaf& leaf, Encoding encoding, ByteRange in, size_t count,
-                    const TextColumn* dictionary, TextColumn* out, std::string* error) const;
+                    const std::vector<Span>* dictionary, std::vector<uint32_t>* scratch,
+                    TextColumn* out, std::string* error) const;
   bool AppendFixed(const Leaf& leaf, const uint8_t* data, size_t count, TextColumn* out,
                    std::string* error) const;
   bool AppendBytes(const Leaf& leaf, std::string_view value, TextColumn* out,
                    std::string* error) const;
 };
 
+bool ParquetFile::Impl::Read(uint64_t offset, size_t length, std::string* scratch,
+                             const uint8_t** out, std::string* error) const {
+  if (offset > size || length > size - offset) {
+    *error = "internal: a read past the end of the file";
+    return false;
+  }
+  if (in_memory) {
+    *out = reinterpret_cast<const uint8_t*>(buffer.data() + offset);
+    return true;
+  }
+  scratch->resize(length);
+  if (!disk.ReadAt(offset, length, scratch->data(), error)) return false;
+  *out = reinterpret_cast<const uint8_t*>(scratch->data());
+  return true;
+}
+
 Status ParquetFile::Impl::Init() {
-  const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
-  size_t size = bytes.size();
-  if (size < 12 || bytes.substr(0, 4) != kMagic) {
+  std::string head, tail, footer_bytes, error;
+  const uint8_t* p = nullptr;
+  if (size < 12 || !Read(0, 4, &head, &p, &error) ||
+      std::memcmp(p, kMagic.data(), kMagic.size()) != 0) {
+    if (!error.empty()) return IoError(name + ": " + error);
     return Fail("not a Parquet file (it does not start with PAR1)");
   }
-  if (bytes.substr(size - 4) == "PARE") return Fail("encrypted Parquet files are not supported");
-  if (bytes.substr(size - 4) != kMagic) {
+  if (!Read(size - 8, 8, &tail, &p, &error)) return IoError(name + ": " + error);
+  if (std::memcmp(p + 4, "PARE", 4) == 0) {
+    return Fail("encrypted Parquet files are not supported");
+  }
+  if (std::memcmp(p + 4, kMagic.data(), kMagic.size()) != 0) {
     return Fail("the Parquet file is truncated (it does not end with PAR1)");
   }
-  uint32_t footer = LoadLe32(data + size - 8);
+  uint32_t footer = LoadLe32(p);
   if (footer > size - 12) {
     return Fail("the Parquet footer length " + std::to_string(footer) +
                 " runs past the start of the file; the file is truncated or corrupt");
   }
-  data_end = size - 8 - footer;
+  data_end = static_cast<size_t>(size - 8 - footer);
   max_values = std::max<uint64_t>(1, limits.values_per_file_byte * size);
   max_page_bytes = std::min(limits.max_page_bytes, limits.page_bytes_per_file_byte * size);
   max_text_bytes = std::min<uint64_t>(UINT32_MAX, limits.page_bytes_per_file_byte * size);
-  std::string error;
-  if (!ParseFileMetaData(data + data_end, footer, &meta, &error)) {
+  if (!Read(data_end, footer, &footer_bytes, &p, &error)) return IoError(name + ": " + error);
+  if (!ParseFileMetaData(p, footer, &meta, &error)) {
     return Fail("the Parquet footer is corrupt: " + error);
   }
   if (meta.encrypted) return Fail("encrypted Parquet files are not supported");
@@ -287,22 +341,24 @@ bool ParquetFile::Impl::AppendBytes(const Leaf& leaf, std::string_view value, Te
       *error = "a DECIMAL value is wider than 16 bytes";
       return false;
     }
+    size_t begin = out->text.size();
     AppendDecimal(unscaled, leaf.element->scale, &out->text);
-  } else {
-    out->text.append(value);
+    return EndCell(out, begin, error);
   }
-  out->ends.push_back(out->text.size());
-  return true;
+  size_t begin = out->text.size();
+  out->text.append(value);
+  return EndCell(out, begin, error);
 }
 
 bool ParquetFile::Impl::AppendFixed(const Leaf& leaf, const uint8_t* data, size_t count,
                                     TextColumn* out, std::string* error) const {
   const SchemaElement& e = *leaf.element;
   std::string& text = out->text;
-  out->ends.reserve(out->ends.size() + count);
+  out->spans.reserve(out->spans.size() + count);
   switch (*e.type) {
     case PhysicalType::kInt32:
       for (size_t i = 0; i < count; ++i) {
+        size_t begin = text.size();
         int32_t v;
         std::memcpy(&v, data + 4 * i, 4);
         if (e.kind == ValueKind::kDecimal) {
@@ -314,11 +370,12 @@ bool ParquetFile::Impl::AppendFixed(const Leaf& leaf, const uint8_t* data, size_
         } else {
           AppendDecimal(v, 0, &text);
         }
-        out->ends.push_back(text.size());
+        if (!EndCell(out, begin, error)) return false;
       }
       return true;
     case PhysicalType::kInt64:
       for (size_t i = 0; i < count; ++i) {
+        size_t begin = text.size();
         int64_t v;
         std::memcpy(&v, data + 8 * i, 8);
         if (e.kind == ValueKind::kDecimal) {
@@ -330,29 +387,32 @@ bool ParquetFile::Impl::AppendFixed(const Leaf& leaf, const uint8_t* data, size_
         } else {
           AppendDecimal(v, 0, &text);
         }
-        out->ends.push_back(text.size());
+        if (!EndCell(out, begin, error)) return false;
       }
       return true;
     case PhysicalType::kInt96:
       for (size_t i = 0; i < count; ++i) {
+        size_t begin = text.size();
         AppendInt96Timestamp(data + 12 * i, &text);
-        out->ends.push_back(text.size());
+        if (!EndCell(out, begin, error)) return false;
       }
       return true;
     case PhysicalType::kFloat:
       for (size_t i = 0; i < count; ++i) {
+        size_t begin = text.size();
         float v;
         std::memcpy(&v, data + 4 * i, 4);
         AppendFloat(v, &text);
-        out->ends.push_back(text.size());
+        if (!EndCell(out, begin, error)) return false;
       }
       return true;
     case PhysicalType::kDouble:
       for (size_t i = 0; i < count; ++i) {
+        size_t begin = text.size();
         double v;
         std::memcpy(&v, data + 8 * i, 8);
         AppendDouble(v, &text);
-        out->ends.push_back(text.size());
+        if (!EndCell(out, begin, error)) return false;
       }
       return true;
     case PhysicalType::kFixedLenByteArray: {
@@ -370,7 +430,8 @@ bool ParquetFile::Impl::AppendFixed(const Leaf& leaf, const uint8_t* data, size_
 }
 
 bool ParquetFile::Impl::DecodeValues(const Leaf& leaf, Encoding encoding, ByteRange in,
-                                     size_t count, const TextColumn* dictionary, TextColumn* out,
+                                     size_t count, const std::vector<Span>* dictionary,
+                                     std::vector<uint32_t>* scratch, TextColumn* out,
                                      std::string* error) const {
   const SchemaElement& e = *leaf.element;
   PhysicalType type = *e.type;
@@ -387,8 +448,9 @@ bool ParquetFile::Impl::DecodeValues(const Leaf& leaf, Encoding encoding, ByteRa
       if (type == PhysicalType::kBoolean) {
         if (!need((static_cast<uint64_t>(count) + 7) / 8)) return false;
         for (size_t i = 0; i < count; ++i) {
+          size_t begin = out->text.size();
           out->text.append((in.data[i / 8] >> (i % 8)) & 1 ? "true" : "false");
-          out->ends.push_back(out->text.size());
+          if (!EndCell(out, begin, error)) return false;
         }
         return true;
       }
@@ -425,24 +487,25 @@ bool ParquetFile::Impl::DecodeValues(const Leaf& leaf, Encoding encoding, ByteRa
         *error = "the dictionary index width " + std::to_string(bit_width) + " is out of range";
         return false;
       }
-      std::vector<uint32_t> indexes;
+      // Cells point at the dictionary's entries, decoded once for the column chunk.
+      std::vector<uint32_t>& indexes = *scratch;
+      indexes.clear();
       RleDecoder decoder(in.data + 1, in.size - 1, bit_width);
       if (!decoder.Get(count, &indexes, error)) return false;
       size_t entries = dictionary->size();
-      out->ends.reserve(out->ends.size() + count);
-      for (uint32_t index : indexes) {
+      const Span* entry = dictionary->data();
+      size_t base = out->spans.size();
+      out->spans.resize(base + count);
+      Span* cells = out->spans.data() + base;
+      for (size_t i = 0; i < count; ++i) {
+        uint32_t index = indexes[i];
         if (index >= entries) {
+          out->spans.resize(base);
           *error = "a dictionary index (" + std::to_string(index) + ") is past the dictionary's " +
                    std::to_string(entries) + " entries";
           return false;
         }
-        std::string_view cell = dictionary->cell(index);
-        if (out->text.size() + cell.size() > max_text_bytes) {
-          *error = "the column's text would exceed " + std::to_string(max_text_bytes) + " bytes";
-          return false;
-        }
-        out->text.append(cell);
-        out->ends.push_back(out->text.size());
+        cells[i] = entry[index];
       }
       return true;
     }
@@ -451,12 +514,14 @@ bool ParquetFile::Impl::DecodeValues(const Leaf& leaf, Encoding encoding, ByteRa
       if (!need(4)) return false;
       uint32_t length = LoadLe32(in.data);
       if (!need(uint64_t{4} + length)) return false;
-      std::vector<uint32_t> bits;
+      std::vector<uint32_t>& bits = *scratch;
+      bits.clear();
       RleDecoder decoder(in.data + 4, length, 1);
       if (!decoder.Get(count, &bits, error)) return false;
       for (uint32_t b : bits) {
+        size_t begin = out->text.size();
         out->text.append(b ? "true" : "false");
-        out->ends.push_back(out->text.size());
+        if (!EndCell(out, begin, error)) return false;
       }
       return true;
     }
@@ -515,7 +580,7 @@ bool ParquetFile::Impl::DecodeValues(const Leaf& leaf, Encoding encoding, ByteRa
 // Decodes the pages of one leaf column chunk. A flat column goes straight into `flat` (nulls as
 // empty cells); a map's leaf keeps its levels in `levels`.
 bool ParquetFile::Impl::ReadLeaf(size_t row_group, int leaf_index, TextColumn* flat,
-                                 LeafLevels* levels, std::string* error) const {
+                                 LeafLevels* levels, Scratch* scratch, std::string* error) const {
   const Leaf& leaf = leaves[static_cast<size_t>(leaf_index)];
   const ColumnChunk& chunk = meta.row_groups[row_group].columns[static_cast<size_t>(leaf_index)];
   if (!chunk.has_metadata) {
@@ -546,16 +611,22 @@ bool ParquetFile::Impl::ReadLeaf(size_t row_group, int leaf_index, TextColumn* f
              " values, more than a file of this size can hold";
     return false;
   }
-  const auto* file = reinterpret_cast<const uint8_t*>(bytes.data());
-  size_t pos = static_cast<size_t>(start);
-  size_t end = pos + static_cast<size_t>(chunk.total_compressed_size);
+  // The chunk is read whole: its pages are contiguous, and one read of a few megabytes is
+  // cheaper than one per page.
+  const uint8_t* file = nullptr;
+  size_t end = static_cast<size_t>(chunk.total_compressed_size);
+  if (!Read(static_cast<uint64_t>(start), end, &scratch->chunk, &file, error)) return false;
+  size_t pos = 0;
   auto total = static_cast<uint64_t>(chunk.num_values);
   uint64_t seen = 0;
-  TextColumn dictionary;
+  std::vector<Span>& dictionary = scratch->dictionary;
+  dictionary.clear();
   bool has_dictionary = false;
-  std::string page, values_buffer;
-  std::vector<uint32_t> def, rep;
-  TextColumn page_values;
+  std::string& page = scratch->page;
+  std::string& values_buffer = scratch->values;
+  std::vector<uint32_t>& def = scratch->def;
+  std::vector<uint32_t>& rep = scratch->rep;
+  TextColumn* target = flat != nullptr ? flat : &levels->values;
   int def_width = BitWidth(static_cast<uint64_t>(leaf.max_def));
   int rep_width = BitWidth(static_cast<uint64_t>(leaf.max_rep));
 
@@ -650,11 +721,15 @@ bool ParquetFile::Impl::ReadLeaf(size_t row_group, int leaf_index, TextColumn* f
         *error = "the dictionary page claims more entries than bytes";
         return false;
       }
+      // The entries' text goes into the column itself, where the cells that use them point.
       ByteRange in{reinterpret_cast<const uint8_t*>(page.data()), page.size()};
+      size_t base = target->spans.size();
       if (!DecodeValues(leaf, Encoding::kPlain, in, static_cast<size_t>(header.num_values), nullptr,
-                        &dictionary, error)) {
+                        &scratch->indexes, target, error)) {
         return false;
       }
+      dictionary.assign(target->spans.begin() + static_cast<ptrdiff_t>(base), target->spans.end());
+      target->spans.resize(base);
       has_dictionary = true;
       continue;
     }
@@ -718,31 +793,32 @@ bool ParquetFile::Impl::ReadLeaf(size_t row_group, int leaf_index, TextColumn* f
       *error = "the first value of the column chunk continues a previous row";
       return false;
     }
-    TextColumn* values = flat != nullptr ? &page_values : &levels->values;
-    if (flat != nullptr) {
-      page_values.text.clear();
-      page_values.ends.clear();
-    }
-    size_t base = values->size();
+    size_t base = target->spans.size();
     if (!DecodeValues(leaf, header.encoding, ByteRange{p, left}, present,
-                      has_dictionary ? &dictionary : nullptr, values, error)) {
+                      has_dictionary ? &dictionary : nullptr, &scratch->indexes, target, error)) {
       return false;
     }
-    if (values->text.size() > max_text_bytes) {
-      *error = "the column's text would exceed " + std::to_string(max_text_bytes) + " bytes";
+    if (target->spans.size() != base + present) {
+      *error = "the page holds fewer values than its header says";
       return false;
     }
     if (flat != nullptr) {
-      size_t next = base;
-      for (size_t i = 0; i < n; ++i) {
-        bool present_here = leaf.max_def == 0 || def[i] == static_cast<uint32_t>(leaf.max_def);
-        if (present_here) flat->text.append(page_values.cell(next++));
-        flat->ends.push_back(flat->text.size());
-        flat->is_null.push_back(present_here ? 0 : 1);
+      auto max_def = static_cast<uint32_t>(leaf.max_def);
+      if (present != n) {
+        // Spread the values out to their rows, from the back so that none is overwritten
+        // before it has moved.
+        flat->spans.resize(base + static_cast<size_t>(n));
+        Span* cells = flat->spans.data() + base;
+        size_t next = present;
+        for (size_t i = static_cast<size_t>(n); i-- > 0;) {
+          cells[i] = def[i] == max_def ? cells[--next] : Span{};
+        }
       }
-      if (flat->text.size() > max_text_bytes) {
-        *error = "the column's text would exceed " + std::to_string(max_text_bytes) + " bytes";
-        return false;
+      size_t null_base = flat->is_null.size();
+      flat->is_null.resize(null_base + static_cast<size_t>(n), 0);
+      if (leaf.max_def > 0) {
+        uint8_t* is_null = flat->is_null.data() + null_base;
+        for (size_t i = 0; i < n; ++i) is_null[i] = def[i] == max_def ? 0 : 1;
       }
     } else {
       if (leaf.max_def > 0) levels->def.insert(levels->def.end(), def.begin(), def.end());
@@ -753,8 +829,8 @@ bool ParquetFile::Impl::ReadLeaf(size_t row_group, int leaf_index, TextColumn* f
   return true;
 }
 
-Status ParquetFile::Impl::ReadColumn(size_t row_group, const TopColumn& column,
-                                     TextColumn* out) const {
+Status ParquetFile::Impl::ReadColumn(size_t row_group, const TopColumn& column, TextColumn* out,
+                                     Scratch* scratch) const {
   auto rows = static_cast<uint64_t>(meta.row_groups[row_group].num_rows);
   auto fail = [&](const std::string& path, const std::string& why) {
     return Fail("row group " + std::to_string(row_group) + ", column " + path + ": " + why);
@@ -762,9 +838,9 @@ Status ParquetFile::Impl::ReadColumn(size_t row_group, const TopColumn& column,
   std::string error;
   if (column.shape == Shape::kUnsupported) return fail(column.name, column.unsupported);
   if (column.shape == Shape::kScalar) {
-    out->ends.reserve(rows);
+    out->spans.reserve(rows);
     out->is_null.reserve(rows);
-    if (!ReadLeaf(row_group, column.leaf, out, nullptr, &error)) {
+    if (!ReadLeaf(row_group, column.leaf, out, nullptr, scratch, &error)) {
       return fail(leaves[static_cast<size_t>(column.leaf)].path, error);
     }
     if (out->size() != rows) {
@@ -777,10 +853,10 @@ Status ParquetFile::Impl::ReadColumn(size_t row_group, const TopColumn& column,
   LeafLevels keys, values;
   const Leaf& key_leaf = leaves[static_cast<size_t>(column.key_leaf)];
   const Leaf& value_leaf = leaves[static_cast<size_t>(column.value_leaf)];
-  if (!ReadLeaf(row_group, column.key_leaf, nullptr, &keys, &error)) {
+  if (!ReadLeaf(row_group, column.key_leaf, nullptr, &keys, scratch, &error)) {
     return fail(key_leaf.path, error);
   }
-  if (!ReadLeaf(row_group, column.value_leaf, nullptr, &values, &error)) {
+  if (!ReadLeaf(row_group, column.value_leaf, nullptr, &values, scratch, &error)) {
     return fail(value_leaf.path, error);
   }
   // Both leaves hold one level per entry (or per empty / null map), in the same order.
@@ -800,16 +876,18 @@ Status ParquetFile::Impl::ReadColumn(size_t row_group, const TopColumn& column,
   size_t next_key = 0, next_value = 0;
   bool open = false;  // a row's object is open
   bool row_is_null = false;
+  size_t row_begin = 0;
   auto close_row = [&] {
     if (open) out->text.push_back('}');
-    out->ends.push_back(out->text.size());
     out->is_null.push_back(row_is_null ? 1 : 0);
     open = false;
+    return EndCell(out, row_begin, &error);
   };
   for (size_t i = 0; i < n; ++i) {
     if (keys.rep[i] == 0) {
-      if (i > 0) close_row();
-      if (out->ends.size() >= rows)
+      if (i > 0 && !close_row()) return fail(column.name, error);
+      row_begin = out->text.size();
+      if (out->spans.size() >= rows)
         return fail(column.name, "the map holds more rows than the row group");
       row_is_null = column.entry_def > 1 && key_def(i) == 0;
     }
@@ -837,7 +915,7 @@ Status ParquetFile::Impl::ReadColumn(size_t row_group, const TopColumn& column,
                   "the column's text would exceed " + std::to_string(max_text_bytes) + " bytes");
     }
   }
-  if (n > 0) close_row();
+  if (n > 0 && !close_row()) return fail(column.name, error);
   if (out->size() != rows) {
     return fail(column.name, "the column holds " + std::to_string(out->size()) +
                                  " rows but the row group has " + std::to_string(rows));
@@ -854,8 +932,8 @@ Result<ParquetFile> ParquetFile::Open(const std::string& path, ReadLimits limits
   auto impl = std::make_unique<Impl>();
   impl->name = path;
   impl->limits = limits;
-  REBILL_RETURN_IF_ERROR(impl->mapping.Map(path));
-  impl->bytes = impl->mapping.bytes();
+  REBILL_RETURN_IF_ERROR(impl->disk.Open(path));
+  impl->size = impl->disk.size();
   REBILL_RETURN_IF_ERROR(impl->Init());
   return ParquetFile(std::move(impl));
 }
@@ -865,13 +943,15 @@ Result<ParquetFile> ParquetFile::FromBuffer(std::string_view bytes, std::string 
   auto impl = std::make_unique<Impl>();
   impl->name = std::move(name);
   impl->limits = limits;
-  impl->bytes = bytes;
+  impl->buffer = bytes;
+  impl->in_memory = true;
+  impl->size = bytes.size();
   REBILL_RETURN_IF_ERROR(impl->Init());
   return ParquetFile(std::move(impl));
 }
 
 const std::string& ParquetFile::name() const { return impl_->name; }
-std::string_view ParquetFile::bytes() const { return impl_->bytes; }
+uint64_t ParquetFile::file_size() const { return impl_->size; }
 const std::vector<std::string>& ParquetFile::column_names() const { return impl_->column_names; }
 int ParquetFile::FindColumn(std::string_view name) const {
   const auto& names = impl_->column_names;
@@ -904,9 +984,10 @@ Result<std::vector<TextColumn>> ParquetFile::ReadRowGroup(size_t row_group,
   std::vector<Status> status(columns.size());
   std::atomic<size_t> next{0};
   auto work = [&] {
+    Scratch scratch;
     for (size_t i = next++; i < columns.size(); i = next++) {
-      status[i] =
-          impl_->ReadColumn(row_group, impl_->columns[static_cast<size_t>(columns[i])], &out[i]);
+      status[i] = impl_->ReadColumn(row_group, impl_->columns[static_cast<size_t>(columns[i])],
+                                    &out[i], &scratch);
     }
   };
   size_t helpers = std::min<size_t>(threads > 1 ? static_cast<size_t>(threads - 1) : 0,

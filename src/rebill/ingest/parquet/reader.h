@@ -17,7 +17,10 @@
 //  - null as an empty cell (is_null tells it apart from an empty string).
 //
 // Only the top-level columns asked for are decoded (projection), and a row group's columns can
-// be decoded on several threads. Every size and offset read from the file is checked against
+// be decoded on several threads. A file opened by path is not held in memory: the footer is
+// read once, and each row group's projected column chunks are read (pread) when that row group
+// is decoded, so memory follows the decoded row group, not the file. Every size and offset read
+// from the file is checked against
 // the file before it is used: a corrupt, truncated or hostile file gives kInvalidInput naming
 // the file, row group and column, never a crash, a hang or an allocation out of proportion to
 // the file's size.
@@ -55,21 +58,27 @@ struct ReadLimits {
 
 /// One top-level column of one row group, as text cells.
 struct TextColumn {
-  std::string text;              // the cells, concatenated
-  std::vector<uint64_t> ends;    // ends[i]: end of cell i in `text`
+  /// Where a cell's text lies in `text`. Cells of a dictionary-encoded column point at the
+  /// dictionary entry's text, which is stored once, so many cells may share the same bytes.
+  struct Span {
+    uint32_t begin = 0;
+    uint32_t length = 0;
+  };
+  std::string text;              // the cells' text (and dictionary entries), at most 4 GiB
+  std::vector<Span> spans;       // spans[i]: cell i
   std::vector<uint8_t> is_null;  // 1 where the cell is null
 
-  size_t size() const { return ends.size(); }
+  size_t size() const { return spans.size(); }
   std::string_view cell(size_t i) const {
-    uint64_t begin = i == 0 ? 0 : ends[i - 1];
-    return std::string_view(text).substr(begin, ends[i] - begin);
+    return std::string_view(text.data() + spans[i].begin, spans[i].length);
   }
 };
 
 class ParquetFile {
  public:
-  /// Map the file at `path` into memory and read its footer. Fails with kIo when it cannot be
-  /// read and kInvalidInput naming the file when it is not a valid Parquet file.
+  /// Open the file at `path` and read its footer; column data is read later, a row group at a
+  /// time. Fails with kIo when it cannot be read and kInvalidInput naming the file when it is
+  /// not a valid Parquet file. The file must not change while the object is in use.
   static Result<ParquetFile> Open(const std::string& path, ReadLimits limits = {});
   /// Read a file held in memory; `name` is used in messages. `bytes` must outlive the object.
   static Result<ParquetFile> FromBuffer(std::string_view bytes, std::string name,
@@ -80,8 +89,8 @@ class ParquetFile {
   ~ParquetFile();
 
   const std::string& name() const;
-  /// The whole file, as stored.
-  std::string_view bytes() const;
+  /// The file's size in bytes.
+  uint64_t file_size() const;
   /// Names of the top-level columns, in schema order.
   const std::vector<std::string>& column_names() const;
   /// Index of the top-level column `name`, or -1.
