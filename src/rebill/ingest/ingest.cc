@@ -152,8 +152,6 @@ Status RowSink::Process(const std::vector<std::string_view>& fields, uint64_t ro
   return Status::Ok();
 }
 
-constexpr size_t kPieceBytes = size_t{4} << 20;
-
 size_t CountQuotes(const char* begin, const char* end) {
   size_t n = 0;
   for (const char* p = begin; p < end; ++p) n += *p == '"' ? 1 : 0;
@@ -167,8 +165,12 @@ size_t CountQuotes(const char* begin, const char* end) {
 // piece that does not end where a record ends, and the file is read again as a single piece.
 class PieceReader {
  public:
-  PieceReader(CsvReader& reader, bool quoting, bool split)
-      : reader_(reader), quoting_(quoting), split_(split), carry_(reader.TakeUnread()) {
+  PieceReader(CsvReader& reader, bool quoting, bool split, size_t piece_bytes)
+      : reader_(reader),
+        quoting_(quoting),
+        split_(split),
+        piece_bytes_(std::max<size_t>(piece_bytes, 1)),
+        carry_(reader.TakeUnread()) {
     at_end_ = reader.source_at_end();
   }
 
@@ -176,30 +178,31 @@ class PieceReader {
   Status Next(std::string* piece) {
     piece->clear();
     piece->swap(carry_);
-    size_t want = kPieceBytes;
+    size_t want = piece_bytes_;
     for (;;) {
       while (!at_end_ && (!split_ || piece->size() < want)) {
         size_t old = piece->size();
-        piece->resize(old + (size_t{1} << 20));
-        REBILL_ASSIGN_OR_RETURN(size_t n, reader_.source().Read(piece->data() + old, 1 << 20));
+        size_t read = split_ ? std::min(want - old, size_t{1} << 20) : size_t{1} << 20;
+        piece->resize(old + read);
+        REBILL_ASSIGN_OR_RETURN(size_t n, reader_.source().Read(piece->data() + old, read));
         piece->resize(old + n);
         if (n == 0) at_end_ = true;
       }
-      if (at_end_) return Status::Ok();
-      size_t cut = LastRecordEnd(*piece);
+      if (at_end_ && (!split_ || piece->size() <= want)) return Status::Ok();  // the rest
+      size_t cut = LastRecordEnd(*piece, want);
       if (cut != std::string::npos) {
         carry_.assign(*piece, cut, std::string::npos);
         piece->resize(cut);
         return Status::Ok();
       }
-      want = piece->size() * 2;  // a record longer than a piece
+      want *= 2;  // a record longer than a piece
     }
   }
-  bool at_end() const { return at_end_ && carry_.empty(); }
 
  private:
-  size_t LastRecordEnd(const std::string& piece) const {
-    size_t nl = piece.rfind('\n');
+  // The end of the last whole record that ends within the first `limit` bytes, or npos.
+  size_t LastRecordEnd(const std::string& piece, size_t limit) const {
+    size_t nl = piece.rfind('\n', limit - 1);
     if (nl == std::string::npos || !quoting_) return nl == std::string::npos ? nl : nl + 1;
     size_t quotes = CountQuotes(piece.data(), piece.data() + nl);
     while (quotes % 2 != 0) {
@@ -215,6 +218,7 @@ class PieceReader {
   CsvReader& reader_;
   bool quoting_;
   bool split_;
+  size_t piece_bytes_;
   std::string carry_;
   bool at_end_ = false;
 };
@@ -494,7 +498,7 @@ Result<IngestedFile> ReadCsvBillingFile(const std::string& path, const IngestOpt
 
   std::vector<std::string> first_record;
   if (headerless) first_record.assign(fields.begin(), fields.end());
-  PieceReader pieces(reader, /*quoting=*/!hive_text, split);
+  PieceReader pieces(reader, /*quoting=*/!hive_text, split, options.piece_bytes);
   REBILL_ASSIGN_OR_RETURN(PieceResults results, ReadPieces(pieces, context, std::move(first),
                                                            headerless ? &first_record : nullptr,
                                                            rejects, options.progress, reader));

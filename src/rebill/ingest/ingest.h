@@ -42,6 +42,8 @@ struct IngestOptions {
   /// split, a price plan): rows are aggregated in time buckets that never straddle one
   /// (LineAggregator).
   std::vector<Timestamp> time_cuts;
+  /// A CSV is cut into pieces of whole records of about this many bytes, parsed in parallel.
+  size_t piece_bytes = size_t{4} << 20;
   /// Called now and then with the bytes of the file (as stored) consumed so far.
   std::function<void(uint64_t)> progress;
 };
