@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "rebill/pipeline/demo.h"
 #include "rebill/report/render.h"
@@ -178,6 +179,65 @@ TEST_F(Workspace, RunWithoutIngestIsAPreconditionFailure) {
   EXPECT_STATUS(LatestRun(dir_, BillingPeriod::Make(2026, 10).value()),
                 StatusCode::kFailedPrecondition, "rebill run --period 2026-10");
   EXPECT_STATUS(InitWorkspace(dir_), StatusCode::kAlreadyExists, "rebill.toml");
+}
+
+// Rows are aggregated per day, but never across a time at which the configuration moves an
+// account: each owner pays for exactly the hours in its window. Moving the time afterwards needs
+// the month ingested again, and says so.
+TEST_F(Workspace, AggregatedDaysAreCutWhereAnAccountMoves) {
+  ASSERT_OK(InitWorkspace(dir_));
+  auto configure = [&](const std::string& at) {
+    std::ofstream(dir_ + "/rebill.toml", std::ios::trunc)
+        << "[reseller]\nname = \"R\"\ncurrency = \"USD\"\n"
+        << "[[price_plan]]\nid = \"up\"\nrules = [{ type = \"markup\", percent = \"10\" }]\n"
+        << "[[price_plan]]\nid = \"down\"\nrules = [{ type = \"discount\", percent = \"5\" }]\n"
+        << "[[customer]]\nid = \"alpha\"\nname = \"Alpha\"\nprice_plan = \"up\"\n"
+        << "accounts = [{ id = \"333333333333\", to = \"" << at << "\" }]\n"
+        << "[[customer]]\nid = \"beta\"\nname = \"Beta\"\nprice_plan = \"down\"\n"
+        << "accounts = [{ id = \"333333333333\", from = \"" << at << "\" }]\n";
+  };
+  std::string cur = dir_ + "/../cur.csv";
+  {
+    std::ofstream out(cur);
+    out << "bill/PayerAccountId,bill/BillingPeriodStartDate,lineItem/UsageAccountId,"
+           "lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,"
+           "lineItem/ProductCode,lineItem/UnblendedCost,lineItem/CurrencyCode\n";
+    for (int hour = 0; hour < 24; ++hour) {
+      Timestamp start = TimestampFromCivil(2026, 10, 14, hour);
+      out << "999999999999,2026-10-01T00:00:00Z,333333333333,Usage," << FormatTimestamp(start)
+          << "," << FormatTimestamp(start + 3600) << ",AmazonEC2,1.00,USD\n";
+    }
+  }
+  BillingPeriod october = BillingPeriod::Containing(TimestampFromCivil(2026, 10, 1));
+  auto totals = [](const RunOutcome& run) {
+    std::map<std::string, Decimal> out;
+    for (const auto& s : run.statements.statements) out[s.customer] = s.total;
+    return out;
+  };
+
+  configure("2026-10-14T12:00:00Z");
+  ASSERT_OK_AND_ASSIGN(IngestSummary first, IngestFiles(dir_, {cur}, now_, "t"));
+  ASSERT_EQ(first.months.size(), 1u);
+  EXPECT_EQ(first.months[0].rows, 24u);
+  ASSERT_OK_AND_ASSIGN(RunOutcome noon, RunPeriod(dir_, october, now_, "t"));
+  ASSERT_OK_AND_ASSIGN(store::RunRecord recorded, LatestRun(dir_, october));
+  EXPECT_EQ(recorded.input_lines, 2u);  // the day, cut at noon
+  EXPECT_EQ(totals(noon),
+            (std::map<std::string, Decimal>{{"alpha", D("13.20")}, {"beta", D("11.40")}}));
+
+  configure("2026-10-14T15:00:00Z");
+  Result<RunOutcome> stale = RunPeriod(dir_, october, now_, "t");
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(stale.status().message().find("2026-10-14T15:00:00Z"), std::string::npos)
+      << stale.status().message();
+  EXPECT_NE(stale.status().message().find("ingest the month's files again"), std::string::npos);
+
+  ASSERT_OK_AND_ASSIGN(IngestSummary again, IngestFiles(dir_, {cur}, now_, "t"));
+  EXPECT_EQ(again.months[0].action, "replaced");
+  ASSERT_OK_AND_ASSIGN(RunOutcome three, RunPeriod(dir_, october, now_, "t"));
+  EXPECT_EQ(totals(three),
+            (std::map<std::string, Decimal>{{"alpha", D("16.50")}, {"beta", D("8.55")}}));
 }
 
 TEST_F(Workspace, NotAWorkspace) {
