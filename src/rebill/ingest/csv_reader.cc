@@ -2,6 +2,10 @@
 #include <openssl/evp.h>
 #include <zip.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <cerrno>
 #include <climits>
@@ -320,8 +324,101 @@ Status CsvReader::Fill() {
   return Status::Ok();
 }
 
+namespace {
+
+// The first `delimiter` or line break at or after `p`, or `end`.
+const char* FindFieldEnd(const char* p, const char* end, char delimiter) {
+#ifdef __SSE2__
+  const __m128i delimiters = _mm_set1_epi8(delimiter);
+  const __m128i breaks = _mm_set1_epi8('\n');
+  while (end - p >= 16) {
+    __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    int hits = _mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpeq_epi8(bytes, delimiters), _mm_cmpeq_epi8(bytes, breaks)));
+    if (hits != 0) return p + __builtin_ctz(static_cast<unsigned>(hits));
+    p += 16;
+  }
+#endif
+  while (p < end && *p != delimiter && *p != '\n') ++p;
+  return p;
+}
+
+}  // namespace
+
+bool CsvReader::SplitWholeRecord(std::vector<std::string_view>& fields, Status* error) {
+  // One pass over a record that is wholly in memory: fields are views into the data, and only
+  // quoted fields with doubled quotes are copied (to scratch_, patched in once it stops growing).
+  const char* p = data_ + begin_;
+  const char* end = data_ + end_;
+  scratch_.clear();
+  unescaped_.clear();
+  for (;;) {
+    if (quoting_ && p < end && *p == '"') {
+      const char* start = p + 1;
+      const char* q = start;
+      size_t copy_from = std::string::npos;
+      for (;;) {
+        const void* found = std::memchr(q, '"', static_cast<size_t>(end - q));
+        if (found == nullptr) {
+          *error = UnclosedQuoteError(path_, records_read_);
+          return true;
+        }
+        const char* quote = static_cast<const char*>(found);
+        if (quote + 1 < end && quote[1] == '"') {
+          if (copy_from == std::string::npos) copy_from = scratch_.size();
+          scratch_.append(q, static_cast<size_t>(quote + 1 - q));
+          q = quote + 2;
+          continue;
+        }
+        if (copy_from == std::string::npos) {
+          fields.emplace_back(start, static_cast<size_t>(quote - start));
+        } else {
+          scratch_.append(q, static_cast<size_t>(quote - q));
+          unescaped_.push_back({fields.size(), copy_from, scratch_.size() - copy_from});
+          fields.emplace_back();
+        }
+        p = quote + 1;
+        break;
+      }
+      // Text between the closing quote and the delimiter: the general reader keeps it.
+      bool crlf = p + 1 < end && p[0] == '\r' && p[1] == '\n';
+      if (p < end && *p != delimiter_ && *p != '\n' && !crlf && !(p + 1 == end && *p == '\r')) {
+        return false;
+      }
+      if (crlf || (p + 1 == end && *p == '\r')) ++p;
+    } else {
+      const char* field_end = FindFieldEnd(p, end, delimiter_);
+      const char* text_end = field_end;
+      if ((field_end == end || *field_end == '\n') && text_end > p && text_end[-1] == '\r') {
+        --text_end;
+      }
+      fields.emplace_back(p, static_cast<size_t>(text_end - p));
+      p = field_end;
+    }
+    if (p == end || *p == '\n') break;
+    ++p;  // the delimiter
+    if (p == end) {
+      fields.emplace_back();  // a trailing delimiter ends with an empty field
+      break;
+    }
+  }
+  for (const Unescaped& u : unescaped_) fields[u.field] = {scratch_.data() + u.offset, u.size};
+  record_index_ = records_read_++;
+  begin_ = p < end ? static_cast<size_t>(p - data_) + 1 : end_;
+  return true;
+}
+
 Result<bool> CsvReader::Next(std::vector<std::string_view>& fields) {
   fields.clear();
+  if (eof_ && one_pass_) {
+    if (begin_ == end_) return false;
+    Status error;
+    if (SplitWholeRecord(fields, &error)) {
+      if (!error.ok()) return error;
+      return true;
+    }
+    fields.clear();
+  }
   // Find the end of the record, refilling until a whole record (or the end) is in the buffer.
   // The scan state survives refills, so a record is scanned once however it is split.
   size_t scan = begin_;

@@ -72,6 +72,10 @@ class CsvReader {
   /// See ByteSource::Sha256Hex(); complete once Next() has returned false.
   std::string Sha256Hex() const { return source_->Sha256Hex(); }
   uint64_t stored_bytes_read() const { return source_->stored_bytes_read(); }
+  /// Whether records wholly in memory are split in one pass (the default) or by the general
+  /// reader that every other record goes through; the two must agree on every input.
+  void SetOnePassSplit(bool on) { one_pass_ = on; }
+
   /// Records read so far.
   uint64_t records_read() const { return records_read_; }
 
@@ -83,18 +87,29 @@ class CsvReader {
 
  private:
   Status Fill();
+  /// Split the next record when the rest of the input is in memory, in one pass. Returns false
+  /// (having consumed nothing) for a shape it leaves to the general reader: text after a quoted
+  /// field's closing quote. Sets *error for a quoted field the input ends inside of.
+  bool SplitWholeRecord(std::vector<std::string_view>& fields, Status* error);
   void SplitFields(std::string_view record, std::vector<std::string_view>& fields);
 
   std::unique_ptr<ByteSource> source_;
   std::string path_;
   char delimiter_;
   bool quoting_ = true;
+  bool one_pass_ = true;
   std::vector<char> buffer_;
   const char* data_ = nullptr;  // buffer_'s bytes, or the piece given to the constructor
   size_t begin_ = 0;            // start of unread data in buffer_
   size_t end_ = 0;              // end of valid data in buffer_
   bool eof_ = false;
   std::string scratch_;  // unescaped quoted fields of the current record
+  struct Unescaped {
+    size_t field;
+    size_t offset;  // in scratch_
+    size_t size;
+  };
+  std::vector<Unescaped> unescaped_;
   uint64_t record_index_ = 0;
   uint64_t records_read_ = 0;
 };

@@ -74,11 +74,15 @@ void LineAggregator::EncodeKey(const CurLine& line) {
   }
 }
 
-void LineAggregator::Add(const CurLine& line) {
+CurLine* LineAggregator::Find(const CurLine& line) {
   EncodeKey(line);
   auto it = index_.find(std::string_view(key_));
-  if (it != index_.end()) {
-    AddAmounts(lines_[it->second], line);
+  return it == index_.end() ? nullptr : &lines_[it->second];
+}
+
+void LineAggregator::Add(const CurLine& line) {
+  if (CurLine* same = Find(line)) {
+    AddAmounts(*same, line);
     return;
   }
   index_.emplace(key_, static_cast<uint32_t>(lines_.size()));
@@ -86,17 +90,32 @@ void LineAggregator::Add(const CurLine& line) {
 }
 
 void LineAggregator::Merge(LineAggregator&& other) {
-  for (const CurLine& line : other.lines_) Add(line);
+  index_.reserve(index_.size() + other.lines_.size());
+  for (CurLine& line : other.lines_) {
+    if (CurLine* same = Find(line)) {
+      AddAmounts(*same, line);
+      continue;
+    }
+    index_.emplace(key_, static_cast<uint32_t>(lines_.size()));
+    lines_.push_back(std::move(line));
+  }
   other.index_.clear();
   other.lines_.clear();
 }
 
 std::vector<CurLine> LineAggregator::Take() {
-  std::vector<CurLine> out = std::move(lines_);
-  lines_.clear();
   index_.clear();
-  std::stable_sort(out.begin(), out.end(),
-                   [](const CurLine& a, const CurLine& b) { return a.source_row < b.source_row; });
+  // Sorting (first row, position) pairs moves each line once, not once per merge pass.
+  std::vector<std::pair<uint64_t, uint32_t>> order;
+  order.reserve(lines_.size());
+  for (size_t i = 0; i < lines_.size(); ++i) {
+    order.emplace_back(lines_[i].source_row, static_cast<uint32_t>(i));
+  }
+  std::sort(order.begin(), order.end());
+  std::vector<CurLine> out;
+  out.reserve(lines_.size());
+  for (const auto& [row, i] : order) out.push_back(std::move(lines_[i]));
+  lines_.clear();
   return out;
 }
 

@@ -49,6 +49,8 @@ class LineAggregator {
     size_t operator()(std::string_view key) const { return std::hash<std::string_view>()(key); }
   };
   void EncodeKey(const CurLine& line);
+  /// The line with `line`'s key, or null; leaves the key in key_.
+  CurLine* Find(const CurLine& line);
 
   std::vector<Timestamp> cuts_;  // sorted, unique
   std::string key_;              // reused for every row
