@@ -14,6 +14,7 @@
 #include "rebill/ingest/line_aggregator.h"
 #include "rebill/ingest/parquet_ingest_internal.h"
 #include "rebill/ingest/row_parser_internal.h"
+#include "rebill/ingest/row_sink_internal.h"
 
 namespace rebill::ingest {
 namespace {
@@ -35,13 +36,6 @@ std::string BillingPeriodColumn(Format format) {
   if (format == Format::kLegacyCsv) return "bill/BillingPeriodStartDate";
   return "bill_billing_period_start_date";
 }
-
-struct TypedColumn {
-  size_t index;
-  std::string name;
-  std::string type;
-  bool optional;
-};
 
 // The header's columns whose manifest type the values can be checked against, and a warning for
 // the manifest's columns the file does not have.
@@ -73,84 +67,12 @@ std::vector<TypedColumn> ManifestTypes(const Manifest& manifest,
   return typed;
 }
 
-// What every record of a file is read against.
-struct RowContext {
-  Format format;
-  bool hive_text;
-  bool headerless;
-  const std::string& path;
-  const std::vector<std::string>& header;
-  const std::vector<TypedColumn>& typed;
-  const IngestOptions& options;
-};
-
 // Rows are numbered by piece while pieces are read in parallel, and renumbered in file order
 // once every earlier piece's record count is known.
 constexpr int kLocalBits = 32;
 uint64_t PieceRow(uint64_t piece, uint64_t record) { return piece << kLocalBits | record; }
 uint64_t PieceOf(uint64_t row) { return row >> kLocalBits; }
 uint64_t RecordOf(uint64_t row) { return row & ((uint64_t{1} << kLocalBits) - 1); }
-
-// Everything a record goes through after the CSV split: its field count, the manifest's types,
-// the format's parser, the delivery's period and the aggregator. One per thread; its rejects are
-// collected and handed to the caller's RejectSink in file order.
-class RowSink {
- public:
-  static Result<std::unique_ptr<RowSink>> Make(const RowContext& c) {
-    std::unique_ptr<RowSink> sink(new RowSink(c));
-    sink->parser_ = RowParser::Make(c.format, c.hive_text, c.path, sink->rejects_);
-    REBILL_RETURN_IF_ERROR(sink->parser_->MapHeader(c.header, c.options));
-    return sink;
-  }
-
-  Status Process(const std::vector<std::string_view>& fields, uint64_t row);
-
-  RejectSink& rejects() { return rejects_; }
-  LineAggregator& lines() { return lines_; }
-  int display_scale() const { return parser_->display_scale(); }
-  uint64_t rounded_values() const { return parser_->rounded_values(); }
-
- private:
-  explicit RowSink(const RowContext& c)
-      : c_(c), rejects_(RejectPolicy::SkipUpTo(UINT64_MAX)), lines_(c.options.time_cuts) {}
-
-  const RowContext& c_;
-  RejectSink rejects_;
-  LineAggregator lines_;
-  std::unique_ptr<RowParser> parser_;
-  CurLine line_;  // reused: its strings keep their capacity from row to row
-};
-
-Status RowSink::Process(const std::vector<std::string_view>& fields, uint64_t row) {
-  if (fields.size() != c_.header.size()) {
-    return rejects_.Add(FieldCountReject(c_.path, row, c_.header.size(), fields.size(),
-                                         c_.headerless ? "the column list" : "the header"));
-  }
-  for (const TypedColumn& t : c_.typed) {
-    std::string_view v = fields[t.index];
-    if (c_.hive_text && v == "\\N") v = {};  // Hive text's null
-    if ((v.empty() && t.optional) || IsNumber(v)) continue;
-    Reject reject;
-    reject.stage = "ingest";
-    reject.file = c_.path;
-    reject.row = row;
-    reject.column = t.name;
-    reject.reason = "'" + std::string(v.substr(0, 40)) +
-                    "' is not a number, but the manifest types the column " + t.type;
-    reject.raw_text = std::string(v.substr(0, 200));
-    reject.kind = "manifest type";
-    reject.hint = "the file does not match its manifest; copy the delivery again";
-    return rejects_.Add(std::move(reject));
-  }
-  bool skip = false;
-  REBILL_RETURN_IF_ERROR(parser_->Parse(fields, row, &line_, &skip));
-  if (skip) return Status::Ok();
-  bool outside = false;
-  REBILL_RETURN_IF_ERROR(
-      CheckDeliveryPeriod(c_.options, c_.format, c_.path, row, line_, rejects_, &outside));
-  if (!outside) lines_.Add(line_);
-  return Status::Ok();
-}
 
 size_t CountQuotes(const char* begin, const char* end) {
   size_t n = 0;
@@ -410,6 +332,37 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
 }
 
 }  // namespace
+
+Status RowSink::Process(const std::vector<std::string_view>& fields, uint64_t row) {
+  if (fields.size() != c_.header.size()) {
+    return rejects_.Add(FieldCountReject(c_.path, row, c_.header.size(), fields.size(),
+                                         c_.headerless ? "the column list" : "the header"));
+  }
+  for (const TypedColumn& t : c_.typed) {
+    std::string_view v = fields[t.index];
+    if (c_.hive_text && v == "\\N") v = {};  // Hive text's null
+    if ((v.empty() && t.optional) || IsNumber(v)) continue;
+    Reject reject;
+    reject.stage = "ingest";
+    reject.file = c_.path;
+    reject.row = row;
+    reject.column = t.name;
+    reject.reason = "'" + std::string(v.substr(0, 40)) +
+                    "' is not a number, but the manifest types the column " + t.type;
+    reject.raw_text = std::string(v.substr(0, 200));
+    reject.kind = "manifest type";
+    reject.hint = "the file does not match its manifest; copy the delivery again";
+    return rejects_.Add(std::move(reject));
+  }
+  bool skip = false;
+  REBILL_RETURN_IF_ERROR(parser_->Parse(fields, row, &line_, &skip));
+  if (skip) return Status::Ok();
+  bool outside = false;
+  REBILL_RETURN_IF_ERROR(
+      CheckDeliveryPeriod(c_.options, c_.format, c_.path, row, line_, rejects_, &outside));
+  if (!outside) lines_.Add(line_);
+  return Status::Ok();
+}
 
 Status CheckDeliveryPeriod(const IngestOptions& options, Format format, const std::string& path,
                            uint64_t row, const CurLine& line, RejectSink& rejects, bool* outside) {

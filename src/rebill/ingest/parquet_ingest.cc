@@ -1,11 +1,14 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <fstream>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "rebill/core/hex.h"
@@ -14,6 +17,7 @@
 #include "rebill/ingest/parquet/reader.h"
 #include "rebill/ingest/parquet_ingest_internal.h"
 #include "rebill/ingest/row_parser_internal.h"
+#include "rebill/ingest/row_sink_internal.h"
 
 namespace rebill::ingest {
 namespace {
@@ -90,48 +94,94 @@ Result<IngestedFile> ReadParquetBillingFile(const std::string& path, const Inges
   out.source.format = ParquetFormatName(*format);
   // The file is hashed by a sequential read of its own while the row groups decode.
   std::future<Result<std::string>> sha256 = std::async(std::launch::async, FileSha256Hex, path);
-  std::unique_ptr<RowParser> parser = RowParser::Make(*format, /*hive_text=*/false, path, rejects);
-  size_t columns = header.size();
-  REBILL_RETURN_IF_ERROR(parser->MapHeader(std::move(header), options));
-  std::vector<int> used = parser->UsedColumns();
+  std::vector<TypedColumn> no_types;
+  RowContext context{*format, /*hive_text=*/false, /*headerless=*/false, path, header, no_types,
+                     options};
+  // A missing required column fails here, before any thread starts.
+  std::vector<std::unique_ptr<RowSink>> sinks;
+  REBILL_ASSIGN_OR_RETURN(std::unique_ptr<RowSink> first, RowSink::Make(context));
+  std::vector<int> used = first->parser().UsedColumns();
+  sinks.push_back(std::move(first));
 
-  std::vector<std::string_view> fields(columns);
-  uint64_t row = 0;
-  LineAggregator lines(options.time_cuts);
-  CurLine line;  // reused: its strings keep their capacity from row to row
-  // The next row group decodes while this one's rows are parsed.
-  auto decode = [&file, &used](size_t group) {
-    return file.ReadRowGroup(group, used, DecodeThreads());
-  };
+  // Row groups are read by workers, each decoding a group and parsing its rows into its own sink;
+  // rows are numbered from the row counts in the footer, and rejects reach `rejects` in file order.
   size_t groups = file.row_group_count();
-  std::future<Result<std::vector<parquet::TextColumn>>> next;
-  if (groups > 0) next = std::async(std::launch::async, decode, 0);
-  for (size_t group = 0; group < groups; ++group) {
-    Result<std::vector<parquet::TextColumn>> decoded = next.get();
-    if (group + 1 < groups) next = std::async(std::launch::async, decode, group + 1);
-    REBILL_ASSIGN_OR_RETURN(std::vector<parquet::TextColumn> cells, std::move(decoded));
-    auto rows = static_cast<size_t>(file.row_count(group));
-    for (size_t r = 0; r < rows; ++r) {
-      for (size_t k = 0; k < used.size(); ++k) {
-        fields[static_cast<size_t>(used[k])] = cells[k].cell(r);
+  std::vector<uint64_t> first_row(groups + 1, 1);
+  for (size_t g = 0; g < groups; ++g) {
+    first_row[g + 1] =
+        first_row[g] + static_cast<uint64_t>(std::max<int64_t>(0, file.row_count(g)));
+  }
+  size_t workers =
+      std::min<size_t>(static_cast<size_t>(DecodeThreads()), std::max<size_t>(groups, 1));
+  for (size_t i = 1; i < workers; ++i) {
+    REBILL_ASSIGN_OR_RETURN(std::unique_ptr<RowSink> sink, RowSink::Make(context));
+    sinks.push_back(std::move(sink));
+  }
+  struct GroupDone {
+    bool ready = false;
+    Status status;
+    std::vector<Reject> rejects;
+  };
+  std::vector<GroupDone> done(groups);
+  std::mutex mu;
+  std::condition_variable changed;
+  std::atomic<size_t> next_group{0};
+  std::atomic<bool> stop{false};
+  auto work = [&](RowSink& sink) {
+    std::vector<std::string_view> fields(header.size());
+    for (size_t g = next_group++; g < groups && !stop; g = next_group++) {
+      GroupDone result;
+      Result<std::vector<parquet::TextColumn>> cells = file.ReadRowGroup(g, used, 1);
+      if (!cells.ok()) {
+        result.status = cells.status();
+      } else {
+        auto rows = static_cast<size_t>(first_row[g + 1] - first_row[g]);
+        for (size_t r = 0; r < rows && result.status.ok(); ++r) {
+          for (size_t k = 0; k < used.size(); ++k) {
+            fields[static_cast<size_t>(used[k])] = (*cells)[k].cell(r);
+          }
+          result.status = sink.Process(fields, first_row[g] + r);
+        }
+        result.rejects = sink.rejects().TakeRejects();
       }
-      ++row;
-      bool skip = false;
-      REBILL_RETURN_IF_ERROR(parser->Parse(fields, row, &line, &skip));
-      if (skip) continue;
-      bool outside = false;
-      REBILL_RETURN_IF_ERROR(
-          CheckDeliveryPeriod(options, *format, path, row, line, rejects, &outside));
-      if (!outside) lines.Add(line);
+      result.ready = true;
+      {
+        std::lock_guard lock(mu);
+        done[g] = std::move(result);
+      }
+      changed.notify_all();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (const auto& sink : sinks) threads.emplace_back(work, std::ref(*sink));
+  Status failed;
+  for (size_t g = 0; g < groups && failed.ok(); ++g) {
+    GroupDone result;
+    {
+      std::unique_lock lock(mu);
+      changed.wait(lock, [&] { return done[g].ready; });
+      result = std::move(done[g]);
+    }
+    failed = result.status;
+    for (Reject& r : result.rejects) {
+      if (failed.ok()) failed = rejects.Add(std::move(r));
     }
   }
+  stop = true;
+  for (std::thread& t : threads) t.join();
+  REBILL_RETURN_IF_ERROR(failed);
+
+  LineAggregator& lines = sinks[0]->lines();
+  for (size_t i = 1; i < sinks.size(); ++i) lines.Merge(std::move(sinks[i]->lines()));
   out.lines = lines.Take();
   REBILL_ASSIGN_OR_RETURN(out.source.sha256, sha256.get());
-  out.source.rows = row;
-  out.display_scale = parser->display_scale();
-  if (parser->rounded_values() > 0) {
-    out.warnings.push_back(RoundedValuesWarning(path, parser->rounded_values()));
+  out.source.rows = first_row[groups] - 1;
+  uint64_t rounded = 0;
+  for (const auto& sink : sinks) {
+    out.display_scale = std::max(out.display_scale, sink->display_scale());
+    rounded += sink->rounded_values();
   }
+  if (rounded > 0) out.warnings.push_back(RoundedValuesWarning(path, rounded));
   return out;
 }
 

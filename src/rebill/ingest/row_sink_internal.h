@@ -1,0 +1,71 @@
+// RowSink: everything a record of a billing file goes through once it is split into fields — its
+// field count, the manifest's column types, the format's row parser, the delivery's billing
+// period and the LineAggregator. Files are read on several threads, one RowSink each; a sink's
+// rejects are collected and handed to the caller's RejectSink in file order, so a reject policy
+// decides exactly as it would reading row by row.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rebill/ingest/format_internal.h"
+#include "rebill/ingest/ingest.h"
+#include "rebill/ingest/line_aggregator.h"
+#include "rebill/ingest/row_parser_internal.h"
+
+namespace rebill::ingest {
+
+/// A column the delivery's manifest types as a number.
+struct TypedColumn {
+  size_t index;
+  std::string name;
+  std::string type;
+  bool optional;
+};
+
+/// What every record of a file is read against.
+struct RowContext {
+  Format format;
+  bool hive_text;
+  bool headerless;
+  const std::string& path;
+  const std::vector<std::string>& header;
+  const std::vector<TypedColumn>& typed;
+  const IngestOptions& options;
+};
+
+class RowSink {
+ public:
+  /// Fails, naming the file and column, when the header lacks a column the format requires.
+  static Result<std::unique_ptr<RowSink>> Make(const RowContext& c) {
+    std::unique_ptr<RowSink> sink(new RowSink(c));
+    sink->parser_ = RowParser::Make(c.format, c.hive_text, c.path, sink->rejects_);
+    REBILL_RETURN_IF_ERROR(sink->parser_->MapHeader(c.header, c.options));
+    return sink;
+  }
+
+  /// Read one record (`row` as the caller numbers it): a line for the aggregator, or a reject.
+  /// Fails only for what stops an ingest whatever the reject policy.
+  Status Process(const std::vector<std::string_view>& fields, uint64_t row);
+
+  RejectSink& rejects() { return rejects_; }
+  LineAggregator& lines() { return lines_; }
+  const RowParser& parser() const { return *parser_; }
+  int display_scale() const { return parser_->display_scale(); }
+  uint64_t rounded_values() const { return parser_->rounded_values(); }
+
+ private:
+  explicit RowSink(const RowContext& c)
+      : c_(c), rejects_(RejectPolicy::SkipUpTo(UINT64_MAX)), lines_(c.options.time_cuts) {}
+
+  const RowContext& c_;
+  RejectSink rejects_;
+  LineAggregator lines_;
+  std::unique_ptr<RowParser> parser_;
+  CurLine line_;  // reused: its strings keep their capacity from row to row
+};
+
+}  // namespace rebill::ingest
