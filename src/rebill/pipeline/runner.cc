@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -116,6 +117,7 @@ nlohmann::ordered_json IngestedMonthJson(const IngestedMonth& m) {
   return {{"period", m.period},
           {"payer", m.payer},
           {"rows", m.rows},
+          {"content_sha256", m.content_sha256},
           {"action", m.action},
           {"status", m.final ? "final" : "estimated"},
           {"final", m.final},
@@ -310,6 +312,9 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
 
     month.tag_keys = options.tag_keys;
     month.time_cuts = options.time_cuts;
+    // Hashed meanwhile: the month file is written on this thread.
+    std::future<std::string> content =
+        std::async(std::launch::async, [&month] { return store::MonthContentSha256(month); });
     std::vector<std::string> shas;
     for (const SourceFile& s : month.sources) shas.push_back(s.sha256);
     std::sort(shas.begin(), shas.end());
@@ -326,6 +331,7 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
                             store->FindMonth(info.period, payer));
     if (existing && existing->month_file == relative) {
       info.action = "unchanged";
+      info.content_sha256 = content.get();
       summary.months.push_back(std::move(info));
       continue;
     }
@@ -338,6 +344,7 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
     REBILL_ASSIGN_OR_RETURN(std::string month_sha,
                             store::WriteMonthFile(ws.dir + "/" + relative, month));
     written.push_back(relative);
+    info.content_sha256 = content.get();
     store::MonthRecord record;
     record.period = info.period;
     record.payer = payer;

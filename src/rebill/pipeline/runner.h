@@ -63,6 +63,8 @@ struct IngestedMonth {
   int display_scale = 2;
   uint64_t usage_outside_period = 0;  // rows whose usage starts outside the period
   nlohmann::ordered_json delivery;    // which delivery (or loose files) it came from
+  /// store::MonthContentSha256: equal for the same month read from CSV, CSV.gz or Parquet.
+  std::string content_sha256;
 };
 
 /// The month as JSON, as `rebill ingest --format json` prints it and the store keeps it.
