@@ -496,8 +496,19 @@ NormalizedMonth BuildMonth(BillingPeriod period, std::vector<IngestedFile>&& fil
   for (const IngestedFile& file : files) total += file.lines.size();
   month.lines.reserve(total);
   for (IngestedFile& file : files) {
-    bool used = false;
     auto index = static_cast<uint32_t>(month.sources.size());
+    if (month.lines.empty() && !file.lines.empty() &&
+        std::all_of(file.lines.begin(), file.lines.end(),
+                    [&](const CurLine& line) { return line.period == period; })) {
+      // The usual case, a file of this month only: its lines move over as they are.
+      month.lines = std::move(file.lines);
+      file.lines.clear();
+      for (CurLine& line : month.lines) line.source_file = index;
+      month.sources.push_back(file.source);
+      month.display_scale = std::max(month.display_scale, file.display_scale);
+      continue;
+    }
+    bool used = false;
     for (CurLine& line : file.lines) {
       if (line.period != period) continue;
       month.lines.push_back(std::move(line));

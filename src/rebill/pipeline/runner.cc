@@ -264,6 +264,21 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
   };
   std::map<std::pair<BillingPeriod, std::string>, Group> groups;
   for (size_t f = 0; f < files.size(); ++f) {
+    std::vector<CurLine>& lines = files[f].lines;
+    // Usually a file is one payer's month: it moves into its group whole.
+    if (!lines.empty() && std::all_of(lines.begin(), lines.end(), [&](const CurLine& l) {
+          return l.period == lines[0].period && l.payer_account == lines[0].payer_account;
+        })) {
+      std::pair<BillingPeriod, std::string> key{lines[0].period, lines[0].payer_account};
+      ingest::IngestedFile part;
+      part.source = files[f].source;
+      part.display_scale = files[f].display_scale;
+      part.lines = std::move(lines);
+      lines.clear();
+      groups[key].parts.push_back(std::move(part));
+      groups[key].deliveries.insert(delivery_of[f]);
+      continue;
+    }
     std::map<std::pair<BillingPeriod, std::string>, ingest::IngestedFile> split;
     for (CurLine& line : files[f].lines) {
       ingest::IngestedFile& part = split[{line.period, line.payer_account}];
