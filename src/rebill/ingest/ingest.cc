@@ -121,6 +121,9 @@ class PieceReader {
     }
   }
 
+  /// True once the piece returned last was the file's last.
+  bool exhausted() const { return at_end_ && carry_.empty(); }
+
  private:
   // The end of the last whole record that ends within the first `limit` bytes, or npos.
   size_t LastRecordEnd(const std::string& piece, size_t limit) const {
@@ -265,7 +268,7 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
 
   uint64_t next = 1;    // the next piece to read
   uint64_t replay = 1;  // the next piece whose rejects go to `rejects`
-  bool read_all = false;
+  uint64_t last = 0;    // the file's last piece, once it is read
   // Takes the finished pieces that are next in file order; with `wait`, until all are.
   auto take_finished = [&](bool wait) -> Status {
     for (;;) {
@@ -286,7 +289,8 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
         REBILL_RETURN_IF_ERROR(rejects.Add(std::move(r)));
       }
       if (done.unclosed_at) {
-        if (!read_all || replay + 1 != next) {
+        // Only the file's end can leave a quote open; before it, the cut was wrong.
+        if (replay != last) {
           results.read_again_whole = true;
           return Status::Ok();
         }
@@ -305,6 +309,7 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
     {
       std::unique_lock lock(mu);
       changed.wait(lock, [&] { return queue.size() < kQueued; });
+      if (pieces.exhausted()) last = next;
       queue.emplace_back(next++, std::move(piece));
     }
     changed.notify_all();
@@ -312,7 +317,6 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
     REBILL_RETURN_IF_ERROR(take_finished(false));
     if (results.read_again_whole) return results;
   }
-  read_all = true;
   while (replay < next) {
     REBILL_RETURN_IF_ERROR(take_finished(true));
     if (results.read_again_whole) return results;
@@ -481,7 +485,11 @@ Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOption
                           ReadCsvBillingFile(path, options, rejects, /*split=*/true, &read_again));
   if (!read_again) return file;
   rejects = std::move(before);
-  return ReadCsvBillingFile(path, options, rejects, /*split=*/false, &read_again);
+  read_again = false;
+  REBILL_ASSIGN_OR_RETURN(file,
+                          ReadCsvBillingFile(path, options, rejects, /*split=*/false, &read_again));
+  if (read_again) return Internal(path + ": read as one piece, the file still needs another read");
+  return file;
 }
 
 NormalizedMonth BuildMonth(BillingPeriod period, const std::vector<IngestedFile>& files) {

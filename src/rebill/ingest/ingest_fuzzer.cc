@@ -46,8 +46,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   rebill::RejectSink rejects(rebill::RejectPolicy::SkipUpTo(UINT64_MAX));
   rebill::Result<rebill::ingest::IngestedFile> file =
       rebill::ingest::ReadBillingFile(ScratchPath(), options, rejects);
-  if (file.ok() && file->lines.size() + rejects.rejects().size() > file->source.rows) {
-    __builtin_trap();  // every row is a line or a reject, never both
+  if (file.ok()) {
+    uint64_t rows = 0;
+    for (const rebill::CurLine& line : file->lines) rows += line.rows;
+    // Every row is in a line or is a reject, never both.
+    if (rows + rejects.rejects().size() != file->source.rows) __builtin_trap();
+  }
+  // Cut into pieces of 1 to 128 bytes, read in parallel, the file must read the same.
+  options.piece_bytes = 1 + (data[0] >> 1);
+  rebill::RejectSink piece_rejects(rebill::RejectPolicy::SkipUpTo(UINT64_MAX));
+  rebill::Result<rebill::ingest::IngestedFile> pieces =
+      rebill::ingest::ReadBillingFile(ScratchPath(), options, piece_rejects);
+  if (pieces.ok() != file.ok()) __builtin_trap();
+  if (!file.ok()) {
+    if (pieces.status().message() != file.status().message()) __builtin_trap();
+    return 0;
+  }
+  if (pieces->lines != file->lines || !(pieces->source == file->source)) __builtin_trap();
+  if (piece_rejects.rejects().size() != rejects.rejects().size()) __builtin_trap();
+  for (size_t i = 0; i < rejects.rejects().size(); ++i) {
+    if (piece_rejects.rejects()[i].row != rejects.rejects()[i].row) __builtin_trap();
   }
   return 0;
 }
