@@ -5,21 +5,12 @@
 #include <vector>
 
 #include "rebill/attribute/attribute.h"
+#include "rebill/core/escape.h"
 
 namespace rebill::attribute {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-std::string Csv(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
 
 /// margin / revenue * 100, half-up to 2 digits; null when there is no revenue.
 Json MarginPercent(const MarginRow& row) {
@@ -217,7 +208,7 @@ std::string RenderMarginCsv(const MarginReport& report, const std::string& by) {
     }
     out += ",net_margin\n";
     auto line = [&](const Waterfall& w) {
-      out += Csv(w.key) + "," + w.list_price.ToString(2);
+      out += CsvField(w.key) + "," + w.list_price.ToString(2);
       for (int s = 0; s < kWaterfallStepCount; ++s) {
         out += "," + w.steps[static_cast<size_t>(s)].ToString(2);
         if (s == static_cast<int>(WaterfallStep::kChargesOffList)) {
@@ -236,7 +227,7 @@ std::string RenderMarginCsv(const MarginReport& report, const std::string& by) {
   }
   std::string out = "key,revenue,cost,margin,margin_percent,cost_basis\n";
   auto line = [&](const MarginRow& r) {
-    out += Csv(r.key) + "," + r.revenue.ToString(2) + "," + r.cost.ToString(2) + "," +
+    out += CsvField(r.key) + "," + r.revenue.ToString(2) + "," + r.cost.ToString(2) + "," +
            r.margin.ToString(2) + "," + MarginPercentText(r) + "," + r.cost_basis.ToString(2) +
            "\n";
   };

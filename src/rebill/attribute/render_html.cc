@@ -5,32 +5,10 @@
 #include <vector>
 
 #include "rebill/attribute/attribute.h"
+#include "rebill/core/escape.h"
 
 namespace rebill::attribute {
 namespace {
-
-std::string Escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
 
 // Display amounts: two decimals, half-up; the JSON and CSV outputs keep every digit.
 std::string Money(Decimal d) { return d.Round(2, RoundingMode::kHalfUp).ToString(2); }
@@ -60,13 +38,13 @@ std::string MarginBars(const std::vector<MarginRow>& rows, const std::string& ti
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"" +
                     std::to_string(width) + "\" height=\"" + std::to_string(height) +
                     "\" viewBox=\"0 0 " + std::to_string(width) + " " + std::to_string(height) +
-                    "\"><title>" + Escape(title) + "</title>";
+                    "\"><title>" + HtmlEscape(title) + "</title>";
   int y = 10;
   for (const MarginRow& r : rows) {
     int w = Px(r.margin.Abs(), largest, kHalf);
     int x = r.margin.Sign() < 0 ? zero - w : zero;
     svg += "<text x=\"" + std::to_string(kLabel - 6) + "\" y=\"" + std::to_string(y + 14) +
-           "\" text-anchor=\"end\">" + Escape(r.key) + "</text>";
+           "\" text-anchor=\"end\">" + HtmlEscape(r.key) + "</text>";
     svg += "<rect x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(y + 3) + "\" width=\"" +
            std::to_string(std::max(w, 1)) + "\" height=\"" + std::to_string(kRow - 6) +
            "\" fill=\"" + (r.margin.Sign() < 0 ? kNegative : kPositive) + "\"/>";
@@ -101,7 +79,7 @@ std::string WaterfallChart(const std::vector<Bar>& bars, const std::string& titl
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"" +
                     std::to_string(width) + "\" height=\"" + std::to_string(height) +
                     "\" viewBox=\"0 0 " + std::to_string(width) + " " + std::to_string(height) +
-                    "\"><title>" + Escape(title) + "</title>";
+                    "\"><title>" + HtmlEscape(title) + "</title>";
   level = Decimal();
   int x = kLeft;
   for (const Bar& b : bars) {
@@ -118,8 +96,8 @@ std::string WaterfallChart(const std::vector<Bar>& bars, const std::string& titl
     const int label_y = kTop + kPlot + 14;
     svg += "<text x=\"" + std::to_string(x + kBar / 2) + "\" y=\"" + std::to_string(label_y) +
            "\" font-size=\"10\" text-anchor=\"end\" transform=\"rotate(-35 " +
-           std::to_string(x + kBar / 2) + " " + std::to_string(label_y) + ")\">" + Escape(b.label) +
-           "</text>";
+           std::to_string(x + kBar / 2) + " " + std::to_string(label_y) + ")\">" +
+           HtmlEscape(b.label) + "</text>";
     level = to;
     x += kBar + kGap;
   }
@@ -164,12 +142,12 @@ std::vector<Bar> CostBars(const Waterfall& w) {
 
 std::string RowsTable(const std::vector<MarginRow>& rows, const MarginRow* total,
                       const std::string& key_name) {
-  std::string out = "<table><thead><tr><th>" + Escape(key_name) +
+  std::string out = "<table><thead><tr><th>" + HtmlEscape(key_name) +
                     "</th><th>Revenue</th><th>Cost basis</th><th>True cost</th><th>Margin</th>"
                     "<th>Margin %</th></tr></thead><tbody>";
   auto row = [&](const MarginRow& r, bool bold) {
     std::string pct = MarginPercentText(r);
-    out += std::string(bold ? "<tr class=\"total\">" : "<tr>") + "<td>" + Escape(r.key) +
+    out += std::string(bold ? "<tr class=\"total\">" : "<tr>") + "<td>" + HtmlEscape(r.key) +
            "</td><td>" + Money(r.revenue) + "</td><td>" + Money(r.cost_basis) + "</td><td>" +
            Money(r.cost) + "</td><td class=\"" + (r.margin.Sign() < 0 ? "neg" : "pos") + "\">" +
            Money(r.margin) + "</td><td>" + (pct.empty() ? "–" : pct + "%") + "</td></tr>";
@@ -184,7 +162,7 @@ std::string WaterfallTable(const MarginReport& report) {
   for (const Waterfall& w : report.waterfalls) columns.push_back(&w);
   columns.push_back(&report.total_waterfall);
   std::string out = "<table class=\"waterfall\"><thead><tr><th></th>";
-  for (const Waterfall* w : columns) out += "<th>" + Escape(w->key) + "</th>";
+  for (const Waterfall* w : columns) out += "<th>" + HtmlEscape(w->key) + "</th>";
   out += "</tr></thead><tbody>";
   auto anchor = [&](const std::string& label, Decimal Waterfall::*field) {
     out += "<tr class=\"anchor\"><td>" + label + "</td>";
@@ -195,7 +173,7 @@ std::string WaterfallTable(const MarginReport& report) {
     for (int s = 0; s < kWaterfallStepCount; ++s) {
       auto step = static_cast<WaterfallStep>(s);
       if (LegOf(step) != leg) continue;
-      out += "<tr><td>" + Escape(std::string(WaterfallStepLabel(step))) + "</td>";
+      out += "<tr><td>" + HtmlEscape(std::string(WaterfallStepLabel(step))) + "</td>";
       for (const Waterfall* w : columns) out += "<td>" + Money((*w)[step]) + "</td>";
       out += "</tr>";
     }
@@ -223,7 +201,7 @@ std::string RenderMarginHtml(const MarginReport& report, const std::string& rese
                                  : report.period.ToString() + " to " + report.through.ToString();
   std::string html =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Margin " +
-      Escape(period) +
+      HtmlEscape(period) +
       "</title><style>"
       "body{font-family:sans-serif;margin:2em;color:#222}"
       "table{border-collapse:collapse;margin:1em 0}"
@@ -233,10 +211,10 @@ std::string RenderMarginHtml(const MarginReport& report, const std::string& rese
       ".neg{color:#b3372f}.pos{color:#2f7d4f}.alerts li{color:#b3372f}"
       "svg text{font-family:sans-serif;font-size:12px}"
       "</style></head><body>\n";
-  html += "<h1>Margin " + Escape(period) + "</h1>\n<p>" + Escape(reseller) + " · amounts in " +
-          Escape(report.currency) + " · true cost in the " +
-          Escape(std::string(CostViewName(report.cost_view))) + " view, cost basis in the " +
-          Escape(std::string(CostViewName(report.basis_cost_view))) + " view</p>\n";
+  html += "<h1>Margin " + HtmlEscape(period) + "</h1>\n<p>" + HtmlEscape(reseller) +
+          " · amounts in " + HtmlEscape(report.currency) + " · true cost in the " +
+          HtmlEscape(std::string(CostViewName(report.cost_view))) + " view, cost basis in the " +
+          HtmlEscape(std::string(CostViewName(report.basis_cost_view))) + " view</p>\n";
   const MarginRow& t = report.total;
   std::string pct = MarginPercentText(t);
   html += "<p>Revenue <b>" + Money(t.revenue) + "</b> − true cost <b>" + Money(t.cost) +
@@ -249,7 +227,7 @@ std::string RenderMarginHtml(const MarginReport& report, const std::string& rese
   } else {
     html += "<ul class=\"alerts\">";
     for (const Alert& a : report.alerts) {
-      html += "<li>" + Escape(a.period) + ": " + Escape(a.message) + "</li>";
+      html += "<li>" + HtmlEscape(a.period) + ": " + HtmlEscape(a.message) + "</li>";
     }
     html += "</ul>\n";
   }

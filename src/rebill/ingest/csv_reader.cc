@@ -255,6 +255,18 @@ class ZipSource : public ByteSource {
 
 }  // namespace
 
+Result<std::string> FileSha256Hex(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return IoError(path + ": cannot open: " + std::strerror(errno));
+  RawFile raw(file, path);
+  std::vector<char> piece(kChunk);
+  for (;;) {
+    REBILL_ASSIGN_OR_RETURN(size_t n, raw.Read(piece.data(), piece.size()));
+    if (n == 0) break;
+  }
+  return raw.Sha256Hex();
+}
+
 Result<std::unique_ptr<ByteSource>> ByteSource::Open(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) return IoError(path + ": cannot open: " + std::strerror(errno));

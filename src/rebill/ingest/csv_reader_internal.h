@@ -44,6 +44,10 @@ class ByteSource {
   static Result<std::unique_ptr<ByteSource>> Open(const std::string& path);
 };
 
+/// The SHA-256 of the bytes of the file at `path` as stored, in lowercase hex, read in 1 MiB
+/// pieces; for a file whose bytes are not read through a ByteSource (Parquet).
+Result<std::string> FileSha256Hex(const std::string& path);
+
 class CsvReader {
  public:
   CsvReader(std::unique_ptr<ByteSource> source, std::string path, char delimiter = ',');

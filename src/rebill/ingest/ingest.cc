@@ -322,16 +322,13 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
     if (results.read_again_whole) return results;
   }
 
-  LineAggregator& lines = sinks[0]->lines();
-  for (size_t i = 1; i < sinks.size(); ++i) lines.Merge(std::move(sinks[i]->lines()));
-  results.lines = lines.Take();
+  MergedSinks merged = MergeSinks(sinks);
+  results.lines = std::move(merged.lines);
   for (CurLine& line : results.lines) {
     line.source_row = base[PieceOf(line.source_row)] + RecordOf(line.source_row);
   }
-  for (const auto& sink : sinks) {
-    results.display_scale = std::max(results.display_scale, sink->display_scale());
-    results.rounded_values += sink->rounded_values();
-  }
+  results.display_scale = merged.display_scale;
+  results.rounded_values = merged.rounded_values;
   return results;
 }
 
@@ -366,6 +363,18 @@ Status RowSink::Process(const std::vector<std::string_view>& fields, uint64_t ro
       CheckDeliveryPeriod(c_.options, c_.format, c_.path, row, line_, rejects_, &outside));
   if (!outside) lines_.Add(line_);
   return Status::Ok();
+}
+
+MergedSinks MergeSinks(std::vector<std::unique_ptr<RowSink>>& sinks) {
+  MergedSinks merged;
+  LineAggregator& lines = sinks[0]->lines();
+  for (size_t i = 1; i < sinks.size(); ++i) lines.Merge(std::move(sinks[i]->lines()));
+  merged.lines = lines.Take();
+  for (const auto& sink : sinks) {
+    merged.display_scale = std::max(merged.display_scale, sink->display_scale());
+    merged.rounded_values += sink->rounded_values();
+  }
+  return merged;
 }
 
 Status CheckDeliveryPeriod(const IngestOptions& options, Format format, const std::string& path,

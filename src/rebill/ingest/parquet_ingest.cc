@@ -1,17 +1,13 @@
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <condition_variable>
-#include <cstring>
 #include <fstream>
 #include <future>
 #include <memory>
 #include <mutex>
 #include <thread>
 
-#include "rebill/core/hex.h"
+#include "rebill/ingest/csv_reader_internal.h"
 #include "rebill/ingest/format_internal.h"
 #include "rebill/ingest/line_aggregator.h"
 #include "rebill/ingest/parquet/reader.h"
@@ -47,30 +43,6 @@ std::string FirstNames(const std::vector<std::string>& names) {
 }
 
 }  // namespace
-
-Result<std::string> FileSha256Hex(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return IoError(path + ": cannot open: " + std::strerror(errno));
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  if (ctx == nullptr || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
-    return IoError(path + ": cannot start SHA-256");
-  }
-  std::vector<char> piece(size_t{1} << 20);
-  while (in) {
-    in.read(piece.data(), static_cast<std::streamsize>(piece.size()));
-    auto got = static_cast<size_t>(in.gcount());
-    if (got > 0 && EVP_DigestUpdate(ctx.get(), piece.data(), got) != 1) {
-      return IoError(path + ": SHA-256 failed");
-    }
-  }
-  if (in.bad()) return IoError(path + ": read error while hashing");
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1) {
-    return IoError(path + ": SHA-256 failed");
-  }
-  return LowerHex(digest, length);
-}
 
 bool IsParquetFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -171,17 +143,14 @@ Result<IngestedFile> ReadParquetBillingFile(const std::string& path, const Inges
   for (std::thread& t : threads) t.join();
   REBILL_RETURN_IF_ERROR(failed);
 
-  LineAggregator& lines = sinks[0]->lines();
-  for (size_t i = 1; i < sinks.size(); ++i) lines.Merge(std::move(sinks[i]->lines()));
-  out.lines = lines.Take();
+  MergedSinks merged = MergeSinks(sinks);
+  out.lines = std::move(merged.lines);
   REBILL_ASSIGN_OR_RETURN(out.source.sha256, sha256.get());
   out.source.rows = first_row[groups] - 1;
-  uint64_t rounded = 0;
-  for (const auto& sink : sinks) {
-    out.display_scale = std::max(out.display_scale, sink->display_scale());
-    rounded += sink->rounded_values();
+  out.display_scale = merged.display_scale;
+  if (merged.rounded_values > 0) {
+    out.warnings.push_back(RoundedValuesWarning(path, merged.rounded_values));
   }
-  if (rounded > 0) out.warnings.push_back(RoundedValuesWarning(path, rounded));
   return out;
 }
 

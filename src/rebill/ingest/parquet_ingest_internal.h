@@ -14,9 +14,6 @@ namespace rebill::ingest {
 /// (the caller's own open then reports why).
 bool IsParquetFile(const std::string& path);
 
-/// The SHA-256 of the file at `path` in lowercase hex, read in 1 MiB pieces.
-Result<std::string> FileSha256Hex(const std::string& path);
-
 /// Read a Parquet billing file: the format is told from its top-level column names, only the
 /// columns the row parser uses are decoded, and rows are numbered from 1 across row groups.
 Result<IngestedFile> ReadParquetBillingFile(const std::string& path, const IngestOptions& options,

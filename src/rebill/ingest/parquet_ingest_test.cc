@@ -7,6 +7,7 @@
 #include <fstream>
 #include <string>
 
+#include "rebill/ingest/csv_reader_internal.h"
 #include "rebill/ingest/ingest.h"
 #include "rebill/ingest/parquet_ingest_internal.h"
 #include "testing/status_matchers.h"

@@ -68,4 +68,12 @@ class RowSink {
   CurLine line_;  // reused: its strings keep their capacity from row to row
 };
 
+/// What the sinks that read one file found together.
+struct MergedSinks {
+  std::vector<CurLine> lines;  // aggregated across the sinks, in the order of their first row
+  int display_scale = 2;       // the largest any sink saw
+  uint64_t rounded_values = 0;
+};
+MergedSinks MergeSinks(std::vector<std::unique_ptr<RowSink>>& sinks);
+
 }  // namespace rebill::ingest

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "rebill/core/decimal.h"
+#include "rebill/core/escape.h"
 #include "rebill/pipeline/runner.h"
 
 namespace rebill::pipeline {
@@ -127,16 +128,6 @@ const std::vector<std::string> kColumns = {
 Decimal Dec(const char* text) { return Decimal::Parse(text).value(); }
 Decimal Times(Decimal a, Decimal b) { return Decimal::Mul(a, b).value(); }
 
-std::string Quote(const std::string& field) {
-  if (field.find_first_of(",\"\n") == std::string::npos) return field;
-  std::string out = "\"";
-  for (char c : field) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
-
 class CurWriter {
  public:
   using Row = std::map<std::string, std::string>;
@@ -159,7 +150,7 @@ class CurWriter {
     if (row.count("bill/BillingEntity") == 0) row["bill/BillingEntity"] = "AWS";
     if (row.count("bill/BillType") == 0) row["bill/BillType"] = "Anniversary";
     for (size_t i = 0; i < kColumns.size(); ++i) {
-      out_ += (i ? "," : "") + Quote(row[kColumns[i]]);
+      out_ += (i ? "," : "") + CsvField(row[kColumns[i]]);
     }
     out_ += "\n";
   }

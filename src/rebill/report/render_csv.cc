@@ -1,21 +1,9 @@
 #include "rebill/core/currency.h"
+#include "rebill/core/escape.h"
 #include "rebill/report/render.h"
 
 namespace rebill::report {
-namespace {
-
-std::string Field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string RenderCsv(const StatementSet& set) {
   std::string out =
@@ -25,12 +13,13 @@ std::string RenderCsv(const StatementSet& set) {
     Result<Currency> currency = Currency::Parse(s.currency);
     const int digits = currency.ok() ? currency->minor_units() : 2;
     for (const StatementLine& l : s.lines) {
-      out += Field(s.period.ToString()) + "," + Field(s.customer) + "," + Field(s.customer_name) +
-             "," + Field(s.currency) + "," + std::string(StatementStatusName(s.status)) + "," +
-             Field(s.invoice_number) + "," + std::string(StatementLineKindName(l.kind)) + "," +
-             Field(l.service) + "," + Field(l.description) + "," +
+      out += CsvField(s.period.ToString()) + "," + CsvField(s.customer) + "," +
+             CsvField(s.customer_name) + "," + CsvField(s.currency) + "," +
+             std::string(StatementStatusName(s.status)) + "," + CsvField(s.invoice_number) + "," +
+             std::string(StatementLineKindName(l.kind)) + "," + CsvField(l.service) + "," +
+             CsvField(l.description) + "," +
              l.list_amount.Round(digits, RoundingMode::kHalfUp).ToString(digits) + "," +
-             l.amount.ToString(digits) + "," + Field(l.rule) + "," + Field(l.account) + "\n";
+             l.amount.ToString(digits) + "," + CsvField(l.rule) + "," + CsvField(l.account) + "\n";
     }
   }
   return out;

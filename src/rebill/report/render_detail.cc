@@ -1,27 +1,17 @@
 #include <string_view>
 
+#include "rebill/core/escape.h"
 #include "rebill/model/aws_services.h"
 #include "rebill/report/detail.h"
 
 namespace rebill::report {
 namespace {
 
-std::string Field(std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return std::string(text);
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
-
 std::string Row(const std::vector<std::string>& fields) {
   std::string out;
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) out.push_back(',');
-    out += Field(fields[i]);
+    out += CsvField(fields[i]);
   }
   return out + "\n";
 }

@@ -1,37 +1,11 @@
 #include <string_view>
 
+#include "rebill/core/escape.h"
 #include "rebill/report/presentation.h"
 #include "rebill/report/render.h"
 
 namespace rebill::report {
 namespace {
-
-std::string Escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
 
 std::string Base64(std::string_view bytes) {
   static constexpr char kAlphabet[] =
@@ -121,20 +95,20 @@ std::string Style(const std::string& accent) {
 // from the network and prints as drawn.
 std::string ServiceChart(const Presentation& p, const std::string& accent) {
   const int row = 24, label_width = 260, bar_width = 340;
-  std::string svg = "<svg role=\"img\" aria-label=\"" + Escape(p.by_service_title) +
+  std::string svg = "<svg role=\"img\" aria-label=\"" + HtmlEscape(p.by_service_title) +
                     "\" width=\"100%\" viewBox=\"0 0 720 " +
                     std::to_string(row * static_cast<int>(p.by_service.size()) + 8) + "\">";
   int y = 4;
   for (const ChartBar& bar : p.by_service) {
     const int px = bar.permille * bar_width / 1000;
     svg += "<text x=\"0\" y=\"" + std::to_string(y + 15) + "\" font-size=\"12\" fill=\"#1d2330\">" +
-           Escape(Truncate(bar.label, 40)) + "</text>";
+           HtmlEscape(Truncate(bar.label, 40)) + "</text>";
     svg += "<rect x=\"" + std::to_string(label_width) + "\" y=\"" + std::to_string(y + 3) +
            "\" width=\"" + std::to_string(std::max(px, 1)) + "\" height=\"16\" rx=\"2\" fill=\"" +
            accent + "\"/>";
     svg += "<text x=\"" + std::to_string(label_width + px + 8) + "\" y=\"" +
-           std::to_string(y + 15) + "\" font-size=\"11\" fill=\"#5a6275\">" + Escape(bar.value) +
-           "</text>";
+           std::to_string(y + 15) + "\" font-size=\"11\" fill=\"#5a6275\">" +
+           HtmlEscape(bar.value) + "</text>";
     y += row;
   }
   return svg + "</svg>";
@@ -144,7 +118,7 @@ std::string ServiceChart(const Presentation& p, const std::string& accent) {
 std::string DayChart(const Presentation& p, const std::string& accent) {
   const int height = 120, left = 4, step = 22, bar = 16;
   const int width = left + step * static_cast<int>(p.by_day.size());
-  std::string svg = "<svg role=\"img\" aria-label=\"" + Escape(p.by_day_title) +
+  std::string svg = "<svg role=\"img\" aria-label=\"" + HtmlEscape(p.by_day_title) +
                     "\" width=\"100%\" viewBox=\"0 0 " + std::to_string(width) + " " +
                     std::to_string(height + 20) + "\">";
   svg += "<line x1=\"0\" y1=\"" + std::to_string(height) + "\" x2=\"" + std::to_string(width) +
@@ -156,13 +130,13 @@ std::string DayChart(const Presentation& p, const std::string& accent) {
     if (day.permille > 0) {
       svg += "<rect x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(height - h) +
              "\" width=\"" + std::to_string(bar) + "\" height=\"" + std::to_string(h) +
-             "\" fill=\"" + accent + "\"><title>" + Escape(day.label) + ": " + Escape(day.value) +
-             "</title></rect>";
+             "\" fill=\"" + accent + "\"><title>" + HtmlEscape(day.label) + ": " +
+             HtmlEscape(day.value) + "</title></rect>";
     }
     if (i == 0 || (i + 1) % 5 == 0) {
       svg += "<text x=\"" + std::to_string(x + bar / 2) + "\" y=\"" + std::to_string(height + 14) +
-             "\" font-size=\"10\" text-anchor=\"middle\" fill=\"#5a6275\">" + Escape(day.label) +
-             "</text>";
+             "\" font-size=\"10\" text-anchor=\"middle\" fill=\"#5a6275\">" +
+             HtmlEscape(day.label) + "</text>";
     }
     x += step;
   }
@@ -172,7 +146,8 @@ std::string DayChart(const Presentation& p, const std::string& accent) {
 std::string Lines(const std::vector<std::string>& lines, bool bold_first) {
   std::string out;
   for (size_t i = 0; i < lines.size(); ++i) {
-    out += i == 0 && bold_first ? "<strong>" + Escape(lines[i]) + "</strong>" : Escape(lines[i]);
+    out += i == 0 && bold_first ? "<strong>" + HtmlEscape(lines[i]) + "</strong>"
+                                : HtmlEscape(lines[i]);
     out += "<br>";
   }
   return out;
@@ -184,67 +159,70 @@ std::string RenderHtml(const Statement& s, const RenderAssets& assets) {
   const Presentation p = Present(s);
   const std::string& accent = s.branding.accent;
   std::string out;
-  out += "<!DOCTYPE html>\n<html lang=\"" + Escape(p.locale->tag()) + "\">\n<head>\n";
+  out += "<!DOCTYPE html>\n<html lang=\"" + HtmlEscape(p.locale->tag()) + "\">\n<head>\n";
   out += "<meta charset=\"utf-8\">\n";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  out += "<title>" + Escape(p.title) + " " + Escape(p.locale->Period(s.period)) + " — " +
-         Escape(s.customer_name) + "</title>\n<style>" + Style(accent) +
+  out += "<title>" + HtmlEscape(p.title) + " " + HtmlEscape(p.locale->Period(s.period)) + " — " +
+         HtmlEscape(s.customer_name) + "</title>\n<style>" + Style(accent) +
          "</style>\n</head>\n<body>\n<div class=\"page\">\n";
-  if (!p.watermark.empty()) out += "<div class=\"watermark\">" + Escape(p.watermark) + "</div>\n";
+  if (!p.watermark.empty())
+    out += "<div class=\"watermark\">" + HtmlEscape(p.watermark) + "</div>\n";
 
   out += "<header><div class=\"issuer\">";
   if (!assets.logo_png.empty()) {
-    out += "<img alt=\"" + Escape(s.issuer.name) + "\" src=\"data:image/png;base64," +
+    out += "<img alt=\"" + HtmlEscape(s.issuer.name) + "\" src=\"data:image/png;base64," +
            Base64(assets.logo_png) + "\">";
   }
-  out += "<h1>" + Escape(p.title) + "</h1>" + Lines(p.issuer_lines, true) + "</div>";
+  out += "<h1>" + HtmlEscape(p.title) + "</h1>" + Lines(p.issuer_lines, true) + "</div>";
   out += "<div class=\"meta\"><table>";
   for (const auto& [label, value] : p.meta) {
-    out += "<tr><th>" + Escape(label) + "</th><td>" + Escape(value) + "</td></tr>";
+    out += "<tr><th>" + HtmlEscape(label) + "</th><td>" + HtmlEscape(value) + "</td></tr>";
   }
   out += "</table><div><span class=\"badge" + std::string(p.final ? " final" : "") + "\">" +
-         Escape(p.status) + "</span></div></div></header>\n";
-  out += "<div class=\"billto\"><div class=\"label\">" + Escape(p.bill_to_label) + "</div>" +
+         HtmlEscape(p.status) + "</span></div></div></header>\n";
+  out += "<div class=\"billto\"><div class=\"label\">" + HtmlEscape(p.bill_to_label) + "</div>" +
          Lines(p.bill_to_lines, true) + "</div>\n";
 
   const std::vector<std::string> columns = LineColumns(p);
   out += "<table class=\"lines\">\n<thead><tr>";
   for (size_t i = 0; i < columns.size(); ++i) {
     bool amount = i + 3 >= columns.size();
-    out += std::string(amount ? "<th class=\"amount\">" : "<th>") + Escape(columns[i]) + "</th>";
+    out +=
+        std::string(amount ? "<th class=\"amount\">" : "<th>") + HtmlEscape(columns[i]) + "</th>";
   }
   out += "</tr></thead>\n<tbody>\n";
   const std::string span = std::to_string(columns.size());
   if (p.lines.empty())
-    out += "<tr><td colspan=\"" + span + "\">" + Escape(p.no_lines) + "</td></tr>\n";
+    out += "<tr><td colspan=\"" + span + "\">" + HtmlEscape(p.no_lines) + "</td></tr>\n";
   for (const PresentedLine& l : p.lines) {
     if (!l.section.empty()) {
-      out += "<tr class=\"section\"><td colspan=\"" + span + "\">" + Escape(l.section) +
+      out += "<tr class=\"section\"><td colspan=\"" + span + "\">" + HtmlEscape(l.section) +
              "</td></tr>\n";
     }
     out += "<tr>";
-    if (p.by_account) out += "<td>" + Escape(l.account) + "</td>";
-    out += "<td>" + Escape(l.service) + "</td><td>" + Escape(l.description) +
-           "<div class=\"rule\">" + Escape(l.rule) + "</div></td>";
-    out += "<td class=\"amount\">" + Escape(l.list_price) + "</td><td class=\"amount\">" +
-           Escape(l.discount) + "</td><td class=\"amount\">" + Escape(l.amount) + "</td></tr>\n";
+    if (p.by_account) out += "<td>" + HtmlEscape(l.account) + "</td>";
+    out += "<td>" + HtmlEscape(l.service) + "</td><td>" + HtmlEscape(l.description) +
+           "<div class=\"rule\">" + HtmlEscape(l.rule) + "</div></td>";
+    out += "<td class=\"amount\">" + HtmlEscape(l.list_price) + "</td><td class=\"amount\">" +
+           HtmlEscape(l.discount) + "</td><td class=\"amount\">" + HtmlEscape(l.amount) +
+           "</td></tr>\n";
   }
   out += "</tbody>\n</table>\n<table class=\"totals\">\n";
   for (const PresentedTotal& t : p.totals) {
-    out += std::string(t.grand ? "<tr class=\"total\">" : "<tr>") + "<td>" + Escape(t.label) +
-           "</td><td class=\"amount\">" + Escape(t.amount) + "</td></tr>\n";
+    out += std::string(t.grand ? "<tr class=\"total\">" : "<tr>") + "<td>" + HtmlEscape(t.label) +
+           "</td><td class=\"amount\">" + HtmlEscape(t.amount) + "</td></tr>\n";
   }
   out += "</table>\n";
   if (!p.by_service.empty()) {
-    out += "<h2>" + Escape(p.by_service_title) + "</h2>\n" + ServiceChart(p, accent) + "\n";
+    out += "<h2>" + HtmlEscape(p.by_service_title) + "</h2>\n" + ServiceChart(p, accent) + "\n";
   }
   if (!p.by_day.empty()) {
-    out += "<h2>" + Escape(p.by_day_title) + "</h2>\n" + DayChart(p, accent) + "\n";
+    out += "<h2>" + HtmlEscape(p.by_day_title) + "</h2>\n" + DayChart(p, accent) + "\n";
   }
   for (const auto& [heading, text] : p.notes) {
     out += "<p class=\"note\">" +
-           (heading.empty() ? "" : "<strong>" + Escape(heading) + ":</strong> ") + Escape(text) +
-           "</p>\n";
+           (heading.empty() ? "" : "<strong>" + HtmlEscape(heading) + ":</strong> ") +
+           HtmlEscape(text) + "</p>\n";
   }
   out += "</div>\n</body>\n</html>\n";
   return out;
