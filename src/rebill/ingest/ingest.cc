@@ -187,15 +187,10 @@ PieceDone ReadPiece(const RowContext& c, RowSink& sink, uint64_t index, std::str
   return done;
 }
 
-int ParseThreads() {
-  unsigned cores = std::thread::hardware_concurrency();
-  return static_cast<int>(std::clamp(cores, 1u, 2u));
-}
-
 // Reads the pieces on this thread while workers split, parse and aggregate them; hands the
 // rejects to `rejects` in file order as pieces complete, so a reject policy stops the ingest as
-// early as it would reading row by row. `first` holds the first data record of a file without a
-// header (piece 0; otherwise piece 0 is the header).
+// early as it would reading row by row. `first_record` is the first data record of a file without
+// a header (piece 0; otherwise piece 0 is the header).
 Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
                                 std::unique_ptr<RowSink> first_sink,
                                 const std::vector<std::string>* first_record, RejectSink& rejects,
@@ -203,7 +198,7 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
                                 const CsvReader& reader) {
   std::vector<std::unique_ptr<RowSink>> sinks;
   sinks.push_back(std::move(first_sink));
-  for (int i = 1; i < ParseThreads(); ++i) {
+  for (int i = 1; i < IngestThreads(); ++i) {
     REBILL_ASSIGN_OR_RETURN(std::unique_ptr<RowSink> sink, RowSink::Make(c));
     sinks.push_back(std::move(sink));
   }
@@ -365,6 +360,11 @@ Status RowSink::Process(const std::vector<std::string_view>& fields, uint64_t ro
   return Status::Ok();
 }
 
+int IngestThreads() {
+  unsigned cores = std::thread::hardware_concurrency();
+  return static_cast<int>(std::clamp(cores, 1u, 2u));
+}
+
 MergedSinks MergeSinks(std::vector<std::unique_ptr<RowSink>>& sinks) {
   MergedSinks merged;
   LineAggregator& lines = sinks[0]->lines();
@@ -488,12 +488,12 @@ Result<IngestedFile> ReadCsvBillingFile(const std::string& path, const IngestOpt
 Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOptions& options,
                                      RejectSink& rejects) {
   if (IsParquetFile(path)) return ReadParquetBillingFile(path, options, rejects);
-  RejectSink before = rejects;
+  size_t before = rejects.rejects().size();
   bool read_again = false;
   REBILL_ASSIGN_OR_RETURN(IngestedFile file,
                           ReadCsvBillingFile(path, options, rejects, /*split=*/true, &read_again));
   if (!read_again) return file;
-  rejects = std::move(before);
+  rejects.Truncate(before);
   read_again = false;
   REBILL_ASSIGN_OR_RETURN(file,
                           ReadCsvBillingFile(path, options, rejects, /*split=*/false, &read_again));

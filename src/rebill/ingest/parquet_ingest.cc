@@ -18,12 +18,6 @@
 namespace rebill::ingest {
 namespace {
 
-// Decoding splits a row group's columns over this many threads.
-int DecodeThreads() {
-  unsigned cores = std::thread::hardware_concurrency();
-  return static_cast<int>(std::clamp(cores, 1u, 2u));
-}
-
 std::string ParquetFormatName(Format format) {
   switch (format) {
     case Format::kLegacyCsv:
@@ -84,7 +78,7 @@ Result<IngestedFile> ReadParquetBillingFile(const std::string& path, const Inges
         first_row[g] + static_cast<uint64_t>(std::max<int64_t>(0, file.row_count(g)));
   }
   size_t workers =
-      std::min<size_t>(static_cast<size_t>(DecodeThreads()), std::max<size_t>(groups, 1));
+      std::min<size_t>(static_cast<size_t>(IngestThreads()), std::max<size_t>(groups, 1));
   for (size_t i = 1; i < workers; ++i) {
     REBILL_ASSIGN_OR_RETURN(std::unique_ptr<RowSink> sink, RowSink::Make(context));
     sinks.push_back(std::move(sink));

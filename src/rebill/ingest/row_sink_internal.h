@@ -68,6 +68,9 @@ class RowSink {
   CurLine line_;  // reused: its strings keep their capacity from row to row
 };
 
+/// How many threads read a file's rows, each with its own RowSink: the cores, at most two.
+int IngestThreads();
+
 /// What the sinks that read one file found together.
 struct MergedSinks {
   std::vector<CurLine> lines;  // aggregated across the sinks, in the order of their first row

@@ -46,6 +46,10 @@ class RejectSink {
   Status Add(Reject reject);
 
   const std::vector<Reject>& rejects() const { return rejects_; }
+  /// Forget the rejects after the first `count` (those of a read that is started over).
+  void Truncate(size_t count) {
+    if (count < rejects_.size()) rejects_.resize(count);
+  }
   /// The rejects so far, leaving the sink empty.
   std::vector<Reject> TakeRejects() { return std::exchange(rejects_, {}); }
 
