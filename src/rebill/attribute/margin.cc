@@ -1,4 +1,7 @@
+#include <algorithm>
 #include <map>
+#include <string_view>
+#include <unordered_map>
 
 #include "rebill/attribute/attribute.h"
 
@@ -10,15 +13,40 @@ struct Sums {
   Decimal cost;
   Decimal basis;
 };
-using Totals = std::map<std::string, Sums>;
-
-std::vector<MarginRow> Rows(const Totals& totals) {
-  std::vector<MarginRow> rows;
-  for (const auto& [key, s] : totals) {
-    rows.push_back({key, s.revenue, s.cost, s.revenue - s.cost, s.basis});
+// Sums per key, hashed: every allocated line adds to four of them. Rows() puts them in order.
+struct KeyHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view key) const { return std::hash<std::string_view>()(key); }
+};
+class Totals {
+ public:
+  Sums& operator[](std::string_view key) {
+    auto it = sums_.find(key);
+    if (it == sums_.end()) it = sums_.emplace(std::string(key), Sums()).first;
+    return it->second;
   }
-  return rows;
-}
+  /// The sums of `customer`/`service`, without building the key for a line that has one.
+  Sums& Pair(std::string_view customer, std::string_view service) {
+    pair_.assign(customer).append("/").append(service);
+    return (*this)[pair_];
+  }
+  void try_emplace(std::string_view key) { (*this)[key]; }
+
+  std::vector<MarginRow> Rows() const {
+    std::vector<MarginRow> rows;
+    rows.reserve(sums_.size());
+    for (const auto& [key, s] : sums_) {
+      rows.push_back({key, s.revenue, s.cost, s.revenue - s.cost, s.basis});
+    }
+    std::sort(rows.begin(), rows.end(),
+              [](const MarginRow& a, const MarginRow& b) { return a.key < b.key; });
+    return rows;
+  }
+
+ private:
+  std::unordered_map<std::string, Sums, KeyHash, std::equal_to<>> sums_;
+  std::string pair_;
+};
 
 Status CheckIdentity(const std::vector<MarginRow>& rows, const char* grouping) {
   for (const MarginRow& r : rows) {
@@ -158,7 +186,7 @@ Result<MarginReport> AttributeMargin(const AllocatedLines& allocated, const Allo
       REBILL_ASSIGN_OR_RETURN(Decimal amount, in_cost_currency(s.customer, l.amount));
       by_customer[s.customer].revenue += amount;
       by_service[l.service].revenue += amount;
-      by_customer_service[s.customer + "/" + l.service].revenue += amount;
+      by_customer_service.Pair(s.customer, l.service).revenue += amount;
       w.customer_price += amount;
       rounding += l.amount - l.precise;
     }
@@ -187,7 +215,7 @@ Result<MarginReport> AttributeMargin(const AllocatedLines& allocated, const Allo
     by_customer[a.customer].basis += a.cost_basis;
     by_service[a.service].basis += a.cost_basis;
     by_account[a.usage_account].basis += a.cost_basis;
-    by_customer_service[a.customer + "/" + a.service].basis += a.cost_basis;
+    by_customer_service.Pair(a.customer, a.service).basis += a.cost_basis;
     Waterfall& w = waterfalls[a.customer];
     w.list_price += a.list_cost;
     w.cost_basis += a.cost_basis;
@@ -216,13 +244,13 @@ Result<MarginReport> AttributeMargin(const AllocatedLines& allocated, const Allo
     by_customer[customer].cost += a.cost_basis;
     by_service[a.service].cost += a.cost_basis;
     by_account[a.usage_account].cost += a.cost_basis;
-    by_customer_service[customer + "/" + a.service].cost += a.cost_basis;
+    by_customer_service.Pair(customer, a.service).cost += a.cost_basis;
   }
 
-  report.by_customer = Rows(by_customer);
-  report.by_service = Rows(by_service);
-  report.by_account = Rows(by_account);
-  report.by_customer_service = Rows(by_customer_service);
+  report.by_customer = by_customer.Rows();
+  report.by_service = by_service.Rows();
+  report.by_account = by_account.Rows();
+  report.by_customer_service = by_customer_service.Rows();
   report.total.key = "total";
   for (const MarginRow& r : report.by_customer) {
     report.total.revenue += r.revenue;

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
+// Inlined: the keys are short and hashed once per row.
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 namespace rebill::ingest {
 namespace {
 
@@ -74,37 +78,60 @@ void LineAggregator::EncodeKey(const CurLine& line) {
   }
 }
 
-CurLine* LineAggregator::Find(const CurLine& line) {
-  EncodeKey(line);
-  auto it = index_.find(std::string_view(key_));
-  return it == index_.end() ? nullptr : &lines_[it->second];
+size_t LineAggregator::Probe(std::string_view key, uint64_t hash) const {
+  size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    uint32_t at = slots_[i];
+    if (at == kEmpty) return i;
+    const KeyRef& ref = key_refs_[at];
+    if (ref.hash == hash && std::string_view(keys_).substr(ref.offset, ref.size) == key) return i;
+  }
+}
+
+void LineAggregator::Grow() {
+  std::vector<uint32_t> old = std::move(slots_);
+  slots_.assign(std::max<size_t>(1024, old.size() * 2), kEmpty);
+  size_t mask = slots_.size() - 1;
+  for (uint32_t at : old) {
+    if (at == kEmpty) continue;
+    size_t i = key_refs_[at].hash & mask;
+    while (slots_[i] != kEmpty) i = (i + 1) & mask;
+    slots_[i] = at;
+  }
+}
+
+template <typename Line>
+void LineAggregator::Insert(Line&& line, std::string_view key, uint64_t hash) {
+  if ((lines_.size() + 1) * 2 > slots_.size()) Grow();
+  size_t slot = Probe(key, hash);
+  if (slots_[slot] != kEmpty) {
+    AddAmounts(lines_[slots_[slot]], line);
+    return;
+  }
+  slots_[slot] = static_cast<uint32_t>(lines_.size());
+  key_refs_.push_back({keys_.size(), static_cast<uint32_t>(key.size()), hash});
+  keys_.append(key);
+  lines_.push_back(std::forward<Line>(line));
 }
 
 void LineAggregator::Add(const CurLine& line) {
-  if (CurLine* same = Find(line)) {
-    AddAmounts(*same, line);
-    return;
-  }
-  index_.emplace(key_, static_cast<uint32_t>(lines_.size()));
-  lines_.push_back(line);
+  EncodeKey(line);
+  Insert(line, key_, XXH3_64bits(key_.data(), key_.size()));
 }
 
 void LineAggregator::Merge(LineAggregator&& other) {
-  index_.reserve(index_.size() + other.lines_.size());
-  for (CurLine& line : other.lines_) {
-    if (CurLine* same = Find(line)) {
-      AddAmounts(*same, line);
-      continue;
-    }
-    index_.emplace(key_, static_cast<uint32_t>(lines_.size()));
-    lines_.push_back(std::move(line));
+  for (size_t i = 0; i < other.lines_.size(); ++i) {
+    const KeyRef& ref = other.key_refs_[i];
+    Insert(std::move(other.lines_[i]), std::string_view(other.keys_).substr(ref.offset, ref.size),
+           ref.hash);
   }
-  other.index_.clear();
-  other.lines_.clear();
+  other = LineAggregator(std::move(other.cuts_));
 }
 
 std::vector<CurLine> LineAggregator::Take() {
-  index_.clear();
+  slots_.clear();
+  keys_.clear();
+  key_refs_.clear();
   // Sorting (first row, position) pairs moves each line once, not once per merge pass.
   std::vector<std::pair<uint64_t, uint32_t>> order;
   order.reserve(lines_.size());

@@ -18,7 +18,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "rebill/core/period.h"
@@ -44,17 +43,30 @@ class LineAggregator {
   Timestamp BucketStart(Timestamp t) const;
 
  private:
-  struct KeyHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view key) const { return std::hash<std::string_view>()(key); }
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  /// A line's key: where it is in keys_, and its hash.
+  struct KeyRef {
+    uint64_t offset;
+    uint32_t size;
+    uint64_t hash;
   };
+
   void EncodeKey(const CurLine& line);
-  /// The line with `line`'s key, or null; leaves the key in key_.
-  CurLine* Find(const CurLine& line);
+  /// The slot of the line whose key is `key` (hash `hash`), or the empty slot where it goes.
+  size_t Probe(std::string_view key, uint64_t hash) const;
+  /// Add `line`, whose key is `key`: to the line with the same key, or as a new line.
+  template <typename Line>
+  void Insert(Line&& line, std::string_view key, uint64_t hash);
+  void Grow();
 
   std::vector<Timestamp> cuts_;  // sorted, unique
-  std::string key_;              // reused for every row
-  std::unordered_map<std::string, uint32_t, KeyHash, std::equal_to<>> index_;
+  std::string key_;              // the current row's key, reused for every row
+  // An open-addressing table of line numbers (kEmpty: free), a power of two in size, at most
+  // half full. The keys are stored once, back to back, so a row that adds to an existing line
+  // allocates nothing.
+  std::vector<uint32_t> slots_;
+  std::string keys_;
+  std::vector<KeyRef> key_refs_;  // per line
   std::vector<CurLine> lines_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -123,6 +124,37 @@ TEST(LineAggregatorTest, MergingPiecesEqualsAddingEveryRow) {
   first.Merge(std::move(second));
   EXPECT_EQ(first.size(), whole.size());
   EXPECT_EQ(first.Take(), whole.Take());
+}
+
+TEST(LineAggregatorTest, ManyLinesAcrossTableGrowthAndMerges) {
+  // Enough distinct lines for the table to grow several times, each added to again later and
+  // some only in the merged half; the reference is a plain map of (account, day).
+  LineAggregator first;
+  LineAggregator second;
+  std::map<std::pair<std::string, int>, std::pair<uint64_t, Decimal>> expected;
+  for (uint64_t row = 1; row <= 30000; ++row) {
+    std::string account = std::to_string(100000000000 + (row * 7919) % 5003);
+    int hour = static_cast<int>(row % 72);
+    CurLine line = Row(row, hour, "0.01", account.c_str());
+    (row % 5 == 0 ? second : first).Add(line);
+    auto& [rows, cost] = expected[{account, hour / 24}];
+    rows += 1;
+    cost += D("0.01");
+  }
+  first.Merge(std::move(second));
+  EXPECT_EQ(second.size(), 0u);
+  std::vector<CurLine> out = first.Take();
+  ASSERT_EQ(out.size(), expected.size());
+  uint64_t previous = 0;
+  for (const CurLine& line : out) {
+    auto it =
+        expected.find({line.usage_account, static_cast<int>((line.usage_start - kOct1) / 86400)});
+    ASSERT_NE(it, expected.end()) << line.usage_account;
+    EXPECT_EQ(line.rows, it->second.first) << line.usage_account;
+    EXPECT_EQ(line.cost.unblended, it->second.second) << line.usage_account;
+    EXPECT_GT(line.source_row, previous) << "lines come in the order of their first row";
+    previous = line.source_row;
+  }
 }
 
 }  // namespace

@@ -65,12 +65,16 @@ class Mapper {
   Mapper(const NormalizedMonth& month, const AccountMap& accounts,
          std::vector<Assignment> assignments)
       : month_(month), accounts_(accounts), assignments_(std::move(assignments)) {
-    for (const Assignment& a : assignments_) by_account_[a.account].push_back(&a);
+    for (const Assignment& a : assignments_) {
+      by_account_[a.account].push_back(&a);
+      how_.emplace(&a, "account (" + a.config_key + ")");
+    }
     for (const Split& s : accounts_.splits) splits_[s.account].push_back(&s);
     reseller_.insert(accounts_.reseller_accounts.begin(), accounts_.reseller_accounts.end());
   }
 
   Result<MappedLines> Run() {
+    out_.lines.reserve(month_.lines.size());
     for (size_t i = 0; i < month_.lines.size(); ++i) {
       const CurLine& line = month_.lines[i];
       Timestamp at = line.usage_start != 0 ? line.usage_start : line.period.start();
@@ -83,7 +87,7 @@ class Mapper {
         for (const Assignment* a : it->second) {
           if (at >= a->from && at < a->to) {
             mapped.customer = a->customer;
-            mapped.how = "account (" + a->config_key + ")";
+            mapped.how = how_.at(a);
             break;
           }
         }
@@ -173,6 +177,7 @@ class Mapper {
   const AccountMap& accounts_;
   std::vector<Assignment> assignments_;
   std::unordered_map<std::string, std::vector<const Assignment*>> by_account_;
+  std::unordered_map<const Assignment*, std::string> how_;  // "account (customer[3].accounts)"
   std::unordered_map<std::string, std::vector<const Split*>> splits_;
   std::set<std::string> reseller_;
   std::map<const Split*, std::map<std::string, Decimal>> tagged_;

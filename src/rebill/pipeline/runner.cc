@@ -487,9 +487,12 @@ Result<LoadedMonth> LoadMonth(const WorkspacePaths& ws,
                             store::ReadMonthFile(ws.dir + "/" + record.month_file));
     auto offset = static_cast<uint32_t>(month.sources.size());
     month.sources.insert(month.sources.end(), part.sources.begin(), part.sources.end());
-    for (CurLine& line : part.lines) {
-      line.source_file += offset;
-      month.lines.push_back(std::move(line));
+    for (CurLine& line : part.lines) line.source_file += offset;
+    if (month.lines.empty()) {
+      month.lines = std::move(part.lines);  // one payer: no line needs to move
+    } else {
+      month.lines.reserve(month.lines.size() + part.lines.size());
+      std::move(part.lines.begin(), part.lines.end(), std::back_inserter(month.lines));
     }
     month.display_scale = std::max(month.display_scale, part.display_scale);
     if (loaded.shas.empty()) {

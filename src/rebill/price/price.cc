@@ -38,6 +38,12 @@ bool Beats(const Rule& a, size_t ia, const Rule& b, size_t ib) {
 }
 
 Decimal Percent(Decimal amount, Decimal percent) {
+  // percent / 100 is exact for any percentage written with up to 16 decimals, and multiplying
+  // by it gives the very same rounded quotient as dividing the product by 100, in a 64-bit
+  // division instead of a 256-bit one.
+  if (percent.raw() % 100 == 0) {
+    return Decimal::Mul(amount, Decimal::FromRaw(percent.raw() / 100)).value();
+  }
   return Decimal::MulDiv(amount, percent, Decimal::FromInt(100)).value();
 }
 
@@ -75,10 +81,20 @@ class Pricer {
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
       return StartOf(allocated_.lines[a]) < StartOf(allocated_.lines[b]);
     });
+    out_.lines.reserve(order.size());
     for (size_t index : order) REBILL_RETURN_IF_ERROR(PriceLine(index));
-    std::stable_sort(
-        out_.lines.begin(), out_.lines.end(),
-        [](const PricedLine& a, const PricedLine& b) { return a.allocated < b.allocated; });
+    // Back into the allocated lines' order: one priced line per allocated line, so ordering
+    // (allocated index, position) pairs and moving each line once is enough.
+    std::vector<std::pair<uint32_t, uint32_t>> by_index;
+    by_index.reserve(out_.lines.size());
+    for (size_t i = 0; i < out_.lines.size(); ++i) {
+      by_index.emplace_back(out_.lines[i].allocated, static_cast<uint32_t>(i));
+    }
+    std::sort(by_index.begin(), by_index.end());
+    std::vector<PricedLine> sorted;
+    sorted.reserve(out_.lines.size());
+    for (const auto& [allocated, i] : by_index) sorted.push_back(std::move(out_.lines[i]));
+    out_.lines = std::move(sorted);
     REBILL_RETURN_IF_ERROR(AddFees());
     for (const CustomerPricing& c : book_.customers) {
       if (c.tax) out_.taxes.push_back(*c.tax);
@@ -95,6 +111,13 @@ class Pricer {
   Timestamp StartOf(const AllocatedLine& a) const {
     const CurLine& line = month_.lines[a.line];
     return line.usage_start != 0 ? line.usage_start : line.period.start();
+  }
+
+  // A rule's label is the same on every line it prices.
+  const std::string& LabelOf(const Plan& plan, const Rule& rule) {
+    auto [it, added] = labels_.try_emplace(&rule);
+    if (added) it->second = Label(plan.id, rule);
+    return it->second;
   }
 
   const Plan* PlanAt(const CustomerPricing& c, Timestamp at) const {
@@ -170,7 +193,10 @@ class Pricer {
 
     Decimal basis = a.cost_basis;
     Decimal usage = UsageOf(a, line);
-    std::vector<std::string> labels;
+    auto label = [&p](std::string_view text) {
+      if (!p.rule.empty()) p.rule += "; ";
+      p.rule += text;
+    };
     Decimal free_fraction;  // of the usage, 0..1
     if (free != nullptr && usage.Sign() > 0) {
       Decimal& used = allowance_used_[{a.customer, plan->id, free_index}];
@@ -179,7 +205,7 @@ class Pricer {
         Decimal free_units = std::min(left, usage);
         used += free_units;
         REBILL_ASSIGN_OR_RETURN(free_fraction, Decimal::Div(free_units, usage));
-        labels.push_back(Label(plan->id, *free) + " (" + free_units.ToString() + " units free)");
+        label(LabelOf(*plan, *free) + " (" + free_units.ToString() + " units free)");
       }
     }
     const Decimal one = Decimal::FromInt(1);
@@ -188,9 +214,9 @@ class Pricer {
 
     if (best == nullptr) {
       p.amount = charged_basis;
-      labels.push_back(marketplace ? "AWS Marketplace at cost" : "no rule matched: at cost");
+      label(marketplace ? "AWS Marketplace at cost" : "no rule matched: at cost");
     } else {
-      labels.push_back(Label(plan->id, *best));
+      label(LabelOf(*plan, *best));
       switch (best->type) {
         case RuleType::kMarkup:
           p.amount = charged_basis + Percent(charged_basis, best->percent);
@@ -209,7 +235,6 @@ class Pricer {
           break;
       }
     }
-    for (const std::string& l : labels) p.rule += (p.rule.empty() ? "" : "; ") + l;
     REBILL_RETURN_IF_ERROR(Convert(c, p));
     out_.lines.push_back(std::move(p));
     return Status::Ok();
@@ -306,6 +331,7 @@ class Pricer {
   std::unordered_map<std::string, const CustomerPricing*> customers_;
   std::map<std::tuple<std::string, std::string, size_t>, Decimal> allowance_used_;
   std::map<std::tuple<std::string, std::string, size_t>, Decimal> tier_spend_;
+  std::unordered_map<const Rule*, std::string> labels_;
   PricedLines out_;
 };
 
