@@ -95,6 +95,11 @@ class CsvReader {
   /// (having consumed nothing) for a shape it leaves to the general reader: text after a quoted
   /// field's closing quote. Sets *error for a quoted field the input ends inside of.
   bool SplitWholeRecord(std::vector<std::string_view>& fields, Status* error);
+  /// Adds the unquoted fields from `p` on while 64 bytes at a time are left. True when it
+  /// stopped at a separator, left in `p`: a line break, or a delimiter followed by a quote or by
+  /// the end. False when it reached the last 64 bytes first, `p` then at the field to go on with.
+  bool SplitUnquotedRun(const char*& p, const char* end,
+                        std::vector<std::string_view>& fields) const;
   void SplitFields(std::string_view record, std::vector<std::string_view>& fields);
 
   std::unique_ptr<ByteSource> source_;

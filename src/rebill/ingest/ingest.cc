@@ -1,5 +1,9 @@
 #include "rebill/ingest/ingest.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -76,7 +80,18 @@ uint64_t RecordOf(uint64_t row) { return row & ((uint64_t{1} << kLocalBits) - 1)
 
 size_t CountQuotes(const char* begin, const char* end) {
   size_t n = 0;
-  for (const char* p = begin; p < end; ++p) n += *p == '"' ? 1 : 0;
+  const char* p = begin;
+#ifdef __SSE2__
+  // The reading thread counts every byte of every piece: 16 at a time keeps it ahead of the
+  // workers it feeds.
+  const __m128i quotes = _mm_set1_epi8('"');
+  for (; end - p >= 16; p += 16) {
+    __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    n += static_cast<size_t>(__builtin_popcount(
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, quotes)))));
+  }
+#endif
+  for (; p < end; ++p) n += *p == '"' ? 1 : 0;
   return n;
 }
 
@@ -476,6 +491,7 @@ Result<IngestedFile> ReadCsvBillingFile(const std::string& path, const IngestOpt
   out.lines = std::move(results.lines);
   // The reader hashed every byte on the way through, so the file is read from disk only once.
   out.source.sha256 = reader.Sha256Hex();
+  if (out.source.sha256.empty()) return Internal(path + ": computing the file's SHA-256 failed");
   out.display_scale = results.display_scale;
   if (results.rounded_values > 0) {
     out.warnings.push_back(RoundedValuesWarning(path, results.rounded_values));
