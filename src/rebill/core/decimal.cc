@@ -173,26 +173,40 @@ Result<Decimal> Decimal::Parse(std::string_view text, int* fraction_digits) {
       trail == std::string_view::npos ? std::string_view() : frac_digits.substr(0, trail + 1);
   int scale = static_cast<int>(frac_digits.size()) - exponent;
 
+  // Every value of a billing file is parsed here, so the digits are gathered without a division:
+  // 64-bit while they fit, then 128-bit with overflow checked by the multiplication itself.
   U128 coefficient = 0;
+  uint64_t small = 0;
+  int small_digits = 0;  // digits in `small` (leading zeros of the fraction not counted)
   bool too_many_digits = false;
   auto push = [&](char c) {
-    if (coefficient == 0 && c == '0') return;  // leading zeros of the fraction
-    unsigned digit = static_cast<unsigned>(c - '0');
-    if (coefficient > (~static_cast<U128>(0) - digit) / 10) too_many_digits = true;
-    coefficient = coefficient * 10 + digit;
+    auto digit = static_cast<unsigned>(c - '0');
+    if (small_digits < 19) {
+      if (small == 0 && digit == 0) return;  // leading zeros of the fraction
+      small = small * 10 + digit;
+      ++small_digits;
+      if (small_digits == 19) coefficient = small;
+      return;
+    }
+    U128 times_ten;
+    if (__builtin_mul_overflow(coefficient, static_cast<U128>(10), &times_ten) ||
+        __builtin_add_overflow(times_ten, static_cast<U128>(digit), &coefficient)) {
+      too_many_digits = true;
+    }
   };
   for (char c : int_digits) push(c);
   for (char c : frac_digits) push(c);
   if (too_many_digits) return fail("too many digits");
+  if (small_digits < 19) coefficient = small;
   if (coefficient == 0) return Decimal();
   if (scale > kScale) return fail("more than 18 fractional digits");
   int shift = kScale - scale;  // >= 0
   if (shift > 38) return fail("out of range");
   U128 limit = negative ? static_cast<U128>(kRepMax) + 1 : static_cast<U128>(kRepMax);
-  U128 factor = Pow10(shift);
-  if (coefficient > limit / factor) return fail("out of range");
-  U128 magnitude = coefficient * factor;
-  if (magnitude > limit) return fail("out of range");
+  U128 magnitude;
+  if (__builtin_mul_overflow(coefficient, Pow10(shift), &magnitude) || magnitude > limit) {
+    return fail("out of range");
+  }
   Rep v =
       negative ? static_cast<Rep>(static_cast<U128>(0) - magnitude) : static_cast<Rep>(magnitude);
   return FromRaw(v);

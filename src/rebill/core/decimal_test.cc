@@ -69,6 +69,10 @@ TEST(DecimalParseTest, ParsesCurAndFocusNumbersExactly) {
       {"0.01E-16", 1},
       {"1000000000000", Pow10(30)},  // 10^12, the least total DESIGN.md requires
       {"1e20", Pow10(38)},
+      // 19 and 20 significant digits, across the parser's switch from 64 to 128 bits.
+      {"1234567890.123456789", Rep{1234567890123456789} * Pow10(9)},
+      {"-12345678901234567890.5", -(Rep{1234567890123456789} * 100 + 5) * Pow10(17)},
+      {"00000000000000000000001.00000000000000000000", Pow10(18)},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.text);

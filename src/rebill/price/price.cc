@@ -74,15 +74,16 @@ class Pricer {
 
   Result<PricedLines> Run() {
     // Time order, so that tiers and allowances fill up the way the month happened.
-    std::vector<size_t> order;
+    // (start, index) pairs: sorting them keeps lines of the same start in their order, and
+    // reads each line's start once rather than at every comparison.
+    std::vector<std::pair<Timestamp, uint32_t>> order;
     for (size_t i = 0; i < allocated_.lines.size(); ++i) {
-      if (allocated_.lines[i].bucket == Bucket::kCustomer) order.push_back(i);
+      const AllocatedLine& a = allocated_.lines[i];
+      if (a.bucket == Bucket::kCustomer) order.emplace_back(StartOf(a), static_cast<uint32_t>(i));
     }
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return StartOf(allocated_.lines[a]) < StartOf(allocated_.lines[b]);
-    });
+    std::sort(order.begin(), order.end());
     out_.lines.reserve(order.size());
-    for (size_t index : order) REBILL_RETURN_IF_ERROR(PriceLine(index));
+    for (const auto& [start, index] : order) REBILL_RETURN_IF_ERROR(PriceLine(index));
     // Back into the allocated lines' order: one priced line per allocated line, so ordering
     // (allocated index, position) pairs and moving each line once is enough.
     std::vector<std::pair<uint32_t, uint32_t>> by_index;
@@ -208,9 +209,13 @@ class Pricer {
         label(LabelOf(*plan, *free) + " (" + free_units.ToString() + " units free)");
       }
     }
-    const Decimal one = Decimal::FromInt(1);
-    REBILL_ASSIGN_OR_RETURN(Decimal charged_basis, Decimal::Mul(basis, one - free_fraction));
-    REBILL_ASSIGN_OR_RETURN(Decimal charged_usage, Decimal::Mul(usage, one - free_fraction));
+    Decimal charged_basis = basis;
+    Decimal charged_usage = usage;
+    if (!free_fraction.IsZero()) {
+      const Decimal one = Decimal::FromInt(1);
+      REBILL_ASSIGN_OR_RETURN(charged_basis, Decimal::Mul(basis, one - free_fraction));
+      REBILL_ASSIGN_OR_RETURN(charged_usage, Decimal::Mul(usage, one - free_fraction));
+    }
 
     if (best == nullptr) {
       p.amount = charged_basis;
