@@ -48,6 +48,9 @@ class ByteSource {
 /// pieces; for a file whose bytes are not read through a ByteSource (Parquet).
 Result<std::string> FileSha256Hex(const std::string& path);
 
+/// How many '"' bytes [begin, end) holds.
+size_t CountQuotes(const char* begin, const char* end);
+
 class CsvReader {
  public:
   CsvReader(std::unique_ptr<ByteSource> source, std::string path, char delimiter = ',');
@@ -79,6 +82,14 @@ class CsvReader {
   /// Whether records wholly in memory are split in one pass (the default) or by the general
   /// reader that every other record goes through; the two must agree on every input.
   void SetOnePassSplit(bool on) { one_pass_ = on; }
+  /// Only the fields with a nonzero entry in `wanted` (by column) are needed. Records split in
+  /// one pass then leave the others empty or holding text of an earlier record of the same
+  /// input; the number of fields stays exact. The first field is always read, so that a blank
+  /// line can be told.
+  void WantOnly(std::vector<uint8_t> wanted) {
+    wanted_ = std::move(wanted);
+    if (!wanted_.empty()) wanted_[0] = 1;
+  }
 
   /// Records read so far.
   uint64_t records_read() const { return records_read_; }
@@ -98,8 +109,19 @@ class CsvReader {
   /// Adds the unquoted fields from `p` on while 64 bytes at a time are left. True when it
   /// stopped at a separator, left in `p`: a line break, or a delimiter followed by a quote or by
   /// the end. False when it reached the last 64 bytes first, `p` then at the field to go on with.
-  bool SplitUnquotedRun(const char*& p, const char* end,
-                        std::vector<std::string_view>& fields) const;
+  bool SplitUnquotedRun(const char*& p, const char* end, std::vector<std::string_view>& fields,
+                        size_t& col) const;
+  bool Wanted(size_t col) const {
+    return wanted_.empty() || (col < wanted_.size() && wanted_[col] != 0);
+  }
+  /// Field `col` of the record being split in one pass; see WantOnly().
+  void PutField(std::vector<std::string_view>& fields, size_t col, std::string_view text) const {
+    if (col >= fields.size()) {
+      fields.push_back(Wanted(col) ? text : std::string_view());
+    } else if (Wanted(col)) {
+      fields[col] = text;
+    }
+  }
   void SplitFields(std::string_view record, std::vector<std::string_view>& fields);
 
   std::unique_ptr<ByteSource> source_;
@@ -119,6 +141,7 @@ class CsvReader {
     size_t size;
   };
   std::vector<Unescaped> unescaped_;
+  std::vector<uint8_t> wanted_;  // empty: every field
   uint64_t record_index_ = 0;
   uint64_t records_read_ = 0;
 };

@@ -1,9 +1,5 @@
 #include "rebill/ingest/ingest.h"
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -78,23 +74,6 @@ uint64_t PieceRow(uint64_t piece, uint64_t record) { return piece << kLocalBits 
 uint64_t PieceOf(uint64_t row) { return row >> kLocalBits; }
 uint64_t RecordOf(uint64_t row) { return row & ((uint64_t{1} << kLocalBits) - 1); }
 
-size_t CountQuotes(const char* begin, const char* end) {
-  size_t n = 0;
-  const char* p = begin;
-#ifdef __SSE2__
-  // The reading thread counts every byte of every piece: 16 at a time keeps it ahead of the
-  // workers it feeds.
-  const __m128i quotes = _mm_set1_epi8('"');
-  for (; end - p >= 16; p += 16) {
-    __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    n += static_cast<size_t>(__builtin_popcount(
-        static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, quotes)))));
-  }
-#endif
-  for (; p < end; ++p) n += *p == '"' ? 1 : 0;
-  return n;
-}
-
 // Cuts the decompressed file into pieces of whole records, so that they are split and parsed in
 // parallel. A line break ends a record unless it is inside quotes; quotes pair up inside quoted
 // fields (a doubled quote is two), so the parity of the quotes since the piece's start tells.
@@ -111,11 +90,13 @@ class PieceReader {
     at_end_ = reader.source_at_end();
   }
 
-  /// The next piece, empty at the end.
+  /// The next piece, empty at the end. `piece` may be a buffer of an earlier piece: its memory
+  /// is reused.
   Status Next(std::string* piece) {
-    piece->clear();
-    piece->swap(carry_);
+    piece->assign(carry_);
+    carry_.clear();
     size_t want = piece_bytes_;
+    if (split_) piece->reserve(want + (size_t{1} << 20));
     for (;;) {
       while (!at_end_ && (!split_ || piece->size() < want)) {
         size_t old = piece->size();
@@ -184,6 +165,7 @@ PieceDone ReadPiece(const RowContext& c, RowSink& sink, uint64_t index, std::str
   PieceDone done;
   CsvReader reader(bytes, c.path);
   if (c.hive_text) reader.SetDialect('\x01', /*quoting=*/false);
+  reader.WantOnly(sink.wanted_columns());
   std::vector<std::string_view> fields;
   for (;;) {
     Result<bool> more = reader.Next(fields);
@@ -235,6 +217,9 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
   std::condition_variable changed;
   std::deque<std::pair<uint64_t, std::string>> queue;
   std::map<uint64_t, PieceDone> finished;
+  // Buffers of pieces the workers are done with: reading the next pieces into them saves
+  // allocating and faulting in fresh memory for every piece.
+  std::vector<std::string> spare;
   bool closing = false;
   constexpr size_t kQueued = 4;
   std::vector<std::thread> workers;
@@ -254,6 +239,7 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
         {
           std::lock_guard lock(mu);
           finished.emplace(piece.first, std::move(done));
+          spare.push_back(std::move(piece.second));
         }
         changed.notify_all();
       }
@@ -314,6 +300,13 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
 
   std::string piece;
   for (;;) {
+    {
+      std::lock_guard lock(mu);
+      if (!spare.empty()) {
+        piece = std::move(spare.back());
+        spare.pop_back();
+      }
+    }
     REBILL_RETURN_IF_ERROR(pieces.Next(&piece));
     if (piece.empty()) break;
     {

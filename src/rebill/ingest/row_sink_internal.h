@@ -44,8 +44,18 @@ class RowSink {
     std::unique_ptr<RowSink> sink(new RowSink(c));
     sink->parser_ = RowParser::Make(c.format, c.hive_text, c.path, sink->rejects_);
     REBILL_RETURN_IF_ERROR(sink->parser_->MapHeader(c.header, c.options));
+    sink->wanted_.assign(c.header.size(), 0);
+    for (int column : sink->parser_->UsedColumns()) {
+      if (column >= 0 && static_cast<size_t>(column) < c.header.size()) {
+        sink->wanted_[static_cast<size_t>(column)] = 1;
+      }
+    }
+    for (const TypedColumn& t : c.typed) sink->wanted_[t.index] = 1;
     return sink;
   }
+
+  /// One entry per header column: nonzero for those Process() reads (see CsvReader::WantOnly).
+  const std::vector<uint8_t>& wanted_columns() const { return wanted_; }
 
   /// Read one record (`row` as the caller numbers it): a line for the aggregator, or a reject.
   /// Fails only for what stops an ingest whatever the reject policy.
@@ -65,6 +75,7 @@ class RowSink {
   RejectSink rejects_;
   LineAggregator lines_;
   std::unique_ptr<RowParser> parser_;
+  std::vector<uint8_t> wanted_;
   CurLine line_;  // reused: its strings keep their capacity from row to row
 };
 
