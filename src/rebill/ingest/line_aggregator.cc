@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <thread>
 
 // Inlined: the keys are short and hashed once per row.
 #define XXH_INLINE_ALL
@@ -30,17 +31,35 @@ void PutText(std::string& key, std::string_view text) {
   key.append(text);
 }
 
-void AddAmounts(CurLine& into, const CurLine& line) {
-  into.usage_amount += line.usage_amount;
-  into.cost.unblended += line.cost.unblended;
-  into.cost.net_unblended += line.cost.net_unblended;
-  into.cost.amortized += line.cost.amortized;
-  into.cost.public_on_demand += line.cost.public_on_demand;
-  into.usage_start = std::min(into.usage_start, line.usage_start);
-  into.usage_end = std::max(into.usage_end, line.usage_end);
-  into.source_row = std::min(into.source_row, line.source_row);
-  into.rows += line.rows;
-}
+// Reads back what EncodeKey wrote, in the same order.
+class KeyReader {
+ public:
+  explicit KeyReader(std::string_view key) : p_(key.data()) {}
+  template <typename T>
+  T Get() {
+    T value;
+    std::memcpy(&value, p_, sizeof(T));
+    p_ += sizeof(T);
+    return value;
+  }
+  std::string_view Text() {
+    auto size = Get<uint32_t>();
+    std::string_view text(p_, size);
+    p_ += size;
+    return text;
+  }
+
+ private:
+  const char* p_;
+};
+
+// The strings of a line's key, in key order.
+constexpr std::string CurLine::*kKeyTexts[] = {
+    &CurLine::payer_account,  &CurLine::usage_account,  &CurLine::type_text,
+    &CurLine::billing_entity, &CurLine::bill_type,      &CurLine::product_code,
+    &CurLine::product_name,   &CurLine::usage_type,     &CurLine::operation,
+    &CurLine::region,         &CurLine::description,    &CurLine::pricing_unit,
+    &CurLine::currency,       &CurLine::commitment_arn, &CurLine::invoice_id};
 
 }  // namespace
 
@@ -64,13 +83,7 @@ void LineAggregator::EncodeKey(const CurLine& line) {
   Put(key_, line.source_file);
   // A row without usage dates (a fee of the whole month) is its own bucket.
   Put(key_, line.usage_start == 0 ? Timestamp{0} : BucketStart(line.usage_start));
-  for (const std::string* text :
-       {&line.payer_account, &line.usage_account, &line.type_text, &line.billing_entity,
-        &line.bill_type, &line.product_code, &line.product_name, &line.usage_type, &line.operation,
-        &line.region, &line.description, &line.pricing_unit, &line.currency, &line.commitment_arn,
-        &line.invoice_id}) {
-    PutText(key_, *text);
-  }
+  for (std::string CurLine::*text : kKeyTexts) PutText(key_, line.*text);
   Put(key_, static_cast<uint32_t>(line.tags.size()));
   for (const auto& [key, value] : line.tags) {
     PutText(key_, key);
@@ -83,8 +96,8 @@ size_t LineAggregator::Probe(std::string_view key, uint64_t hash) const {
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     uint32_t at = slots_[i];
     if (at == kEmpty) return i;
-    const KeyRef& ref = key_refs_[at];
-    if (ref.hash == hash && std::string_view(keys_).substr(ref.offset, ref.size) == key) return i;
+    const Entry& e = entries_[at];
+    if (e.hash == hash && KeyOf(e) == key) return i;
   }
 }
 
@@ -94,55 +107,97 @@ void LineAggregator::Grow() {
   size_t mask = slots_.size() - 1;
   for (uint32_t at : old) {
     if (at == kEmpty) continue;
-    size_t i = key_refs_[at].hash & mask;
+    size_t i = entries_[at].hash & mask;
     while (slots_[i] != kEmpty) i = (i + 1) & mask;
     slots_[i] = at;
   }
 }
 
-template <typename Line>
-void LineAggregator::Insert(Line&& line, std::string_view key, uint64_t hash) {
-  if ((lines_.size() + 1) * 2 > slots_.size()) Grow();
-  size_t slot = Probe(key, hash);
-  if (slots_[slot] != kEmpty) {
-    AddAmounts(lines_[slots_[slot]], line);
+void LineAggregator::Insert(const Entry& sums, std::string_view key) {
+  if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
+  size_t slot = Probe(key, sums.hash);
+  if (slots_[slot] == kEmpty) {
+    slots_[slot] = static_cast<uint32_t>(entries_.size());
+    Entry& e = entries_.emplace_back(sums);
+    e.key_offset = keys_.size();
+    e.key_size = static_cast<uint32_t>(key.size());
+    keys_.append(key);
     return;
   }
-  slots_[slot] = static_cast<uint32_t>(lines_.size());
-  key_refs_.push_back({keys_.size(), static_cast<uint32_t>(key.size()), hash});
-  keys_.append(key);
-  lines_.push_back(std::forward<Line>(line));
+  Entry& into = entries_[slots_[slot]];
+  into.usage_amount += sums.usage_amount;
+  into.cost.unblended += sums.cost.unblended;
+  into.cost.net_unblended += sums.cost.net_unblended;
+  into.cost.amortized += sums.cost.amortized;
+  into.cost.public_on_demand += sums.cost.public_on_demand;
+  into.usage_start = std::min(into.usage_start, sums.usage_start);
+  into.usage_end = std::max(into.usage_end, sums.usage_end);
+  into.source_row = std::min(into.source_row, sums.source_row);
+  into.rows += sums.rows;
 }
 
 void LineAggregator::Add(const CurLine& line) {
   EncodeKey(line);
-  Insert(line, key_, XXH3_64bits(key_.data(), key_.size()));
+  Entry sums;
+  sums.usage_amount = line.usage_amount;
+  sums.cost = line.cost;
+  sums.usage_start = line.usage_start;
+  sums.usage_end = line.usage_end;
+  sums.source_row = line.source_row;
+  sums.rows = line.rows;
+  sums.hash = XXH3_64bits(key_.data(), key_.size());
+  Insert(sums, key_);
 }
 
 void LineAggregator::Merge(LineAggregator&& other) {
-  for (size_t i = 0; i < other.lines_.size(); ++i) {
-    const KeyRef& ref = other.key_refs_[i];
-    Insert(std::move(other.lines_[i]), std::string_view(other.keys_).substr(ref.offset, ref.size),
-           ref.hash);
-  }
+  for (const Entry& e : other.entries_) Insert(e, other.KeyOf(e));
   other = LineAggregator(std::move(other.cuts_));
 }
 
 std::vector<CurLine> LineAggregator::Take() {
   slots_.clear();
-  keys_.clear();
-  key_refs_.clear();
-  // Sorting (first row, position) pairs moves each line once, not once per merge pass.
-  std::vector<std::pair<uint64_t, uint32_t>> order;
-  order.reserve(lines_.size());
-  for (size_t i = 0; i < lines_.size(); ++i) {
-    order.emplace_back(lines_[i].source_row, static_cast<uint32_t>(i));
+  std::vector<std::pair<uint64_t, uint32_t>> order;  // (first row, entry)
+  order.reserve(entries_.size());
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    order.emplace_back(entries_[i].source_row, static_cast<uint32_t>(i));
   }
   std::sort(order.begin(), order.end());
-  std::vector<CurLine> out;
-  out.reserve(lines_.size());
-  for (const auto& [row, i] : order) out.push_back(std::move(lines_[i]));
-  lines_.clear();
+  std::vector<CurLine> out(entries_.size());
+  // Spelling the lines out is most of the work left once the rows are read, and each line is
+  // independent: a big month is spelled out on two threads.
+  auto spell = [&](size_t begin, size_t end) {
+    for (size_t k = begin; k < end; ++k) {
+      const Entry& e = entries_[order[k].second];
+      CurLine& line = out[k];
+      KeyReader key(KeyOf(e));
+      line.period = BillingPeriod::Containing(key.Get<Timestamp>());
+      line.type = static_cast<LineItemType>(key.Get<uint8_t>());
+      line.source_file = key.Get<uint32_t>();
+      key.Get<Timestamp>();  // the time bucket
+      for (std::string CurLine::*text : kKeyTexts) line.*text = key.Text();
+      line.tags.resize(key.Get<uint32_t>());
+      for (auto& [tag, value] : line.tags) {
+        tag = key.Text();
+        value = key.Text();
+      }
+      line.usage_amount = e.usage_amount;
+      line.cost = e.cost;
+      line.usage_start = e.usage_start;
+      line.usage_end = e.usage_end;
+      line.source_row = e.source_row;
+      line.rows = e.rows;
+    }
+  };
+  constexpr size_t kTwoThreadsFrom = 20000;
+  if (out.size() < kTwoThreadsFrom) {
+    spell(0, out.size());
+  } else {
+    std::thread other(spell, out.size() / 2, out.size());
+    spell(0, out.size() / 2);
+    other.join();
+  }
+  keys_.clear();
+  entries_.clear();
   return out;
 }
 

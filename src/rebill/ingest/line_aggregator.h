@@ -35,7 +35,7 @@ class LineAggregator {
   /// Add every line of `other` (lines of the same file read in parallel pieces).
   void Merge(LineAggregator&& other);
 
-  size_t size() const { return lines_.size(); }
+  size_t size() const { return entries_.size(); }
   /// The lines, in the order of their first row; the aggregator is empty afterwards.
   std::vector<CurLine> Take();
 
@@ -44,30 +44,37 @@ class LineAggregator {
 
  private:
   static constexpr uint32_t kEmpty = UINT32_MAX;
-  /// A line's key: where it is in keys_, and its hash.
-  struct KeyRef {
-    uint64_t offset;
-    uint32_t size;
-    uint64_t hash;
+  /// One line while rows are added to it: its sums, and where its key is. The key holds every
+  /// dimension, so the line's strings are stored once, in keys_, until Take() spells them out.
+  struct Entry {
+    Decimal usage_amount;
+    CostViews cost;
+    Timestamp usage_start = 0;
+    Timestamp usage_end = 0;
+    uint64_t source_row = 0;
+    uint64_t rows = 0;
+    uint64_t key_offset = 0;
+    uint64_t hash = 0;
+    uint32_t key_size = 0;
   };
 
   void EncodeKey(const CurLine& line);
+  std::string_view KeyOf(const Entry& e) const {
+    return std::string_view(keys_).substr(e.key_offset, e.key_size);
+  }
   /// The slot of the line whose key is `key` (hash `hash`), or the empty slot where it goes.
   size_t Probe(std::string_view key, uint64_t hash) const;
-  /// Add `line`, whose key is `key`: to the line with the same key, or as a new line.
-  template <typename Line>
-  void Insert(Line&& line, std::string_view key, uint64_t hash);
+  /// Add `sums` (key_offset unused) under `key`: to the line with that key, or as a new line.
+  void Insert(const Entry& sums, std::string_view key);
   void Grow();
 
   std::vector<Timestamp> cuts_;  // sorted, unique
   std::string key_;              // the current row's key, reused for every row
-  // An open-addressing table of line numbers (kEmpty: free), a power of two in size, at most
-  // half full. The keys are stored once, back to back, so a row that adds to an existing line
-  // allocates nothing.
+  // An open-addressing table of entry numbers (kEmpty: free), a power of two in size, at most
+  // half full. A row that adds to an existing line allocates nothing.
   std::vector<uint32_t> slots_;
-  std::string keys_;
-  std::vector<KeyRef> key_refs_;  // per line
-  std::vector<CurLine> lines_;
+  std::string keys_;  // the entries' keys, back to back
+  std::vector<Entry> entries_;
 };
 
 }  // namespace rebill::ingest
