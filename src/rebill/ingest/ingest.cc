@@ -375,9 +375,9 @@ int IngestThreads() {
 
 MergedSinks MergeSinks(std::vector<std::unique_ptr<RowSink>>& sinks) {
   MergedSinks merged;
-  LineAggregator& lines = sinks[0]->lines();
-  for (size_t i = 1; i < sinks.size(); ++i) lines.Merge(std::move(sinks[i]->lines()));
-  merged.lines = lines.Take();
+  std::vector<LineAggregator*> parts;
+  for (const auto& sink : sinks) parts.push_back(&sink->lines());
+  merged.lines = LineAggregator::TakeAll(parts);
   for (const auto& sink : sinks) {
     merged.display_scale = std::max(merged.display_scale, sink->display_scale());
     merged.rounded_values += sink->rounded_values();

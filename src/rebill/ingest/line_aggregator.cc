@@ -61,6 +61,9 @@ constexpr std::string CurLine::*kKeyTexts[] = {
     &CurLine::region,         &CurLine::description,    &CurLine::pricing_unit,
     &CurLine::currency,       &CurLine::commitment_arn, &CurLine::invoice_id};
 
+// Below this many lines a second thread costs more than it saves.
+constexpr size_t kTwoThreadsFrom = 20000;
+
 }  // namespace
 
 LineAggregator::LineAggregator(std::vector<Timestamp> cuts) : cuts_(std::move(cuts)) {
@@ -149,27 +152,60 @@ void LineAggregator::Add(const CurLine& line) {
   Insert(sums, key_);
 }
 
-void LineAggregator::Merge(LineAggregator&& other) {
-  for (const Entry& e : other.entries_) Insert(e, other.KeyOf(e));
-  other = LineAggregator(std::move(other.cuts_));
+std::vector<CurLine> LineAggregator::Take() {
+  std::vector<CurLine> out = SpellOut({this});
+  *this = LineAggregator(std::move(cuts_));
+  return out;
 }
 
-std::vector<CurLine> LineAggregator::Take() {
-  slots_.clear();
-  std::vector<std::pair<uint64_t, uint32_t>> order;  // (first row, entry)
-  order.reserve(entries_.size());
-  for (size_t i = 0; i < entries_.size(); ++i) {
-    order.emplace_back(entries_[i].source_row, static_cast<uint32_t>(i));
+std::vector<CurLine> LineAggregator::TakeAll(const std::vector<LineAggregator*>& parts) {
+  if (parts.empty()) return {};
+  if (parts.size() == 1) return parts[0]->Take();
+  // Two shards by the top bit of the keys' hashes, each added up on its own thread from every
+  // part: no line is in both, and neither thread writes what the other reads.
+  LineAggregator shards[2] = {LineAggregator(parts[0]->cuts_), LineAggregator(parts[0]->cuts_)};
+  auto add_up = [&](uint64_t shard) {
+    for (const LineAggregator* part : parts) {
+      for (const Entry& e : part->entries_) {
+        if ((e.hash >> 63) == shard) shards[shard].Insert(e, part->KeyOf(e));
+      }
+    }
+  };
+  size_t lines = 0;
+  for (const LineAggregator* part : parts) lines += part->entries_.size();
+  if (lines < kTwoThreadsFrom) {
+    add_up(0);
+    add_up(1);
+  } else {
+    std::thread other(add_up, 1);
+    add_up(0);
+    other.join();
   }
+  for (LineAggregator* part : parts) *part = LineAggregator(std::move(part->cuts_));
+  return SpellOut({&shards[0], &shards[1]});
+}
+
+std::vector<CurLine> LineAggregator::SpellOut(const std::vector<const LineAggregator*>& sources) {
+  struct At {
+    uint64_t first_row;
+    const LineAggregator* source;
+    const Entry* entry;
+    bool operator<(const At& other) const { return first_row < other.first_row; }
+  };
+  std::vector<At> order;
+  for (const LineAggregator* source : sources) {
+    for (const Entry& e : source->entries_) order.push_back({e.source_row, source, &e});
+  }
+  // A line's first row is one of its own rows, so no two lines share one.
   std::sort(order.begin(), order.end());
-  std::vector<CurLine> out(entries_.size());
+  std::vector<CurLine> out(order.size());
   // Spelling the lines out is most of the work left once the rows are read, and each line is
   // independent: a big month is spelled out on two threads.
   auto spell = [&](size_t begin, size_t end) {
     for (size_t k = begin; k < end; ++k) {
-      const Entry& e = entries_[order[k].second];
+      const Entry& e = *order[k].entry;
       CurLine& line = out[k];
-      KeyReader key(KeyOf(e));
+      KeyReader key(order[k].source->KeyOf(e));
       line.period = BillingPeriod::Containing(key.Get<Timestamp>());
       line.type = static_cast<LineItemType>(key.Get<uint8_t>());
       line.source_file = key.Get<uint32_t>();
@@ -188,7 +224,6 @@ std::vector<CurLine> LineAggregator::Take() {
       line.rows = e.rows;
     }
   };
-  constexpr size_t kTwoThreadsFrom = 20000;
   if (out.size() < kTwoThreadsFrom) {
     spell(0, out.size());
   } else {
@@ -196,8 +231,6 @@ std::vector<CurLine> LineAggregator::Take() {
     spell(0, out.size() / 2);
     other.join();
   }
-  keys_.clear();
-  entries_.clear();
   return out;
 }
 

@@ -32,12 +32,13 @@ class LineAggregator {
 
   /// Add one row (rows = 1) or an already aggregated line.
   void Add(const CurLine& line);
-  /// Add every line of `other` (lines of the same file read in parallel pieces).
-  void Merge(LineAggregator&& other);
 
   size_t size() const { return entries_.size(); }
   /// The lines, in the order of their first row; the aggregator is empty afterwards.
   std::vector<CurLine> Take();
+  /// The lines of all `parts` added up (lines of one file read in parallel pieces), in the
+  /// order of their first row; the parts are empty afterwards. Uses two threads for big parts.
+  static std::vector<CurLine> TakeAll(const std::vector<LineAggregator*>& parts);
 
   /// The start of the time bucket `t` falls in.
   Timestamp BucketStart(Timestamp t) const;
@@ -67,6 +68,8 @@ class LineAggregator {
   /// Add `sums` (key_offset unused) under `key`: to the line with that key, or as a new line.
   void Insert(const Entry& sums, std::string_view key);
   void Grow();
+  /// Every line of `sources` spelled out as a CurLine, in the order of their first row.
+  static std::vector<CurLine> SpellOut(const std::vector<const LineAggregator*>& sources);
 
   std::vector<Timestamp> cuts_;  // sorted, unique
   std::string key_;              // the current row's key, reused for every row
