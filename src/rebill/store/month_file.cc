@@ -13,9 +13,11 @@
 #include <cstring>
 #include <filesystem>
 #include <future>
+#include <memory>
 #include <string_view>
 #include <unordered_map>
 
+#include "rebill/core/check.h"
 #include "rebill/core/hex.h"
 
 namespace rebill::store {
@@ -150,6 +152,9 @@ class Writer {
     }
   }
   void Append(std::string_view bytes) { out_.append(bytes); }
+  /// Room for `n` more bytes: a month's columns are tens of megabytes, and growing into them
+  /// by doubling copies and faults in most of them twice.
+  void Reserve(size_t n) { out_.reserve(out_.size() + n); }
   std::string& bytes() { return out_; }
 
  private:
@@ -169,6 +174,10 @@ enum class Lineage { kKeep, kOmit };
 std::string EncodeBody(const NormalizedMonth& m, Lineage lineage) {
   Dictionary dict;
   Writer cols;
+  size_t tags = 0;
+  for (const CurLine& l : m.lines) tags += l.tags.size();
+  cols.Reserve(m.lines.size() * kMinBytesPerLine + tags * 8 + m.sources.size() * 20 +
+               (m.tag_keys.size() + m.time_cuts.size()) * 8 + 64);
   cols.Put(static_cast<uint32_t>(m.tag_keys.size()));
   cols.Column<uint32_t>(m.tag_keys, [&](const std::string& k) { return dict.Id(k); });
   cols.Put(static_cast<uint32_t>(m.time_cuts.size()));
@@ -216,6 +225,9 @@ std::string EncodeBody(const NormalizedMonth& m, Lineage lineage) {
   cols.Column<uint32_t>(tag_values, [](uint32_t id) { return id; });
 
   Writer body;
+  size_t text = 0;
+  for (std::string_view str : dict.strings()) text += str.size();
+  body.Reserve(16 + dict.strings().size() * 8 + text + cols.bytes().size());
   body.Put(static_cast<uint32_t>(m.period.year()));
   body.Put(static_cast<uint32_t>(m.period.month()));
   body.Put(static_cast<uint32_t>(m.display_scale));
@@ -506,9 +518,17 @@ std::string Sha256Hex(std::string_view bytes) {
 }
 
 std::string MonthContentSha256(const NormalizedMonth& month) {
-  std::string content = "rebill month content " + std::to_string(kVersion) + "\n";
-  content += EncodeBody(month, Lineage::kOmit);
-  return Sha256Hex(content);
+  std::string prefix = "rebill month content " + std::to_string(kVersion) + "\n";
+  std::string body = EncodeBody(month, Lineage::kOmit);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  REBILL_CHECK_MSG(ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1 &&
+                       EVP_DigestUpdate(ctx.get(), prefix.data(), prefix.size()) == 1 &&
+                       EVP_DigestUpdate(ctx.get(), body.data(), body.size()) == 1 &&
+                       EVP_DigestFinal_ex(ctx.get(), digest, &length) == 1,
+                   "SHA-256 failed");
+  return LowerHex(digest, length);
 }
 
 Result<std::string> WriteMonthFile(const std::string& path, const NormalizedMonth& month) {
