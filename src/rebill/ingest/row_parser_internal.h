@@ -83,6 +83,12 @@ class FieldReader {
   int row_scale_ = 0;  // fraction digits of the current row's money values
   uint64_t rounded_values_ = 0;
   Failure failure_;
+  struct LastTime {
+    bool parsed = false;
+    std::string text;
+    Timestamp value = 0;
+  };
+  std::vector<LastTime> last_times_;  // by column
 };
 
 class RowParser {
