@@ -21,8 +21,11 @@ struct KeyHash {
 class Totals {
  public:
   Sums& operator[](std::string_view key) {
+    // Neighbouring lines mostly share their customer, service and account.
+    if (last_ != nullptr && last_->first == key) return last_->second;
     auto it = sums_.find(key);
     if (it == sums_.end()) it = sums_.emplace(std::string(key), Sums()).first;
+    last_ = &*it;
     return it->second;
   }
   /// The sums of `customer`/`service`, without building the key for a line that has one.
@@ -45,6 +48,7 @@ class Totals {
 
  private:
   std::unordered_map<std::string, Sums, KeyHash, std::equal_to<>> sums_;
+  std::pair<const std::string, Sums>* last_ = nullptr;  // nodes stay put as the map grows
   std::string pair_;
 };
 

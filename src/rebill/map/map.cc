@@ -168,8 +168,11 @@ class Mapper {
              "untagged, in proportion to tagged usage (" + split->config_key + ")"});
       }
     }
-    std::stable_sort(out_.lines.begin(), out_.lines.end(),
-                     [](const MappedLine& a, const MappedLine& b) { return a.line < b.line; });
+    // Every other line was added in line order; only the spread ones need putting in place.
+    if (!untagged_.empty()) {
+      std::stable_sort(out_.lines.begin(), out_.lines.end(),
+                       [](const MappedLine& a, const MappedLine& b) { return a.line < b.line; });
+    }
     return Status::Ok();
   }
 
