@@ -292,7 +292,13 @@ Result<AccountCheck> CheckAccounts(const NormalizedMonth& month, const MappedLin
   check.organization_imported = !org.accounts.empty();
   std::map<std::string, AccountCheck::Spend> unassigned;
   std::set<std::string> with_usage;
-  for (const CurLine& line : month.lines) with_usage.insert(line.usage_account);
+  const std::string* previous = nullptr;  // neighbouring lines mostly share their account
+  for (const CurLine& line : month.lines) {
+    if (previous == nullptr || *previous != line.usage_account) {
+      with_usage.insert(line.usage_account);
+    }
+    previous = &line.usage_account;
+  }
   for (const MappedLine& m : mapped.lines) {
     if (!m.unassigned()) continue;
     const CurLine& line = month.lines[m.line];
