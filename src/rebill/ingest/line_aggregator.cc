@@ -104,6 +104,13 @@ size_t LineAggregator::Probe(std::string_view key, uint64_t hash) const {
   }
 }
 
+void LineAggregator::Reserve(size_t lines) {
+  entries_.reserve(lines);
+  size_t slots = 1024;
+  while (slots < lines * 2) slots *= 2;
+  if (slots > slots_.size() && entries_.empty()) slots_.assign(slots, kEmpty);
+}
+
 void LineAggregator::Grow() {
   std::vector<uint32_t> old = std::move(slots_);
   slots_.assign(std::max<size_t>(1024, old.size() * 2), kEmpty);
@@ -116,15 +123,29 @@ void LineAggregator::Grow() {
   }
 }
 
+const char* LineAggregator::StoreKey(std::string_view key) {
+  if (block_left_ < key.size()) {
+    constexpr size_t kBlock = size_t{4} << 20;
+    size_t size = std::max(kBlock, key.size());
+    key_blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
+    block_free_ = key_blocks_.back().get();
+    block_left_ = size;
+  }
+  char* at = block_free_;
+  std::memcpy(at, key.data(), key.size());
+  block_free_ += key.size();
+  block_left_ -= key.size();
+  return at;
+}
+
 void LineAggregator::Insert(const Entry& sums, std::string_view key) {
   if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
   size_t slot = Probe(key, sums.hash);
   if (slots_[slot] == kEmpty) {
     slots_[slot] = static_cast<uint32_t>(entries_.size());
     Entry& e = entries_.emplace_back(sums);
-    e.key_offset = keys_.size();
+    e.key = StoreKey(key);
     e.key_size = static_cast<uint32_t>(key.size());
-    keys_.append(key);
     return;
   }
   Entry& into = entries_[slots_[slot]];
@@ -164,10 +185,15 @@ std::vector<CurLine> LineAggregator::TakeAll(const std::vector<LineAggregator*>&
   // Two shards by the top bit of the keys' hashes, each added up on its own thread from every
   // part: no line is in both, and neither thread writes what the other reads.
   LineAggregator shards[2] = {LineAggregator(parts[0]->cuts_), LineAggregator(parts[0]->cuts_)};
+  // Each worker saw most lines, so a shard ends up with about half of the biggest part's: sized
+  // for that up front, a shard neither copies its entries as it grows nor rehashes.
+  size_t biggest = 0;
+  for (const LineAggregator* part : parts) biggest = std::max(biggest, part->entries_.size());
+  for (LineAggregator& shard : shards) shard.Reserve(biggest / 2 + biggest / 8);
   auto add_up = [&](uint64_t shard) {
     for (const LineAggregator* part : parts) {
       for (const Entry& e : part->entries_) {
-        if ((e.hash >> 63) == shard) shards[shard].Insert(e, part->KeyOf(e));
+        if ((e.hash >> 63) == shard) shards[shard].Insert(e, KeyOf(e));
       }
     }
   };
@@ -188,13 +214,12 @@ std::vector<CurLine> LineAggregator::TakeAll(const std::vector<LineAggregator*>&
 std::vector<CurLine> LineAggregator::SpellOut(const std::vector<const LineAggregator*>& sources) {
   struct At {
     uint64_t first_row;
-    const LineAggregator* source;
     const Entry* entry;
     bool operator<(const At& other) const { return first_row < other.first_row; }
   };
   std::vector<At> order;
   for (const LineAggregator* source : sources) {
-    for (const Entry& e : source->entries_) order.push_back({e.source_row, source, &e});
+    for (const Entry& e : source->entries_) order.push_back({e.source_row, &e});
   }
   // A line's first row is one of its own rows, so no two lines share one.
   std::sort(order.begin(), order.end());
@@ -205,7 +230,7 @@ std::vector<CurLine> LineAggregator::SpellOut(const std::vector<const LineAggreg
     for (size_t k = begin; k < end; ++k) {
       const Entry& e = *order[k].entry;
       CurLine& line = out[k];
-      KeyReader key(order[k].source->KeyOf(e));
+      KeyReader key(KeyOf(e));
       line.period = BillingPeriod::Containing(key.Get<Timestamp>());
       line.type = static_cast<LineItemType>(key.Get<uint8_t>());
       line.source_file = key.Get<uint32_t>();

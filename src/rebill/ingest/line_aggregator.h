@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,7 +47,8 @@ class LineAggregator {
  private:
   static constexpr uint32_t kEmpty = UINT32_MAX;
   /// One line while rows are added to it: its sums, and where its key is. The key holds every
-  /// dimension, so the line's strings are stored once, in keys_, until Take() spells them out.
+  /// dimension, so the line's strings are stored once, in key_blocks_, until Take() spells them
+  /// out.
   struct Entry {
     Decimal usage_amount;
     CostViews cost;
@@ -54,20 +56,22 @@ class LineAggregator {
     Timestamp usage_end = 0;
     uint64_t source_row = 0;
     uint64_t rows = 0;
-    uint64_t key_offset = 0;
+    const char* key = nullptr;  // in key_blocks_
     uint64_t hash = 0;
     uint32_t key_size = 0;
   };
 
   void EncodeKey(const CurLine& line);
-  std::string_view KeyOf(const Entry& e) const {
-    return std::string_view(keys_).substr(e.key_offset, e.key_size);
-  }
+  static std::string_view KeyOf(const Entry& e) { return std::string_view(e.key, e.key_size); }
+  /// A copy of `key` that stays where it is for the aggregator's life.
+  const char* StoreKey(std::string_view key);
   /// The slot of the line whose key is `key` (hash `hash`), or the empty slot where it goes.
   size_t Probe(std::string_view key, uint64_t hash) const;
-  /// Add `sums` (key_offset unused) under `key`: to the line with that key, or as a new line.
+  /// Add `sums` (its key unused) under `key`: to the line with that key, or as a new line.
   void Insert(const Entry& sums, std::string_view key);
   void Grow();
+  /// Room for `lines` lines before anything is added.
+  void Reserve(size_t lines);
   /// Every line of `sources` spelled out as a CurLine, in the order of their first row.
   static std::vector<CurLine> SpellOut(const std::vector<const LineAggregator*>& sources);
 
@@ -76,7 +80,11 @@ class LineAggregator {
   // An open-addressing table of entry numbers (kEmpty: free), a power of two in size, at most
   // half full. A row that adds to an existing line allocates nothing.
   std::vector<uint32_t> slots_;
-  std::string keys_;  // the entries' keys, back to back
+  // The entries' keys, back to back in blocks that never move, so that growing never copies
+  // them or touches fresh pages twice.
+  std::vector<std::unique_ptr<char[]>> key_blocks_;
+  char* block_free_ = nullptr;
+  size_t block_left_ = 0;
   std::vector<Entry> entries_;
 };
 
