@@ -661,8 +661,13 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
   outcome.statements = std::move(priced_period.statements);
   outcome.invariants.emplace_back("every_line_lands_once", "ok");
   outcome.invariants.emplace_back("statements_add_up", "ok");
-  REBILL_ASSIGN_OR_RETURN(outcome.accounts, map::CheckAccounts(month, priced_period.mapped,
-                                                               config.accounts, in.org, period));
+  // The account check and the reconciliation only read what the stages produced: they run on a
+  // second thread while margin is attributed.
+  auto checks = std::async(std::launch::async, [&] {
+    return std::make_pair(
+        map::CheckAccounts(month, priced_period.mapped, config.accounts, in.org, period),
+        attribute::Reconcile(month, allocated));
+  });
   // The reseller's true cost may be wanted in another view than customers are priced on.
   AllocatedLines at_cost_view;
   const AllocatedLines* at_cost = &allocated;
@@ -673,11 +678,14 @@ Result<RunOutcome> RunPeriod(const std::string& workspace, BillingPeriod period,
         at_cost_view, allocate::AllocateBenefits(month, priced_period.mapped, cost_policy, ctx));
     at_cost = &at_cost_view;
   }
-  REBILL_ASSIGN_OR_RETURN(outcome.margin, attribute::AttributeMargin(allocated, *at_cost, priced,
-                                                                     outcome.statements, ctx));
+  Result<MarginReport> attributed =
+      attribute::AttributeMargin(allocated, *at_cost, priced, outcome.statements, ctx);
+  auto [accounts, reconciliation] = checks.get();
+  REBILL_ASSIGN_OR_RETURN(outcome.accounts, std::move(accounts));
+  REBILL_ASSIGN_OR_RETURN(outcome.margin, std::move(attributed));
   outcome.invariants.emplace_back("margin_identity", "ok");
   outcome.invariants.emplace_back("waterfall_adds_up", "ok");
-  outcome.reconciliation = attribute::Reconcile(month, allocated);
+  outcome.reconciliation = std::move(reconciliation);
   outcome.margin.alerts = attribute::RaiseAlerts(outcome.margin, outcome.reconciliation, month,
                                                  {config.margin_alert_below_percent});
   if (!outcome.reconciliation.balanced) {
