@@ -200,29 +200,33 @@ TEST(ColumnarMonthFile, StoresARepeatedStringOnce) {
   EXPECT_EQ(back, month);
 }
 
-TEST(ColumnarMonthFile, RefusesAFlippedByteAndATruncatedFile) {
+// A month file as written, for tests that damage it: `file` is its bytes, `path` where it is.
+class DamagedMonthFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK(::rebill::testing::StatusOf(WriteMonthFile(path, VariedMonth())));
+    file = Slurp(path);
+  }
   ScratchDir dir;
   std::string path = dir.File("m.month");
-  ASSERT_OK(::rebill::testing::StatusOf(WriteMonthFile(path, VariedMonth())));
-  std::string bytes = Slurp(path);
-  for (size_t at : {kHeader + 1, bytes.size() / 2, bytes.size() - 65}) {
-    std::string flipped = bytes;
+  std::string file;
+};
+
+TEST_F(DamagedMonthFile, RefusesAFlippedByteAndATruncatedFile) {
+  for (size_t at : {kHeader + 1, file.size() / 2, file.size() - 65}) {
+    std::string flipped = file;
     flipped[at] = static_cast<char>(flipped[at] ^ 0x01);
     Spill(path, flipped);
     EXPECT_STATUS(ReadMonthFile(path), StatusCode::kInvalidInput, "checksum mismatch");
   }
-  for (size_t keep : {size_t{5}, kHeader + 10, bytes.size() - 1}) {
-    Spill(path, bytes.substr(0, keep));
+  for (size_t keep : {size_t{5}, kHeader + 10, file.size() - 1}) {
+    Spill(path, file.substr(0, keep));
     EXPECT_STATUS(ReadMonthFile(path), StatusCode::kInvalidInput, "m.month");
     EXPECT_STATUS(ReadMonthFile(path), StatusCode::kInvalidInput, "ingest the billing files again");
   }
 }
 
-TEST(ColumnarMonthFile, RefusesAnOutOfRangeStringIdEvenWhenSigned) {
-  ScratchDir dir;
-  std::string path = dir.File("m.month");
-  ASSERT_OK(::rebill::testing::StatusOf(WriteMonthFile(path, VariedMonth())));
-  std::string file = Slurp(path);
+TEST_F(DamagedMonthFile, RefusesAnOutOfRangeStringIdEvenWhenSigned) {
   std::string body = BodyOf(file);
   BodyLayout layout = Locate(body);
   uint32_t bad = 0x7fffffff;
@@ -232,11 +236,7 @@ TEST(ColumnarMonthFile, RefusesAnOutOfRangeStringIdEvenWhenSigned) {
   EXPECT_STATUS(ReadMonthFile(path), StatusCode::kInvalidInput, "ingest the billing files again");
 }
 
-TEST(ColumnarMonthFile, RefusesCountsLargerThanTheFileWithoutAllocating) {
-  ScratchDir dir;
-  std::string path = dir.File("m.month");
-  ASSERT_OK(::rebill::testing::StatusOf(WriteMonthFile(path, VariedMonth())));
-  std::string file = Slurp(path);
+TEST_F(DamagedMonthFile, RefusesCountsLargerThanTheFileWithoutAllocating) {
   std::string body = BodyOf(file);
   BodyLayout layout = Locate(body);
 
@@ -256,11 +256,7 @@ TEST(ColumnarMonthFile, RefusesCountsLargerThanTheFileWithoutAllocating) {
   EXPECT_STATUS(ReadMonthFile(path), StatusCode::kInvalidInput, "trailing bytes");
 }
 
-TEST(ColumnarMonthFile, RefusesAVersionOneFileAsWrittenByAnOlderRebill) {
-  ScratchDir dir;
-  std::string path = dir.File("m.month");
-  ASSERT_OK(::rebill::testing::StatusOf(WriteMonthFile(path, VariedMonth())));
-  std::string file = Slurp(path);
+TEST_F(DamagedMonthFile, RefusesAVersionOneFileAsWrittenByAnOlderRebill) {
   Spill(path, Resign(file, BodyOf(file), 1));
   EXPECT_STATUS(ReadMonthFile(path), StatusCode::kInvalidInput, "written by an older rebill");
   EXPECT_STATUS(ReadMonthFile(path), StatusCode::kInvalidInput, "ingest the billing files again");
