@@ -1,6 +1,7 @@
 #include "rebill/core/decimal.h"
 
 #include <algorithm>
+#include <cstring>
 #include <numeric>
 
 namespace rebill {
@@ -96,6 +97,88 @@ Result<Decimal> FinishDivision(U256 magnitude, U128 divisor, bool negative, Roun
   return Decimal::FromRaw(v);
 }
 
+// Eight ASCII digits, the first in the lowest byte, as their number; `chunk` must hold only
+// digits (AllDigits).
+uint64_t EightDigits(uint64_t chunk) {
+  chunk = (chunk & 0x0F0F0F0F0F0F0F0FULL) * 2561 >> 8;
+  chunk = (chunk & 0x00FF00FF00FF00FFULL) * 6553601 >> 16;
+  return (chunk & 0x0000FFFF0000FFFFULL) * 42949672960001ULL >> 32;
+}
+
+bool AllDigits(uint64_t chunk) {
+  // Each byte 0x30..0x39: its high nibble is 3, and adding 6 keeps it 3.
+  return ((chunk & 0xF0F0F0F0F0F0F0F0ULL) |
+          (((chunk + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) ==
+         0x3333333333333333ULL;
+}
+
+// Plain text of at most 19 digits and 18 fractional digits ("-0.0000300172", "22.32", "744"),
+// which is nearly every value of a billing file, read eight digits at a time. False for
+// anything else (exponents, more digits, bad text), which the general parser then reads or
+// explains.
+bool ParsePlain(std::string_view text, Rep* raw, int* fraction_digits) {
+  const char* p = text.data();
+  const char* end = p + text.size();
+  bool negative = false;
+  if (p < end && (*p == '-' || *p == '+')) {
+    negative = *p == '-';
+    ++p;
+  }
+  uint64_t value = 0;
+  int digits = 0;
+  int fraction = -1;  // digits after the point; -1 before it
+  while (p < end) {
+    if (end - p >= 8) {
+      uint64_t chunk;
+      std::memcpy(&chunk, p, 8);
+      if (AllDigits(chunk)) {
+        if (digits + 8 > 19) return false;
+        value = value * 100000000 + EightDigits(chunk);
+        digits += 8;
+        if (fraction >= 0) fraction += 8;
+        p += 8;
+        continue;
+      }
+    }
+    char c = *p++;
+    if (c >= '0' && c <= '9') {
+      if (++digits > 19) return false;
+      value = value * 10 + static_cast<uint64_t>(c - '0');
+      if (fraction >= 0) ++fraction;
+    } else if (c == '.' && fraction < 0) {
+      fraction = 0;
+    } else {
+      return false;
+    }
+  }
+  if (digits == 0 || fraction > Decimal::kScale) return false;
+  if (fraction < 0) fraction = 0;
+  static constexpr uint64_t kPowers[] = {1,
+                                         10,
+                                         100,
+                                         1000,
+                                         10000,
+                                         100000,
+                                         1000000,
+                                         10000000,
+                                         100000000,
+                                         1000000000,
+                                         10000000000,
+                                         100000000000,
+                                         1000000000000,
+                                         10000000000000,
+                                         100000000000000,
+                                         1000000000000000,
+                                         10000000000000000,
+                                         100000000000000000,
+                                         1000000000000000000};
+  // At most 10^19 * 10^18, well inside the representation.
+  U128 magnitude = static_cast<U128>(value) * kPowers[Decimal::kScale - fraction];
+  *raw = negative ? -static_cast<Rep>(magnitude) : static_cast<Rep>(magnitude);
+  if (fraction_digits != nullptr) *fraction_digits = fraction;
+  return true;
+}
+
 }  // namespace
 
 Result<RoundingMode> ParseRoundingMode(std::string_view text) {
@@ -123,6 +206,7 @@ Result<Decimal> Decimal::Parse(std::string_view text, int* fraction_digits) {
     return InvalidInput("'" + std::string(text.substr(0, 64)) + "' is not a decimal number (" +
                         std::string(why) + ")");
   };
+  if (Rep raw; ParsePlain(text, &raw, fraction_digits)) return FromRaw(raw);
   if (text.empty()) return fail("empty");
   size_t i = 0;
   bool negative = false;
@@ -172,6 +256,16 @@ Result<Decimal> Decimal::Parse(std::string_view text, int* fraction_digits) {
   frac_digits =
       trail == std::string_view::npos ? std::string_view() : frac_digits.substr(0, trail + 1);
   int scale = static_cast<int>(frac_digits.size()) - exponent;
+  // Trailing zeros of digits that an exponent moves behind the point ("5000E-21") add no
+  // precision either.
+  if (scale > kScale && frac_digits.empty()) {
+    size_t last = int_digits.find_last_not_of('0');
+    size_t zeros =
+        last == std::string_view::npos ? int_digits.size() : int_digits.size() - 1 - last;
+    size_t drop = std::min(zeros, static_cast<size_t>(scale - kScale));
+    int_digits.remove_suffix(drop);
+    scale -= static_cast<int>(drop);
+  }
 
   // Every value of a billing file is parsed here, so the digits are gathered without a division:
   // 64-bit while they fit, then 128-bit with overflow checked by the multiplication itself.
@@ -210,6 +304,17 @@ Result<Decimal> Decimal::Parse(std::string_view text, int* fraction_digits) {
   Rep v =
       negative ? static_cast<Rep>(static_cast<U128>(0) - magnitude) : static_cast<Rep>(magnitude);
   return FromRaw(v);
+}
+
+bool Decimal::TryParse(std::string_view text, Decimal* out, int* fraction_digits) {
+  if (Rep raw; ParsePlain(text, &raw, fraction_digits)) {
+    *out = FromRaw(raw);
+    return true;
+  }
+  Result<Decimal> parsed = Parse(text, fraction_digits);
+  if (!parsed.ok()) return false;
+  *out = *parsed;
+  return true;
 }
 
 Result<std::optional<Decimal>> Decimal::ParseNullable(std::string_view text, int* fraction_digits) {

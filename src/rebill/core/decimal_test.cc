@@ -163,6 +163,38 @@ TEST(DecimalParseTest, ReportsTheFractionDigitsAsWritten) {
   }
 }
 
+// Plain text is read by a faster path than text with an exponent; the same digits written both
+// ways ("-12.345" and "-12345E-3") must give the same value, fraction digits and failures.
+TEST(DecimalParseTest, PlainTextReadsAsTheSameDigitsWithAnExponent) {
+  std::mt19937_64 rng(20261124);
+  const char* signs[] = {"", "-", "+"};
+  for (int i = 0; i < 200000; ++i) {
+    auto digits = [&](size_t n) {
+      std::string out;
+      for (size_t k = 0; k < n; ++k) {
+        // Runs of zeros, as CUR amounts have, as well as any digit.
+        out.push_back(rng() % 3 == 0 ? '0' : static_cast<char>('0' + rng() % 10));
+      }
+      return out;
+    };
+    std::string whole = digits(rng() % 13);
+    bool point = rng() % 4 != 0;
+    std::string fraction = point ? digits(rng() % 22) : "";
+    if (whole.empty() && fraction.empty()) continue;
+    std::string sign = signs[rng() % 3];
+    std::string plain = sign + whole + (point ? "." : "") + fraction;
+    std::string scientific = sign + whole + fraction + "E-" + std::to_string(fraction.size());
+    SCOPED_TRACE(plain);
+    int plain_digits = -1, scientific_digits = -1;
+    Result<Decimal> a = Decimal::Parse(plain, &plain_digits);
+    Result<Decimal> b = Decimal::Parse(scientific, &scientific_digits);
+    ASSERT_EQ(a.ok(), b.ok()) << scientific;
+    if (!a.ok()) continue;
+    EXPECT_EQ(*a, *b) << scientific;
+    EXPECT_EQ(plain_digits, scientific_digits) << scientific;
+  }
+}
+
 TEST(DecimalParseTest, NullableTreatsEmptyAsNull) {
   int digits = 99;
   ASSERT_OK_AND_ASSIGN(std::optional<Decimal> empty, Decimal::ParseNullable("", &digits));

@@ -84,20 +84,24 @@ std::optional<Decimal> RoundToScale(std::string_view input) {
 
 bool FieldReader::Number(int column, std::optional<Decimal>* out, int* digits) {
   std::string_view text = Text(column);
-  Result<std::optional<Decimal>> value = Decimal::ParseNullable(text, digits);
-  if (!value.ok()) {
-    if (std::optional<Decimal> rounded = RoundToScale(text)) {
-      ++rounded_values_;
-      if (digits != nullptr) *digits = Decimal::kScale;
-      *out = *rounded;
-      return true;
-    }
-    failure_ = {column, value.status().message(), std::string(text),
-                "the value must be a decimal number such as 12.5 or 4.0E-7"};
-    return false;
+  if (text.empty()) {
+    if (digits != nullptr) *digits = 0;
+    out->reset();
+    return true;
   }
-  *out = *value;
-  return true;
+  if (Decimal value; Decimal::TryParse(text, &value, digits)) {
+    *out = value;
+    return true;
+  }
+  if (std::optional<Decimal> rounded = RoundToScale(text)) {
+    ++rounded_values_;
+    if (digits != nullptr) *digits = Decimal::kScale;
+    *out = *rounded;
+    return true;
+  }
+  failure_ = {column, Decimal::Parse(text).status().message(), std::string(text),
+              "the value must be a decimal number such as 12.5 or 4.0E-7"};
+  return false;
 }
 
 bool FieldReader::Time(int column, Timestamp* out) {
