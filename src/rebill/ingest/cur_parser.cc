@@ -96,6 +96,20 @@ constexpr std::array<std::pair<Column, std::string_view>, 4> kMapColumns = {{
 
 constexpr Column kRequired[] = {kPayer, kPeriodStart, kUsageAccount, kLineItemType, kUnblendedCost};
 
+// The columns that differ between rows that become one line: the usage times and the amounts.
+constexpr Column kMeasures[] = {kUsageStart,
+                                kUsageEnd,
+                                kUsageAmount,
+                                kUnblendedCost,
+                                kNetUnblendedCost,
+                                kPublicOnDemandCost,
+                                kSpEffectiveCost,
+                                kSpTotalCommitment,
+                                kSpUsedCommitment,
+                                kRiEffectiveCost,
+                                kRiUnusedAmortizedUpfront,
+                                kRiUnusedRecurring};
+
 class CurParser : public RowParser {
  public:
   CurParser(Format format, bool hive_text, const std::string& path, RejectSink& rejects)
@@ -170,30 +184,7 @@ class CurParser : public RowParser {
     Timestamp period_start = 0;
     if (!reader_.Time(index_[kPeriodStart], &period_start)) return reader_.Reject(skip);
     line->period = BillingPeriod::Containing(period_start);
-    if (!reader_.Time(index_[kUsageStart], &line->usage_start) ||
-        !reader_.Time(index_[kUsageEnd], &line->usage_end)) {
-      return reader_.Reject(skip);
-    }
-
-    CostColumns cost;
-    cost.type = line->type;
-    cost.product_code = line->product_code;
-    cost.has_reservation_arn = !text(kRiArn).empty();
-    std::optional<Decimal> unblended, usage;
-    if (!Money(kUnblendedCost, &unblended) || !Money(kNetUnblendedCost, &cost.net_unblended) ||
-        !Money(kPublicOnDemandCost, &cost.public_on_demand) ||
-        !Money(kSpEffectiveCost, &cost.sp_effective_cost) ||
-        !Money(kSpTotalCommitment, &cost.sp_total_commitment) ||
-        !Money(kSpUsedCommitment, &cost.sp_used_commitment) ||
-        !Money(kRiEffectiveCost, &cost.ri_effective_cost) ||
-        !Money(kRiUnusedAmortizedUpfront, &cost.ri_unused_amortized_upfront) ||
-        !Money(kRiUnusedRecurring, &cost.ri_unused_recurring) ||
-        !reader_.Number(index_[kUsageAmount], &usage)) {
-      return reader_.Reject(skip);
-    }
-    cost.unblended = unblended.value_or(Decimal());
-    line->usage_amount = usage.value_or(Decimal());
-    line->cost = ComputeCostViews(cost);
+    if (!ReadMeasures(line)) return reader_.Reject(skip);
 
     row_tags_->Clear();
     for (const TagColumn& tag : tag_columns_) row_tags_->Offer(tag.rank, reader_.Text(tag.column));
@@ -202,6 +193,29 @@ class CurParser : public RowParser {
     if (line->region.empty()) line->region = text(kRegionCode);
     reader_.KeepRow();
     return Status::Ok();
+  }
+
+  Status ParseMeasures(const std::vector<std::string_view>& f, uint64_t row, CurLine* line,
+                       bool* skip) override {
+    *skip = false;
+    reader_.StartRow(f, row);
+    // The one required column among the measures; the others were checked on the shape's
+    // first row, whose cells these share.
+    if (reader_.Text(index_[kUnblendedCost]).empty()) {
+      return reader_.RejectRequiredEmpty(skip, index_[kUnblendedCost]);
+    }
+    line->source_row = row;
+    if (!ReadMeasures(line)) return reader_.Reject(skip);
+    reader_.KeepRow();
+    return Status::Ok();
+  }
+
+  std::vector<int> MeasureColumns() const override {
+    std::vector<int> measures;
+    for (Column c : kMeasures) {
+      if (index_[c] >= 0) measures.push_back(index_[c]);
+    }
+    return measures;
   }
 
   int display_scale() const override { return reader_.display_scale(); }
@@ -223,6 +237,35 @@ class CurParser : public RowParser {
     size_t rank;  // position of the key in IngestOptions::tag_keys
     int column;
   };
+
+  // The usage times and amounts of a row whose other cells are already in `line`: false, with
+  // the failure kept in reader_, on bad text.
+  bool ReadMeasures(CurLine* line) {
+    if (!reader_.Time(index_[kUsageStart], &line->usage_start) ||
+        !reader_.Time(index_[kUsageEnd], &line->usage_end)) {
+      return false;
+    }
+    CostColumns cost;
+    cost.type = line->type;
+    cost.product_code = line->product_code;
+    cost.has_reservation_arn = !reader_.Text(index_[kRiArn]).empty();
+    std::optional<Decimal> unblended, usage;
+    if (!Money(kUnblendedCost, &unblended) || !Money(kNetUnblendedCost, &cost.net_unblended) ||
+        !Money(kPublicOnDemandCost, &cost.public_on_demand) ||
+        !Money(kSpEffectiveCost, &cost.sp_effective_cost) ||
+        !Money(kSpTotalCommitment, &cost.sp_total_commitment) ||
+        !Money(kSpUsedCommitment, &cost.sp_used_commitment) ||
+        !Money(kRiEffectiveCost, &cost.ri_effective_cost) ||
+        !Money(kRiUnusedAmortizedUpfront, &cost.ri_unused_amortized_upfront) ||
+        !Money(kRiUnusedRecurring, &cost.ri_unused_recurring) ||
+        !reader_.Number(index_[kUsageAmount], &usage)) {
+      return false;
+    }
+    cost.unblended = unblended.value_or(Decimal());
+    line->usage_amount = usage.value_or(Decimal());
+    line->cost = ComputeCostViews(cost);
+    return true;
+  }
 
   bool Money(Column c, std::optional<Decimal>* out) { return reader_.Money(index_[c], out); }
 

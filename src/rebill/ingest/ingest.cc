@@ -337,10 +337,12 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
 
 }  // namespace
 
-Status RowSink::Process(const std::vector<std::string_view>& fields, uint64_t row) {
+bool RowSink::CheckRecord(const std::vector<std::string_view>& fields, uint64_t row,
+                          Status* status) {
   if (fields.size() != c_.header.size()) {
-    return rejects_.Add(FieldCountReject(c_.path, row, c_.header.size(), fields.size(),
-                                         c_.headerless ? "the column list" : "the header"));
+    *status = rejects_.Add(FieldCountReject(c_.path, row, c_.header.size(), fields.size(),
+                                            c_.headerless ? "the column list" : "the header"));
+    return false;
   }
   for (const TypedColumn& t : c_.typed) {
     std::string_view v = fields[t.index];
@@ -356,15 +358,52 @@ Status RowSink::Process(const std::vector<std::string_view>& fields, uint64_t ro
     reject.raw_text = std::string(v.substr(0, 200));
     reject.kind = "manifest type";
     reject.hint = "the file does not match its manifest; copy the delivery again";
-    return rejects_.Add(std::move(reject));
+    *status = rejects_.Add(std::move(reject));
+    return false;
+  }
+  return true;
+}
+
+std::optional<uint32_t> RowSink::ParseAndAdd(const std::vector<std::string_view>& fields,
+                                             uint64_t row, CurLine& line, Status* status) {
+  bool skip = false;
+  *status = parser_->Parse(fields, row, &line, &skip);
+  if (!status->ok() || skip) return std::nullopt;
+  bool outside = false;
+  *status = CheckDeliveryPeriod(c_.options, c_.format, c_.path, row, line, rejects_, &outside);
+  if (!status->ok() || outside) return std::nullopt;
+  return lines_.Add(line);
+}
+
+Status RowSink::Process(const std::vector<std::string_view>& fields, uint64_t row) {
+  Status status;
+  if (CheckRecord(fields, row, &status)) ParseAndAdd(fields, row, line_, &status);
+  return status;
+}
+
+void RowSink::StartShapes(size_t shapes) {
+  if (shapes_.size() < shapes) shapes_.resize(shapes);
+  for (size_t s = 0; s < shapes; ++s) shapes_[s].known = false;
+}
+
+Status RowSink::ProcessShaped(const std::vector<std::string_view>& fields, uint64_t row,
+                              uint32_t shape) {
+  Status status;
+  if (!CheckRecord(fields, row, &status)) return status;
+  Shape& s = shapes_[shape];
+  if (!s.known) {
+    // A rejected first row leaves the shape unknown, so that the next row of the shape is
+    // parsed whole and rejected (or not) for its own reasons.
+    std::optional<uint32_t> at = ParseAndAdd(fields, row, s.line, &status);
+    s.known = at.has_value();
+    if (at) s.at = *at;
+    return status;
   }
   bool skip = false;
-  REBILL_RETURN_IF_ERROR(parser_->Parse(fields, row, &line_, &skip));
+  REBILL_RETURN_IF_ERROR(parser_->ParseMeasures(fields, row, &s.line, &skip));
   if (skip) return Status::Ok();
-  bool outside = false;
-  REBILL_RETURN_IF_ERROR(
-      CheckDeliveryPeriod(c_.options, c_.format, c_.path, row, line_, rejects_, &outside));
-  if (!outside) lines_.Add(line_);
+  // The delivery period is the shape's, which its first row passed.
+  if (!lines_.AddTo(s.at, s.line)) s.at = lines_.Add(s.line);
   return Status::Ok();
 }
 

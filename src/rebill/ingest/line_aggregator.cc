@@ -79,13 +79,17 @@ Timestamp LineAggregator::BucketStart(Timestamp t) const {
   return std::max(day, *(after - 1));
 }
 
+Timestamp LineAggregator::KeyBucket(const CurLine& line) const {
+  // A row without usage dates (a fee of the whole month) is its own bucket.
+  return line.usage_start == 0 ? Timestamp{0} : BucketStart(line.usage_start);
+}
+
 void LineAggregator::EncodeKey(const CurLine& line) {
   key_.clear();
   Put(key_, line.period.start());
   Put(key_, static_cast<uint8_t>(line.type));
   Put(key_, line.source_file);
-  // A row without usage dates (a fee of the whole month) is its own bucket.
-  Put(key_, line.usage_start == 0 ? Timestamp{0} : BucketStart(line.usage_start));
+  Put(key_, KeyBucket(line));
   for (std::string CurLine::*text : kKeyTexts) PutText(key_, line.*text);
   Put(key_, static_cast<uint32_t>(line.tags.size()));
   for (const auto& [key, value] : line.tags) {
@@ -138,17 +142,7 @@ const char* LineAggregator::StoreKey(std::string_view key) {
   return at;
 }
 
-void LineAggregator::Insert(const Entry& sums, std::string_view key) {
-  if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
-  size_t slot = Probe(key, sums.hash);
-  if (slots_[slot] == kEmpty) {
-    slots_[slot] = static_cast<uint32_t>(entries_.size());
-    Entry& e = entries_.emplace_back(sums);
-    e.key = StoreKey(key);
-    e.key_size = static_cast<uint32_t>(key.size());
-    return;
-  }
-  Entry& into = entries_[slots_[slot]];
+void LineAggregator::AddSums(Entry& into, const Entry& sums) {
   into.usage_amount += sums.usage_amount;
   into.cost.unblended += sums.cost.unblended;
   into.cost.net_unblended += sums.cost.net_unblended;
@@ -160,8 +154,22 @@ void LineAggregator::Insert(const Entry& sums, std::string_view key) {
   into.rows += sums.rows;
 }
 
-void LineAggregator::Add(const CurLine& line) {
-  EncodeKey(line);
+uint32_t LineAggregator::Insert(const Entry& sums, std::string_view key) {
+  if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
+  size_t slot = Probe(key, sums.hash);
+  if (slots_[slot] == kEmpty) {
+    auto at = static_cast<uint32_t>(entries_.size());
+    slots_[slot] = at;
+    Entry& e = entries_.emplace_back(sums);
+    e.key = StoreKey(key);
+    e.key_size = static_cast<uint32_t>(key.size());
+    return at;
+  }
+  AddSums(entries_[slots_[slot]], sums);
+  return slots_[slot];
+}
+
+LineAggregator::Entry LineAggregator::SumsOf(const CurLine& line) {
   Entry sums;
   sums.usage_amount = line.usage_amount;
   sums.cost = line.cost;
@@ -169,8 +177,22 @@ void LineAggregator::Add(const CurLine& line) {
   sums.usage_end = line.usage_end;
   sums.source_row = line.source_row;
   sums.rows = line.rows;
+  return sums;
+}
+
+uint32_t LineAggregator::Add(const CurLine& line) {
+  EncodeKey(line);
+  Entry sums = SumsOf(line);
+  sums.bucket = KeyBucket(line);
   sums.hash = XXH3_64bits(key_.data(), key_.size());
-  Insert(sums, key_);
+  return Insert(sums, key_);
+}
+
+bool LineAggregator::AddTo(uint32_t at, const CurLine& line) {
+  Entry& into = entries_[at];
+  if (into.bucket != KeyBucket(line)) return false;
+  AddSums(into, SumsOf(line));
+  return true;
 }
 
 std::vector<CurLine> LineAggregator::Take() {

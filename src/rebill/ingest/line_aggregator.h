@@ -31,8 +31,13 @@ class LineAggregator {
   /// `cuts`: times at which a bucket ends besides midnight; any order, duplicates allowed.
   explicit LineAggregator(std::vector<Timestamp> cuts = {});
 
-  /// Add one row (rows = 1) or an already aggregated line.
-  void Add(const CurLine& line);
+  /// Add one row (rows = 1) or an already aggregated line. Returns the number of the line it
+  /// was added to, for AddTo().
+  uint32_t Add(const CurLine& line);
+  /// Add `line` to line number `at` when it falls in that line's time bucket, given that every
+  /// other dimension of the two is the same (the caller knows them to come from the same
+  /// cells). False, adding nothing, when the bucket differs.
+  bool AddTo(uint32_t at, const CurLine& line);
 
   size_t size() const { return entries_.size(); }
   /// The lines, in the order of their first row; the aggregator is empty afterwards.
@@ -56,6 +61,7 @@ class LineAggregator {
     Timestamp usage_end = 0;
     uint64_t source_row = 0;
     uint64_t rows = 0;
+    Timestamp bucket = 0;       // also in the key; here for AddTo
     const char* key = nullptr;  // in key_blocks_
     uint64_t hash = 0;
     uint32_t key_size = 0;
@@ -68,7 +74,11 @@ class LineAggregator {
   /// The slot of the line whose key is `key` (hash `hash`), or the empty slot where it goes.
   size_t Probe(std::string_view key, uint64_t hash) const;
   /// Add `sums` (its key unused) under `key`: to the line with that key, or as a new line.
-  void Insert(const Entry& sums, std::string_view key);
+  /// Returns the line's number.
+  uint32_t Insert(const Entry& sums, std::string_view key);
+  static Entry SumsOf(const CurLine& line);
+  static void AddSums(Entry& into, const Entry& sums);
+  Timestamp KeyBucket(const CurLine& line) const;
   void Grow();
   /// Room for `lines` lines before anything is added.
   void Reserve(size_t lines);

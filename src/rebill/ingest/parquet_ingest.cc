@@ -36,6 +36,87 @@ std::string FirstNames(const std::vector<std::string>& names) {
   return names.size() > 5 ? out + ", ..." : out;
 }
 
+// Numbers the rows of a row group by shape (RowSink::ProcessShaped). Cells of a dictionary-encoded
+// column share their entry's span, and two cells of a column with the same span have the same
+// text, so rows whose identity columns have the same spans have one shape; a column written
+// without a dictionary only makes shapes smaller.
+class RowShapes {
+ public:
+  /// Number the `rows` rows of `cells`, comparing the columns `identity` (indexes into cells).
+  /// Returns how many shapes there are.
+  size_t Number(const std::vector<parquet::TextColumn>& cells, const std::vector<size_t>& identity,
+                size_t rows) {
+    // A column with the same cell on every row (the payer, the billing period) tells no rows
+    // apart.
+    varying_.clear();
+    for (size_t k : identity) {
+      const std::vector<parquet::TextColumn::Span>& spans = cells[k].spans;
+      for (size_t r = 1; r < rows; ++r) {
+        if (!Same(spans[r], spans[0])) {
+          varying_.push_back(&spans);
+          break;
+        }
+      }
+    }
+    shape_.assign(rows, 0);
+    if (varying_.empty() || rows == 0) return rows == 0 ? 0 : 1;
+    // Hashed a column at a time, which reads each column's spans in order.
+    hash_.assign(rows, 0);
+    for (const auto* spans : varying_) {
+      const parquet::TextColumn::Span* cell = spans->data();
+      for (size_t r = 0; r < rows; ++r) {
+        uint64_t v = cell[r].begin | (uint64_t{cell[r].length} << 32);
+        uint64_t h = (hash_[r] ^ v) * 0x9E3779B97F4A7C15ULL;
+        hash_[r] = h ^ (h >> 29);
+      }
+    }
+    size_t size = 16;
+    while (size < rows * 2) size *= 2;
+    slots_.assign(size, kEmpty);
+    first_row_.clear();
+    size_t mask = size - 1;
+    for (size_t r = 0; r < rows; ++r) {
+      for (size_t i = hash_[r] & mask;; i = (i + 1) & mask) {
+        uint32_t s = slots_[i];
+        if (s == kEmpty) {
+          s = static_cast<uint32_t>(first_row_.size());
+          slots_[i] = s;
+          first_row_.push_back(r);
+          shape_[r] = s;
+          break;
+        }
+        size_t first = first_row_[s];
+        if (hash_[first] == hash_[r] && SameCells(first, r)) {
+          shape_[r] = s;
+          break;
+        }
+      }
+    }
+    return first_row_.size();
+  }
+
+  uint32_t shape(size_t row) const { return shape_[row]; }
+
+ private:
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+
+  static bool Same(parquet::TextColumn::Span a, parquet::TextColumn::Span b) {
+    return a.begin == b.begin && a.length == b.length;
+  }
+  bool SameCells(size_t a, size_t b) const {
+    for (const auto* spans : varying_) {
+      if (!Same((*spans)[a], (*spans)[b])) return false;
+    }
+    return true;
+  }
+
+  std::vector<const std::vector<parquet::TextColumn::Span>*> varying_;
+  std::vector<uint32_t> shape_;    // by row
+  std::vector<uint64_t> hash_;     // by row
+  std::vector<uint32_t> slots_;    // open addressing: shape numbers
+  std::vector<size_t> first_row_;  // by shape
+};
+
 }  // namespace
 
 bool IsParquetFile(const std::string& path) {
@@ -67,6 +148,15 @@ Result<IngestedFile> ReadParquetBillingFile(const std::string& path, const Inges
   std::vector<std::unique_ptr<RowSink>> sinks;
   REBILL_ASSIGN_OR_RETURN(std::unique_ptr<RowSink> first, RowSink::Make(context));
   std::vector<int> used = first->parser().UsedColumns();
+  // The cells of `used` (by position) that decide a row's shape: all but the measures.
+  std::vector<int> measures = first->parser().MeasureColumns();
+  std::vector<size_t> identity;
+  for (size_t k = 0; k < used.size(); ++k) {
+    if (std::find(measures.begin(), measures.end(), used[k]) == measures.end()) {
+      identity.push_back(k);
+    }
+  }
+  bool shaped = !measures.empty();
   sinks.push_back(std::move(first));
 
   // Row groups are read by workers, each decoding a group and parsing its rows into its own sink;
@@ -95,6 +185,7 @@ Result<IngestedFile> ReadParquetBillingFile(const std::string& path, const Inges
   std::atomic<bool> stop{false};
   auto work = [&](RowSink& sink) {
     std::vector<std::string_view> fields(header.size());
+    RowShapes shapes;
     for (size_t g = next_group++; g < groups && !stop; g = next_group++) {
       GroupDone result;
       Result<std::vector<parquet::TextColumn>> cells = file.ReadRowGroup(g, used, 1);
@@ -102,11 +193,13 @@ Result<IngestedFile> ReadParquetBillingFile(const std::string& path, const Inges
         result.status = cells.status();
       } else {
         auto rows = static_cast<size_t>(first_row[g + 1] - first_row[g]);
+        if (shaped) sink.StartShapes(shapes.Number(*cells, identity, rows));
         for (size_t r = 0; r < rows && result.status.ok(); ++r) {
           for (size_t k = 0; k < used.size(); ++k) {
             fields[static_cast<size_t>(used[k])] = (*cells)[k].cell(r);
           }
-          result.status = sink.Process(fields, first_row[g] + r);
+          result.status = shaped ? sink.ProcessShaped(fields, first_row[g] + r, shapes.shape(r))
+                                 : sink.Process(fields, first_row[g] + r);
         }
         result.rejects = sink.rejects().TakeRejects();
       }

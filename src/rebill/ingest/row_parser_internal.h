@@ -109,6 +109,18 @@ class RowParser {
   virtual Status Parse(const std::vector<std::string_view>& fields, uint64_t row, CurLine* line,
                        bool* skip) = 0;
 
+  /// The header columns whose cells differ between rows that Parse() makes into lines that
+  /// differ only in what ParseMeasures() reads (usage times, amounts, the row number); none
+  /// are read for anything else. Empty when the parser has no ParseMeasures() of its own.
+  virtual std::vector<int> MeasureColumns() const { return {}; }
+
+  /// Re-read, into `line`, only the measure columns of a row whose other used cells are those
+  /// of an earlier row that Parse() made into `line` without a reject. Returns as Parse() does.
+  virtual Status ParseMeasures(const std::vector<std::string_view>& fields, uint64_t row,
+                               CurLine* line, bool* skip) {
+    return Parse(fields, row, line, skip);
+  }
+
   virtual int display_scale() const = 0;
   /// See FieldReader::rounded_values().
   virtual uint64_t rounded_values() const = 0;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +62,14 @@ class RowSink {
   /// Fails only for what stops an ingest whatever the reject policy.
   Status Process(const std::vector<std::string_view>& fields, uint64_t row);
 
+  /// Rows read in batches (a Parquet row group) whose rows the caller numbers by shape, dense
+  /// from 0: two rows have the same shape only when every column the parser reads, but its
+  /// MeasureColumns(), has the same text in both. The first row of a shape is parsed whole;
+  /// the others read only their measures and add to that row's line, which skips building and
+  /// looking up its key. StartShapes forgets the previous batch's shapes.
+  void StartShapes(size_t shapes);
+  Status ProcessShaped(const std::vector<std::string_view>& fields, uint64_t row, uint32_t shape);
+
   RejectSink& rejects() { return rejects_; }
   LineAggregator& lines() { return lines_; }
   const RowParser& parser() const { return *parser_; }
@@ -71,12 +80,28 @@ class RowSink {
   explicit RowSink(const RowContext& c)
       : c_(c), rejects_(RejectPolicy::SkipUpTo(UINT64_MAX)), lines_(c.options.time_cuts) {}
 
+  /// The field count and the manifest's types: false, with the reject recorded, for a record
+  /// that fails them.
+  bool CheckRecord(const std::vector<std::string_view>& fields, uint64_t row, Status* status);
+  /// Parse a record that passed CheckRecord into `line` and add it: the line's number, or
+  /// nullopt when the row was rejected.
+  std::optional<uint32_t> ParseAndAdd(const std::vector<std::string_view>& fields, uint64_t row,
+                                      CurLine& line, Status* status);
+
+  /// The line a shape's first row was parsed into and added to.
+  struct Shape {
+    bool known = false;
+    uint32_t at = 0;  // the line's number in lines_
+    CurLine line;
+  };
+
   const RowContext& c_;
   RejectSink rejects_;
   LineAggregator lines_;
   std::unique_ptr<RowParser> parser_;
   std::vector<uint8_t> wanted_;
-  CurLine line_;  // reused: its strings keep their capacity from row to row
+  CurLine line_;               // reused: its strings keep their capacity from row to row
+  std::vector<Shape> shapes_;  // reused from batch to batch, like line_
 };
 
 /// How many threads read a file's rows, each with its own RowSink: the cores, at most two.

@@ -1,0 +1,143 @@
+// RowSink::ProcessShaped against RowSink::Process: rows fed by shape (as a Parquet row group's
+// dictionary-encoded cells give them) must add up to exactly the lines, rejects, display scale
+// and rounding counts of the same rows parsed one by one.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rebill/ingest/row_sink_internal.h"
+
+namespace rebill::ingest {
+namespace {
+
+const std::vector<std::string> kHeader = {
+    "bill/PayerAccountId",          "bill/BillingPeriodStartDate",
+    "lineItem/UsageAccountId",      "lineItem/LineItemType",
+    "lineItem/UsageStartDate",      "lineItem/UsageEndDate",
+    "lineItem/ProductCode",         "lineItem/UnblendedCost",
+    "lineItem/UsageAmount",         "reservation/ReservationARN",
+    "savingsPlan/SavingsPlanARN",   "savingsPlan/SavingsPlanEffectiveCost",
+    "pricing/publicOnDemandCost",   "lineItem/LineItemDescription",
+    "resourceTags/user:CostCenter", "lineItem/ResourceId",
+};
+
+// Few values per column, so that rows repeat their shape; bad text in the dimensions and in the
+// measures, so that first rows of a shape and later ones are both rejected now and then.
+std::vector<std::string> RandomRow(std::mt19937_64& rng) {
+  auto pick = [&](std::initializer_list<const char*> values) {
+    auto it = values.begin();
+    std::advance(it, static_cast<long>(rng() % values.size()));
+    return std::string(*it);
+  };
+  int day = 1 + static_cast<int>(rng() % 3);
+  int hour = static_cast<int>(rng() % 24);
+  char start[32], end[32];
+  std::snprintf(start, sizeof start, "2026-10-%02dT%02d:00:00Z", day, hour);
+  std::snprintf(end, sizeof end, "2026-10-%02dT%02d:59:59Z", day, hour);
+  return {
+      "999988887777",
+      pick({"2026-10-01T00:00:00Z", "2026-10-01T00:00:00Z", "2026-10-01T00:00:00Z", "October"}),
+      pick({"011111111111", "022222222222"}),
+      pick({"Usage", "Fee", "SavingsPlanCoveredUsage", "DiscountedUsage"}),
+      rng() % 40 == 0 ? "yesterday" : start,
+      end,
+      pick({"AmazonEC2", "AmazonS3"}),
+      pick({"1.5", "0.0000300172", "2E-3", "0.0010684211984159026", "", "x", "-0.25"}),
+      pick({"1", "0.5", "3.0E-1", ""}),
+      pick({"", "", "arn:aws:ec2:ri/1"}),
+      pick({"", "arn:aws:savingsplans::sp/1"}),
+      pick({"", "0.75", "bad"}),
+      pick({"2", "0.1234567890123"}),
+      pick({"EC2 hours", "S3 storage"}),
+      pick({"", "cc-100", "cc-200"}),
+      "i-" + std::to_string(rng() % 1000),  // read by no one: must not split shapes
+  };
+}
+
+struct Read {
+  std::vector<CurLine> lines;
+  std::vector<std::string> rejects;
+  int display_scale = 0;
+  uint64_t rounded_values = 0;
+};
+
+Read Finish(std::unique_ptr<RowSink> sink) {
+  Read out;
+  for (const Reject& r : sink->rejects().TakeRejects()) {
+    out.rejects.push_back(r.kind + ": " + r.ToString());
+  }
+  out.display_scale = sink->display_scale();
+  out.rounded_values = sink->rounded_values();
+  std::vector<std::unique_ptr<RowSink>> sinks;
+  sinks.push_back(std::move(sink));
+  out.lines = MergeSinks(sinks).lines;
+  return out;
+}
+
+TEST(RowSinkTest, RowsReadByShapeAddUpLikeRowsReadOneByOne) {
+  std::mt19937_64 rng(7);
+  std::vector<std::vector<std::string>> rows;
+  for (int i = 0; i < 20000; ++i) rows.push_back(RandomRow(rng));
+
+  std::string path = "shapes.parquet";
+  std::vector<TypedColumn> no_types;
+  IngestOptions options;
+  options.tag_keys = {"user:CostCenter"};
+  options.time_cuts = {1790942400};  // 2026-10-02T12:00:00Z: a day cut in two
+  RowContext context{Format::kLegacyCsv, false, false, path, kHeader, no_types, options};
+  auto one_by_one = RowSink::Make(context);
+  auto by_shape = RowSink::Make(context);
+  ASSERT_TRUE(one_by_one.ok() && by_shape.ok());
+
+  // A row's shape is the text of every column the parser reads but its measures.
+  std::vector<int> used = (*by_shape)->parser().UsedColumns();
+  std::vector<int> measures = (*by_shape)->parser().MeasureColumns();
+  ASSERT_FALSE(measures.empty());
+  std::vector<int> identity;
+  for (int c : used) {
+    if (std::find(measures.begin(), measures.end(), c) == measures.end()) identity.push_back(c);
+  }
+
+  constexpr size_t kBatch = 3000;  // row groups: shapes are numbered afresh in each
+  size_t repeated = 0;
+  for (size_t first = 0; first < rows.size(); first += kBatch) {
+    size_t last = std::min(rows.size(), first + kBatch);
+    std::map<std::vector<std::string>, uint32_t> shapes;
+    std::vector<uint32_t> shape_of;
+    for (size_t r = first; r < last; ++r) {
+      std::vector<std::string> key;
+      for (int c : identity) key.push_back(rows[r][static_cast<size_t>(c)]);
+      auto [it, added] = shapes.emplace(key, static_cast<uint32_t>(shapes.size()));
+      if (!added) ++repeated;
+      shape_of.push_back(it->second);
+    }
+    (*by_shape)->StartShapes(shapes.size());
+    for (size_t r = first; r < last; ++r) {
+      std::vector<std::string_view> fields(rows[r].begin(), rows[r].end());
+      ASSERT_TRUE((*one_by_one)->Process(fields, r + 1).ok());
+      ASSERT_TRUE((*by_shape)->ProcessShaped(fields, r + 1, shape_of[r - first]).ok());
+    }
+  }
+  ASSERT_GT(repeated, rows.size() / 2);
+
+  Read expected = Finish(std::move(*one_by_one));
+  Read got = Finish(std::move(*by_shape));
+  // The inputs reach every path: rejects, and lines of many rows split by day and by the cut.
+  ASSERT_GT(expected.rejects.size(), 1000u);
+  ASSERT_GT(expected.lines.size(), 100u);
+  ASSERT_GT(expected.rounded_values, 0u);
+  EXPECT_EQ(got.rejects, expected.rejects);
+  EXPECT_EQ(got.display_scale, expected.display_scale);
+  EXPECT_EQ(got.rounded_values, expected.rounded_values);
+  ASSERT_EQ(got.lines.size(), expected.lines.size());
+  for (size_t i = 0; i < got.lines.size(); ++i) {
+    ASSERT_EQ(got.lines[i], expected.lines[i]) << "line " << i;
+  }
+}
+
+}  // namespace
+}  // namespace rebill::ingest
