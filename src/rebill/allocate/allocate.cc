@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
+#include <map>
+#include <string_view>
 #include <tuple>
 #include <utility>
 
@@ -182,9 +185,10 @@ class Allocator {
     AllocatedLine out = Start(line, part);
     if (IsCovered(line)) {
       CommitmentRule rule = RuleFor(policy_, line.commitment_arn, part.customer);
-      ToAccount(out, part, RuleText(rule));
+      const RuleNames& names = NamesOf(rule);
+      ToAccount(out, part, names.text);
       size_t at = Push(std::move(out));
-      Pool& pool = pools_[{line.payer_account, line.commitment_arn, Key(rule)}];
+      Pool& pool = pools_[{line.payer_account, line.commitment_arn, names.key}];
       pool.rule = rule;
       pool.members.push_back({at, OnDemandValue(line, part)});
       covered_[{line.payer_account, line.commitment_arn}].push_back(
@@ -305,8 +309,19 @@ class Allocator {
     Push(std::move(kept));
   }
 
-  static std::string Key(const CommitmentRule& rule) {
-    return std::string(CommitmentPolicyName(rule.policy)) + "/" + rule.passed_percent.ToString();
+  // A rule's pool key and its text, spelled once per rule rather than once per covered line.
+  struct RuleNames {
+    CommitmentRule rule;
+    std::string key;
+    std::string text;
+  };
+  const RuleNames& NamesOf(const CommitmentRule& rule) {
+    for (const RuleNames& names : rule_names_) {
+      if (names.rule == rule) return names;
+    }
+    return rule_names_.emplace_back(RuleNames{
+        rule, std::string(CommitmentPolicyName(rule.policy)) + "/" + rule.passed_percent.ToString(),
+        RuleText(rule)});
   }
 
   // A retained line that carries the difference between what the commitment cost for the usage
@@ -475,8 +490,10 @@ class Allocator {
   const MappedLines& mapped_;
   const Policy& policy_;
   AllocatedLines out_;
-  std::map<std::tuple<std::string, std::string, std::string>, Pool> pools_;
-  std::map<std::pair<std::string, std::string>, std::vector<Member>> covered_;
+  std::deque<RuleNames> rule_names_;  // a deque: pools_ keys point into its strings
+  // Keyed by views of the month's strings (payer, commitment ARN) and of rule_names_.
+  std::map<std::tuple<std::string_view, std::string_view, std::string_view>, Pool> pools_;
+  std::map<std::pair<std::string_view, std::string_view>, std::vector<Member>> covered_;
   std::vector<size_t> unused_;
   std::vector<size_t> support_;
 };

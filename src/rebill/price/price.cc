@@ -121,11 +121,16 @@ class Pricer {
     return it->second;
   }
 
-  const Plan* PlanAt(const CustomerPricing& c, Timestamp at) const {
+  const Plan* PlanAt(const CustomerPricing& c, Timestamp at) {
     for (const PlanAssignment& p : c.plans) {
       if (at >= p.from && at < p.to) {
-        auto it = book_.plans.find(p.plan);
-        return it == book_.plans.end() ? nullptr : &it->second;
+        // Every line asks: each assignment's plan is looked up by name once.
+        auto [known, added] = plan_of_.try_emplace(&p, nullptr);
+        if (added) {
+          auto it = book_.plans.find(p.plan);
+          known->second = it == book_.plans.end() ? nullptr : &it->second;
+        }
+        return known->second;
       }
     }
     return nullptr;
@@ -289,11 +294,21 @@ class Pricer {
 
   Status AddFees() {
     const BillingPeriod period = ctx_.period;
-    for (const CustomerPricing& c : book_.customers) {
-      Decimal charges;
+    // Each customer's charges, in one pass over the lines and before any fee is added to them.
+    std::vector<Decimal> charges_of(book_.customers.size());
+    {
+      std::unordered_map<std::string_view, Decimal> by_customer;
       for (const PricedLine& p : out_.lines) {
-        if (p.customer == c.customer && p.kind == StatementLineKind::kCharge) charges += p.amount;
+        if (p.kind == StatementLineKind::kCharge) by_customer[p.customer] += p.amount;
       }
+      for (size_t i = 0; i < book_.customers.size(); ++i) {
+        auto it = by_customer.find(book_.customers[i].customer);
+        if (it != by_customer.end()) charges_of[i] = it->second;
+      }
+    }
+    for (size_t i = 0; i < book_.customers.size(); ++i) {
+      const CustomerPricing& c = book_.customers[i];
+      const Decimal charges = charges_of[i];
       // The plan the customer is on at the end of the period brings its fees.
       std::vector<const Fee*> fees;
       if (const Plan* plan = PlanAt(c, period.end() - 1)) {
@@ -337,6 +352,7 @@ class Pricer {
   std::map<std::tuple<std::string, std::string, size_t>, Decimal> allowance_used_;
   std::map<std::tuple<std::string, std::string, size_t>, Decimal> tier_spend_;
   std::unordered_map<const Rule*, std::string> labels_;
+  std::unordered_map<const PlanAssignment*, const Plan*> plan_of_;
   PricedLines out_;
 };
 
