@@ -327,9 +327,6 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
 
     month.tag_keys = options.tag_keys;
     month.time_cuts = options.time_cuts;
-    // Hashed meanwhile: the month file is written on this thread.
-    std::future<std::string> content =
-        std::async(std::launch::async, [&month] { return store::MonthContentSha256(month); });
     std::vector<std::string> shas;
     for (const SourceFile& s : month.sources) shas.push_back(s.sha256);
     std::sort(shas.begin(), shas.end());
@@ -346,7 +343,7 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
                             store->FindMonth(info.period, payer));
     if (existing && existing->month_file == relative) {
       info.action = "unchanged";
-      info.content_sha256 = content.get();
+      info.content_sha256 = store::MonthContentSha256(month);
       summary.months.push_back(std::move(info));
       continue;
     }
@@ -356,10 +353,10 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) return IoError(dir + ": " + ec.message());
-    REBILL_ASSIGN_OR_RETURN(std::string month_sha,
-                            store::WriteMonthFile(ws.dir + "/" + relative, month));
+    REBILL_ASSIGN_OR_RETURN(
+        std::string month_sha,
+        store::WriteMonthFile(ws.dir + "/" + relative, month, &info.content_sha256));
     written.push_back(relative);
-    info.content_sha256 = content.get();
     store::MonthRecord record;
     record.period = info.period;
     record.payer = payer;

@@ -15,6 +15,7 @@
 #include <future>
 #include <memory>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 #include "rebill/core/check.h"
@@ -127,6 +128,56 @@ class Dictionary {
   uint32_t last_ = 0;
 };
 
+// Every line's strings numbered per column, each column in a dictionary of its own in order of
+// first use: the costly half of numbering a month's strings (a hash of every string of every
+// line), read in one pass over the lines and shared by the file's body and the content hash's.
+// EncodeBody then numbers only each column's distinct strings in the month's dictionary, in the
+// same order a column-by-column walk would meet them.
+struct ColumnIds {
+  std::array<std::vector<uint32_t>, kStringColumns.size()> ids;              // by line
+  std::array<std::vector<std::string_view>, kStringColumns.size()> strings;  // by first use
+};
+
+// Below this many lines a second thread costs more than it saves.
+constexpr size_t kTwoThreadsFrom = 20000;
+
+ColumnIds NumberColumns(const std::vector<CurLine>& lines) {
+  auto number = [&lines](size_t begin, size_t end, ColumnIds* out) {
+    std::array<Dictionary, kStringColumns.size()> dicts;
+    for (auto& ids : out->ids) ids.resize(end - begin);
+    for (size_t i = begin; i < end; ++i) {
+      const CurLine& line = lines[i];
+      for (size_t c = 0; c < kStringColumns.size(); ++c) {
+        out->ids[c][i - begin] = dicts[c].Id(line.*kStringColumns[c].field);
+      }
+    }
+    for (size_t c = 0; c < kStringColumns.size(); ++c) out->strings[c] = dicts[c].strings();
+  };
+  ColumnIds first;
+  if (lines.size() < kTwoThreadsFrom) {
+    number(0, lines.size(), &first);
+    return first;
+  }
+  // Each half of the lines on a thread of its own; the second half's strings are then numbered
+  // after the first half's, which keeps every column's order of first use.
+  ColumnIds second;
+  size_t half = lines.size() / 2;
+  std::thread other(number, half, lines.size(), &second);
+  number(0, half, &first);
+  other.join();
+  for (size_t c = 0; c < kStringColumns.size(); ++c) {
+    Dictionary merged;
+    for (std::string_view str : first.strings[c]) merged.Id(str);
+    std::vector<uint32_t> renumber(second.strings[c].size());
+    for (size_t k = 0; k < renumber.size(); ++k) renumber[k] = merged.Id(second.strings[c][k]);
+    std::vector<uint32_t>& ids = first.ids[c];
+    ids.reserve(lines.size());
+    for (uint32_t id : second.ids[c]) ids.push_back(renumber[id]);
+    first.strings[c] = merged.strings();
+  }
+  return first;
+}
+
 class Writer {
  public:
   template <typename T>
@@ -171,7 +222,7 @@ enum class Lineage { kKeep, kOmit };
 // The body: month fields, the dictionary, then the month's and the lines' columns. With
 // Lineage::kOmit the sources and each line's source file and row are left out (and never enter
 // the dictionary), which is what MonthContentSha256 hashes.
-std::string EncodeBody(const NormalizedMonth& m, Lineage lineage) {
+std::string EncodeBody(const NormalizedMonth& m, Lineage lineage, const ColumnIds& numbered) {
   Dictionary dict;
   Writer cols;
   size_t tags = 0;
@@ -195,8 +246,10 @@ std::string EncodeBody(const NormalizedMonth& m, Lineage lineage) {
   cols.Put(static_cast<uint64_t>(lines.size()));
   cols.Column<uint32_t>(lines, [](const CurLine& l) { return PeriodIndex(l.period); });
   cols.Column<uint8_t>(lines, [](const CurLine& l) { return static_cast<uint8_t>(l.type); });
-  for (const StringColumn& column : kStringColumns) {
-    cols.Column<uint32_t>(lines, [&](const CurLine& l) { return dict.Id(l.*column.field); });
+  for (size_t c = 0; c < kStringColumns.size(); ++c) {
+    std::vector<uint32_t> id_of(numbered.strings[c].size());
+    for (size_t k = 0; k < id_of.size(); ++k) id_of[k] = dict.Id(numbered.strings[c][k]);
+    cols.Column<uint32_t>(numbered.ids[c], [&](uint32_t local) { return id_of[local]; });
   }
   cols.Column<uint64_t>(lines,
                         [](const CurLine& l) { return static_cast<uint64_t>(l.usage_start); });
@@ -517,9 +570,11 @@ std::string Sha256Hex(std::string_view bytes) {
   return LowerHex(digest, length);
 }
 
-std::string MonthContentSha256(const NormalizedMonth& month) {
+namespace {
+
+std::string ContentSha256(const NormalizedMonth& month, const ColumnIds& numbered) {
   std::string prefix = "rebill month content " + std::to_string(kVersion) + "\n";
-  std::string body = EncodeBody(month, Lineage::kOmit);
+  std::string body = EncodeBody(month, Lineage::kOmit, numbered);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
@@ -531,8 +586,23 @@ std::string MonthContentSha256(const NormalizedMonth& month) {
   return LowerHex(digest, length);
 }
 
-Result<std::string> WriteMonthFile(const std::string& path, const NormalizedMonth& month) {
-  std::string body = EncodeBody(month, Lineage::kKeep);
+}  // namespace
+
+std::string MonthContentSha256(const NormalizedMonth& month) {
+  return ContentSha256(month, NumberColumns(month.lines));
+}
+
+Result<std::string> WriteMonthFile(const std::string& path, const NormalizedMonth& month,
+                                   std::string* content_sha256) {
+  ColumnIds numbered = NumberColumns(month.lines);
+  // The content hash's body is encoded and hashed on a second thread meanwhile; the future
+  // is waited for before any return, its destructor waiting on an early one.
+  std::future<void> content;
+  if (content_sha256 != nullptr) {
+    content =
+        std::async(std::launch::async, [&] { *content_sha256 = ContentSha256(month, numbered); });
+  }
+  std::string body = EncodeBody(month, Lineage::kKeep, numbered);
   std::string sha = Sha256Hex(body);
   Writer header;
   header.Append(kMagic);
@@ -560,6 +630,7 @@ Result<std::string> WriteMonthFile(const std::string& path, const NormalizedMont
     return IoError(path + ": cannot rename into place: " + std::strerror(errno));
   }
   REBILL_RETURN_IF_ERROR(SyncDirectoryOf(path));
+  if (content.valid()) content.get();
   return sha;
 }
 

@@ -21,8 +21,11 @@ namespace rebill::store {
 /// The format version WriteMonthFile writes and the only one ReadMonthFile reads.
 inline constexpr uint32_t kMonthFileVersion = 2;
 
-/// Write `month` to `path` atomically. Returns the SHA-256 (hex) of the file's body.
-Result<std::string> WriteMonthFile(const std::string& path, const NormalizedMonth& month);
+/// Write `month` to `path` atomically. Returns the SHA-256 (hex) of the file's body. With
+/// `content_sha256`, also sets it to MonthContentSha256(month), computed alongside the file
+/// from the same numbering of the month's strings.
+Result<std::string> WriteMonthFile(const std::string& path, const NormalizedMonth& month,
+                                   std::string* content_sha256 = nullptr);
 
 /// Read a month file, verifying its version and checksum; kInvalidInput names the file and what
 /// is wrong (and says to re-ingest). A file of another format version, a damaged or a hostile
