@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <array>
 #include <deque>
+#include <iterator>
 #include <map>
 #include <string_view>
+#include <thread>
 #include <tuple>
 #include <utility>
 
+#include "rebill/allocate/allocate_internal.h"
 #include "rebill/core/glob.h"
 
 namespace rebill::allocate {
@@ -109,20 +112,36 @@ Decimal BusinessSupportFee(Decimal spend) {
   return fee;
 }
 
+// Below this many lines a second thread costs more than it saves.
+constexpr size_t kTwoThreadsFrom = 20000;
+
 class Allocator {
  public:
-  Allocator(const NormalizedMonth& month, const MappedLines& mapped, const Policy& policy)
-      : month_(month), mapped_(mapped), policy_(policy) {}
+  Allocator(const NormalizedMonth& month, const MappedLines& mapped, const Policy& policy,
+            size_t two_threads_from = kTwoThreadsFrom)
+      : month_(month), mapped_(mapped), policy_(policy), two_threads_from_(two_threads_from) {}
 
   Result<AllocatedLines> Run() {
     out_.cost_view = policy_.cost_view;
-    out_.lines.reserve(mapped_.lines.size() + 16);
-    for (size_t i = 0; i < mapped_.lines.size(); ++i) {
-      const MappedLine& part = mapped_.lines[i];
-      if (part.line >= month_.lines.size()) {
-        return Internal("mapped line " + std::to_string(part.line) + " is not in the month");
-      }
-      REBILL_RETURN_IF_ERROR(Place(month_.lines[part.line], part, i));
+    const size_t n = mapped_.lines.size();
+    if (n < two_threads_from_) {
+      out_.lines.reserve(n + 16);
+      REBILL_RETURN_IF_ERROR(PlaceRange(0, n));
+    } else {
+      // Each line is placed on its own, so the two halves of the lines are placed on two
+      // threads; the second half's lines, pools and lists then follow the first half's, in the
+      // order one pass would have made them.
+      Allocator second(month_, mapped_, policy_);
+      size_t half = n / 2;
+      out_.lines.reserve(n + 16);
+      second.out_.lines.reserve(n - half + 16);
+      Status second_placed;
+      std::thread other([&] { second_placed = second.PlaceRange(half, n); });
+      Status first_placed = PlaceRange(0, half);
+      other.join();
+      REBILL_RETURN_IF_ERROR(first_placed);
+      REBILL_RETURN_IF_ERROR(second_placed);
+      Append(std::move(second));
     }
     REBILL_RETURN_IF_ERROR(SharePools());
     REBILL_RETURN_IF_ERROR(SpreadUnusedCommitment());
@@ -140,6 +159,36 @@ class Allocator {
     CommitmentRule rule;
     std::vector<Member> members;
   };
+
+  Status PlaceRange(size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      const MappedLine& part = mapped_.lines[i];
+      if (part.line >= month_.lines.size()) {
+        return Internal("mapped line " + std::to_string(part.line) + " is not in the month");
+      }
+      REBILL_RETURN_IF_ERROR(Place(month_.lines[part.line], part, i));
+    }
+    return Status::Ok();
+  }
+
+  // What `later` placed, after what this allocator placed: its lines' indexes move up by the
+  // lines already here.
+  void Append(Allocator&& later) {
+    const size_t shift = out_.lines.size();
+    std::move(later.out_.lines.begin(), later.out_.lines.end(), std::back_inserter(out_.lines));
+    auto shifted = [shift](std::vector<Member>& into, const std::vector<Member>& members) {
+      for (const Member& m : members) into.push_back({m.out + shift, m.on_demand});
+    };
+    for (const auto& [key, pool] : later.pools_) {
+      const auto& [payer, arn, rule_key] = key;
+      Pool& into = pools_[{payer, arn, NamesOf(pool.rule).key}];
+      into.rule = pool.rule;
+      shifted(into.members, pool.members);
+    }
+    for (const auto& [key, members] : later.covered_) shifted(covered_[key], members);
+    for (size_t at : later.unused_) unused_.push_back(at + shift);
+    for (size_t at : later.support_) support_.push_back(at + shift);
+  }
 
   AllocatedLine Start(const CurLine& line, const MappedLine& part) const {
     AllocatedLine out;
@@ -489,6 +538,7 @@ class Allocator {
   const NormalizedMonth& month_;
   const MappedLines& mapped_;
   const Policy& policy_;
+  const size_t two_threads_from_;
   AllocatedLines out_;
   std::deque<RuleNames> rule_names_;  // a deque: pools_ keys point into its strings
   // Keyed by views of the month's strings (payer, commitment ARN) and of rule_names_.
@@ -608,6 +658,15 @@ Result<AllocatedLines> AllocateBenefits(const NormalizedMonth& month, const Mapp
                                         const Policy& policy, RunContext& /*ctx*/) {
   return Allocator(month, mapped, policy).Run();
 }
+
+namespace internal {
+
+Result<AllocatedLines> AllocateBenefits(const NormalizedMonth& month, const MappedLines& mapped,
+                                        const Policy& policy, size_t two_threads_from) {
+  return Allocator(month, mapped, policy, two_threads_from).Run();
+}
+
+}  // namespace internal
 
 Result<std::vector<PolicyOutcome>> ComparePolicies(const NormalizedMonth& month,
                                                    const MappedLines& mapped, const Policy& policy,

@@ -6,6 +6,7 @@
 #include <map>
 #include <random>
 
+#include "rebill/allocate/allocate_internal.h"
 #include "testing/status_matchers.h"
 
 namespace rebill::allocate {
@@ -404,6 +405,55 @@ TEST(AllocateBenefits, ConservationProperty) {
       Decimal sum;
       for (const AllocatedLine& l : allocated.lines) sum += l.cost_basis;
       EXPECT_EQ(sum, month.Total(view));
+    }
+  }
+}
+
+// Lines placed on two threads allocate exactly as on one: the same lines in the same order,
+// whatever the policies (the property test's months, each line on either thread).
+TEST(AllocateBenefits, TwoThreadsPlaceLinesAsOneDoes) {
+  std::mt19937_64 rng(11);
+  const char* accounts[] = {"111111111111", "222222222222", "333333333333", "444444444444",
+                            "999999999999"};
+  const LineItemType types[] = {LineItemType::kSavingsPlanCoveredUsage,
+                                LineItemType::kSavingsPlanNegation,
+                                LineItemType::kSavingsPlanRecurringFee,
+                                LineItemType::kDiscountedUsage,
+                                LineItemType::kRIFee,
+                                LineItemType::kUsage,
+                                LineItemType::kCredit,
+                                LineItemType::kRefund,
+                                LineItemType::kTax,
+                                LineItemType::kEdpDiscount};
+  for (int round = 0; round < 20; ++round) {
+    NormalizedMonth month;
+    for (int i = 0; i < 200; ++i) {
+      Decimal od =
+          Decimal::FromRaw(static_cast<Decimal::Rep>(rng() % 10'000'000'000'000ULL) * 1000);
+      std::string cost = Decimal::FromRaw(od.raw() * 6 / 10).ToString();
+      std::string arn = "arn-" + std::to_string(rng() % 3);
+      month.lines.push_back(Line(accounts[rng() % 5], types[rng() % std::size(types)], cost.c_str(),
+                                 cost.c_str(), od.ToString().c_str(), arn.c_str()));
+      if (rng() % 7 == 0) month.lines.back().product_code = "AWSSupportBusiness";
+    }
+    auto mapped =
+        MapTo(month, {{"111111111111", "a"}, {"222222222222", "b"}, {"333333333333", "a"}});
+    for (int variant = 0; variant < 4 * 3 * 2; ++variant) {
+      Policy policy = With(static_cast<CommitmentPolicy>(variant % 4), "37.5");
+      policy.unused_commitment = static_cast<UnusedCommitmentPolicy>((variant / 4) % 3);
+      policy.support = variant / 12 == 0 ? SupportPolicy::kProRata : SupportPolicy::kAbsorbed;
+      policy.channel_discounts = ChannelDiscountPolicy::kPassThrough;
+      policy.channel_pass_percent = D("40");
+      policy.by_customer["b"] = {CommitmentPolicy::kSplit, D("20")};
+      ASSERT_OK_AND_ASSIGN(AllocatedLines one,
+                           internal::AllocateBenefits(month, mapped, policy, SIZE_MAX));
+      ASSERT_OK_AND_ASSIGN(AllocatedLines two,
+                           internal::AllocateBenefits(month, mapped, policy, 2));
+      ASSERT_EQ(two.lines.size(), one.lines.size());
+      for (size_t i = 0; i < one.lines.size(); ++i) {
+        ASSERT_EQ(two.lines[i], one.lines[i])
+            << "round " << round << ", variant " << variant << ", line " << i;
+      }
     }
   }
 }
