@@ -424,23 +424,40 @@ const char* FindFieldEnd(const char* p, const char* end, char delimiter) {
 }
 
 // Bit i set where p[i] is `delimiter` or a line break, for the 64 bytes at p.
-uint64_t SeparatorMask(const char* p, char delimiter) {
-  uint64_t mask = 0;
+// Bit i of each mask stands for byte p[i] of a 64-byte block.
+struct BlockMasks {
+  uint64_t separators = 0;  // the delimiter or a line break
+  uint64_t breaks = 0;      // a line break
+  uint64_t quotes = 0;
+};
+
+BlockMasks MasksOf(const char* p, char delimiter) {
+  BlockMasks m;
 #ifdef __SSE2__
   const __m128i delimiters = _mm_set1_epi8(delimiter);
   const __m128i breaks = _mm_set1_epi8('\n');
+  const __m128i quotes = _mm_set1_epi8('"');
   for (int i = 0; i < 4; ++i) {
     __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
-    auto hits = static_cast<uint32_t>(_mm_movemask_epi8(
-        _mm_or_si128(_mm_cmpeq_epi8(bytes, delimiters), _mm_cmpeq_epi8(bytes, breaks))));
-    mask |= static_cast<uint64_t>(hits) << (16 * i);
+    __m128i is_break = _mm_cmpeq_epi8(bytes, breaks);
+    auto separators = static_cast<uint32_t>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(bytes, delimiters), is_break)));
+    m.separators |= static_cast<uint64_t>(separators) << (16 * i);
+    m.breaks |= static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(is_break)))
+                << (16 * i);
+    m.quotes |= static_cast<uint64_t>(
+                    static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, quotes))))
+                << (16 * i);
   }
 #else
   for (int i = 0; i < 64; ++i) {
-    mask |= static_cast<uint64_t>(p[i] == delimiter || p[i] == '\n') << i;
+    uint64_t bit = uint64_t{1} << i;
+    if (p[i] == delimiter || p[i] == '\n') m.separators |= bit;
+    if (p[i] == '\n') m.breaks |= bit;
+    if (p[i] == '"') m.quotes |= bit;
   }
 #endif
-  return mask;
+  return m;
 }
 
 }  // namespace
@@ -472,28 +489,61 @@ bool CsvReader::SplitUnquotedRun(const char*& p, const char* end,
                                  std::vector<std::string_view>& fields, size_t& col) const {
   // Most CUR fields are a few bytes long or empty, and most are not read: the separators of 64
   // bytes at a time are found at once and their bits walked, instead of searching for each
-  // field's end in turn, and a field nobody reads costs little more than its bit.
-  const char* block = p;
+  // field's end in turn. A run of fields nobody reads is stepped over a bit at a time, and the
+  // vector of fields only grows to where a field is put. The field's start and column are kept
+  // in locals (`p` and `col` are the caller's) so that they stay in registers.
+  const char* field = p;
+  size_t c = col;
+  auto stop_at = [&](const char* at) {
+    if (fields.size() < c) fields.resize(c);
+    p = at;
+    col = c;
+  };
+  const char* block = field;
   while (end - block >= 64) {
-    for (uint64_t mask = SeparatorMask(block, delimiter_); mask != 0; mask &= mask - 1) {
-      const char* sep = block + __builtin_ctzll(mask);
-      if (Wanted(col)) {
-        const char* text_end = sep;
-        if (*sep == '\n' && text_end > p && text_end[-1] == '\r') --text_end;
-        PutField(fields, col, std::string_view(p, static_cast<size_t>(text_end - p)));
-      } else if (col >= fields.size()) {
-        fields.emplace_back();
-      }
-      ++col;
-      if (*sep == '\n' || sep + 1 == end || (quoting_ && sep[1] == '"')) {
-        // The record's end, a trailing delimiter or a quoted field: the caller's general step.
-        p = sep;
+    BlockMasks m = MasksOf(block, delimiter_);
+    // The separators the run stops at, for the caller's general step: a line break, a
+    // delimiter followed by a quote (a quoted field) or by the end of the input.
+    uint64_t next_is_quote = 0;
+    if (quoting_) {
+      next_is_quote = m.quotes >> 1;
+      if (end - block > 64 && block[64] == '"') next_is_quote |= uint64_t{1} << 63;
+    }
+    uint64_t last_byte = end - block == 64 ? uint64_t{1} << 63 : 0;
+    uint64_t stops = m.separators & (m.breaks | next_is_quote | last_byte);
+    uint64_t mask = m.separators;
+    while (mask != 0) {
+      if (!Wanted(c)) {
+        // Up to the next wanted field or the next stop, whichever comes first.
+        size_t next = NextWanted(c);
+        while (mask != 0 && c < next && (mask & -mask & stops) == 0) {
+          field = block + __builtin_ctzll(mask) + 1;
+          mask &= mask - 1;
+          ++c;
+        }
+        if (mask == 0 || c == next) continue;
+        // A stop that ends a field nobody reads.
+        ++c;
+        stop_at(block + __builtin_ctzll(mask));
         return true;
       }
-      p = sep + 1;
+      const char* sep = block + __builtin_ctzll(mask);
+      const char* text_end = sep;
+      if (*sep == '\n' && text_end > field && text_end[-1] == '\r') --text_end;
+      if (fields.size() < c) fields.resize(c);
+      PutField(fields, c, std::string_view(field, static_cast<size_t>(text_end - field)));
+      ++c;
+      if ((mask & -mask & stops) != 0) {
+        stop_at(sep);
+        return true;
+      }
+      field = sep + 1;
+      mask &= mask - 1;
     }
     block += 64;
   }
+  // The caller puts the next field at `col`.
+  stop_at(field);
   return false;
 }
 

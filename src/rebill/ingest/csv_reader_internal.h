@@ -89,6 +89,10 @@ class CsvReader {
   void WantOnly(std::vector<uint8_t> wanted) {
     wanted_ = std::move(wanted);
     if (!wanted_.empty()) wanted_[0] = 1;
+    next_wanted_.assign(wanted_.size() + 1, SIZE_MAX);
+    for (size_t c = wanted_.size(); c-- > 0;) {
+      next_wanted_[c] = wanted_[c] != 0 ? c : next_wanted_[c + 1];
+    }
   }
 
   /// Records read so far.
@@ -113,6 +117,10 @@ class CsvReader {
                         size_t& col) const;
   bool Wanted(size_t col) const {
     return wanted_.empty() || (col < wanted_.size() && wanted_[col] != 0);
+  }
+  /// The first wanted column from `col` on; SIZE_MAX when none is.
+  size_t NextWanted(size_t col) const {
+    return col < next_wanted_.size() ? next_wanted_[col] : SIZE_MAX;
   }
   /// Field `col` of the record being split in one pass; see WantOnly().
   void PutField(std::vector<std::string_view>& fields, size_t col, std::string_view text) const {
@@ -141,7 +149,8 @@ class CsvReader {
     size_t size;
   };
   std::vector<Unescaped> unescaped_;
-  std::vector<uint8_t> wanted_;  // empty: every field
+  std::vector<uint8_t> wanted_;      // empty: every field
+  std::vector<size_t> next_wanted_;  // by column: NextWanted()
   uint64_t record_index_ = 0;
   uint64_t records_read_ = 0;
 };

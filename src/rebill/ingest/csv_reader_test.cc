@@ -348,11 +348,14 @@ TEST(CsvReaderTest, OnePassSplitAgreesWithTheGeneralReader) {
       size_t pick = (state >> 33) % (is_long ? 64 : sizeof kAlphabet);
       text += pick < sizeof kAlphabet ? kAlphabet[pick] : pick % 3 == 0 ? ',' : 'c';
     }
-    // Every third column wanted, as a parser reads a few of a CUR's many.
+    // Every third column wanted, as a parser reads a few of a CUR's many; and a few columns
+    // far apart, so that runs of unread fields cross 64-byte blocks, line breaks and quotes.
     std::vector<uint8_t> some(12);
     for (size_t c = 0; c < some.size(); ++c) some[c] = c % 3 == 1 ? 1 : 0;
+    std::vector<uint8_t> few(60);
+    for (size_t c : {5, 6, 17, 40, 59}) few[c] = 1;
     for (bool quoting : {true, false}) {
-      for (const std::vector<uint8_t>& wanted : {std::vector<uint8_t>(), some}) {
+      for (const std::vector<uint8_t>& wanted : {std::vector<uint8_t>(), some, few}) {
         Result<Records> fast = SplitInMemory(text, true, quoting, wanted);
         Result<Records> general = SplitInMemory(text, false, quoting, wanted);
         ASSERT_EQ(fast.ok(), general.ok()) << ::testing::PrintToString(text);
