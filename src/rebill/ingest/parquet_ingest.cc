@@ -53,7 +53,7 @@ class RowShapes {
       const std::vector<parquet::TextColumn::Span>& spans = cells[k].spans;
       for (size_t r = 1; r < rows; ++r) {
         if (!Same(spans[r], spans[0])) {
-          varying_.push_back(&spans);
+          varying_.push_back(spans.data());
           break;
         }
       }
@@ -62,37 +62,42 @@ class RowShapes {
     if (varying_.empty() || rows == 0) return rows == 0 ? 0 : 1;
     // Hashed a column at a time, which reads each column's spans in order.
     hash_.assign(rows, 0);
-    for (const auto* spans : varying_) {
-      const parquet::TextColumn::Span* cell = spans->data();
+    for (const parquet::TextColumn::Span* cell : varying_) {
       for (size_t r = 0; r < rows; ++r) {
-        uint64_t v = cell[r].begin | (uint64_t{cell[r].length} << 32);
-        uint64_t h = (hash_[r] ^ v) * 0x9E3779B97F4A7C15ULL;
+        uint64_t h = (hash_[r] ^ Code(cell[r])) * 0x9E3779B97F4A7C15ULL;
         hash_[r] = h ^ (h >> 29);
       }
     }
-    size_t size = 16;
-    while (size < rows * 2) size *= 2;
-    slots_.assign(size, kEmpty);
-    first_row_.clear();
-    size_t mask = size - 1;
+    // A row group has far fewer shapes than rows: the table, the shapes' hashes and their
+    // cells (side by side, one shape after another) are sized to the shapes and stay in cache.
+    const size_t width = varying_.size();
+    slots_.assign(1024, kEmpty);
+    shape_hash_.clear();
+    shape_cells_.clear();
+    row_cells_.resize(width);
     for (size_t r = 0; r < rows; ++r) {
-      for (size_t i = hash_[r] & mask;; i = (i + 1) & mask) {
+      for (size_t j = 0; j < width; ++j) row_cells_[j] = Code(varying_[j][r]);
+      const uint64_t h = hash_[r];
+      const size_t mask = slots_.size() - 1;
+      for (size_t i = h & mask;; i = (i + 1) & mask) {
         uint32_t s = slots_[i];
         if (s == kEmpty) {
-          s = static_cast<uint32_t>(first_row_.size());
+          s = static_cast<uint32_t>(shape_hash_.size());
           slots_[i] = s;
-          first_row_.push_back(r);
+          shape_hash_.push_back(h);
+          shape_cells_.insert(shape_cells_.end(), row_cells_.begin(), row_cells_.end());
           shape_[r] = s;
+          if (shape_hash_.size() * 2 > slots_.size()) Grow();
           break;
         }
-        size_t first = first_row_[s];
-        if (hash_[first] == hash_[r] && SameCells(first, r)) {
+        if (shape_hash_[s] == h &&
+            std::equal(row_cells_.begin(), row_cells_.end(), shape_cells_.begin() + s * width)) {
           shape_[r] = s;
           break;
         }
       }
     }
-    return first_row_.size();
+    return shape_hash_.size();
   }
 
   uint32_t shape(size_t row) const { return shape_[row]; }
@@ -103,18 +108,26 @@ class RowShapes {
   static bool Same(parquet::TextColumn::Span a, parquet::TextColumn::Span b) {
     return a.begin == b.begin && a.length == b.length;
   }
-  bool SameCells(size_t a, size_t b) const {
-    for (const auto* spans : varying_) {
-      if (!Same((*spans)[a], (*spans)[b])) return false;
+  static uint64_t Code(parquet::TextColumn::Span span) {
+    return span.begin | (uint64_t{span.length} << 32);
+  }
+  void Grow() {
+    slots_.assign(slots_.size() * 2, kEmpty);
+    const size_t mask = slots_.size() - 1;
+    for (size_t s = 0; s < shape_hash_.size(); ++s) {
+      size_t i = shape_hash_[s] & mask;
+      while (slots_[i] != kEmpty) i = (i + 1) & mask;
+      slots_[i] = static_cast<uint32_t>(s);
     }
-    return true;
   }
 
-  std::vector<const std::vector<parquet::TextColumn::Span>*> varying_;
-  std::vector<uint32_t> shape_;    // by row
-  std::vector<uint64_t> hash_;     // by row
-  std::vector<uint32_t> slots_;    // open addressing: shape numbers
-  std::vector<size_t> first_row_;  // by shape
+  std::vector<const parquet::TextColumn::Span*> varying_;  // the identity columns' cells
+  std::vector<uint32_t> shape_;                            // by row
+  std::vector<uint64_t> hash_;                             // by row
+  std::vector<uint32_t> slots_;                            // open addressing: shape numbers
+  std::vector<uint64_t> shape_hash_;                       // by shape
+  std::vector<uint64_t> shape_cells_;                      // by shape, varying_.size() codes each
+  std::vector<uint64_t> row_cells_;                        // the current row's codes
 };
 
 }  // namespace
