@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run the ingest fuzzer (billing files and manifests) for SECONDS seconds, seeded with the files
-# in tests/fixtures/ingest (each prefixed with the byte that picks its reader). New corpus
+# in tests/fixtures/ingest and the Parquet billing files in tests/fixtures/parquet (each prefixed
+# with the byte that picks its reader). New corpus
 # entries go to CORPUS_DIR (default: a temporary folder), never into the repository; a crash
 # leaves its input in the current folder (crash-*) and fails the run.
 #   run_ingest_fuzzer.sh INGEST_FUZZER SECONDS [CORPUS_DIR]
@@ -18,6 +19,9 @@ for f in "$here"/../fixtures/ingest/*; do
     *) mode='\000' ;;
   esac
   { printf "$mode"; cat "$f"; } >"$scratch/seeds/$(basename "$f")"
+done
+for f in cur2 focus12 month-snappy month-zstd row-groups; do
+  { printf '\000'; cat "$here/../fixtures/parquet/$f.parquet"; } >"$scratch/seeds/$f.parquet"
 done
 "$fuzzer" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
   -print_final_stats=1 "$corpus" "$scratch/seeds"

@@ -1,5 +1,5 @@
 // libFuzzer entry point for what ingest reads from outside: billing files (CSV, gzip, zip, Hive
-// text) and delivery manifests. The first byte picks which (even: a billing file, odd: a
+// text, Parquet) and delivery manifests. The first byte picks which (even: a billing file, odd: a
 // manifest); the rest is the file. Any bytes must give lines, rejects or a Status naming the
 // file, never a crash or a hang. Built as a libFuzzer binary with -DREBILL_BUILD_FUZZERS=ON
 // (clang), and linked into rebill_ingest_fuzz_smoke_test, which runs it over the CSV fixtures
