@@ -238,6 +238,12 @@ Result<IngestedFile> ReadParquetBillingFile(const std::string& path, const Inges
     for (Reject& r : result.rejects) {
       if (failed.ok()) failed = rejects.Add(std::move(r));
     }
+    // The file's bytes in proportion to its rows read so far: an estimate for a progress bar.
+    if (options.progress && first_row[groups] > 1) {
+      double share =
+          static_cast<double>(first_row[g + 1] - 1) / static_cast<double>(first_row[groups] - 1);
+      options.progress(static_cast<uint64_t>(share * static_cast<double>(file.file_size())));
+    }
   }
   stop = true;
   for (std::thread& t : threads) t.join();

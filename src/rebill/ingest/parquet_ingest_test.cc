@@ -2,10 +2,12 @@
 // fixtures are written by DuckDB (tests/fixtures/parquet/make_fixtures.mjs).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "rebill/ingest/csv_reader_internal.h"
 #include "rebill/ingest/ingest.h"
@@ -36,6 +38,41 @@ void ExpectSameLines(const IngestedFile& csv, const IngestedFile& parquet) {
   }
   EXPECT_EQ(csv.display_scale, parquet.display_scale);
   EXPECT_EQ(csv.source.rows, parquet.source.rows);
+}
+
+// A terminal's progress bar moves as row groups are read, up to the whole file.
+TEST(ParquetIngestTest, ReportsProgressByRowGroup) {
+  IngestOptions options;
+  std::vector<uint64_t> reported;
+  options.progress = [&](uint64_t bytes) { reported.push_back(bytes); };
+  Read("month-x16.parquet", options);
+  ASSERT_EQ(reported.size(), 3u);  // three row groups
+  EXPECT_LT(reported.front(), reported.back());
+  EXPECT_EQ(reported.back(), std::filesystem::file_size(Fixture("month-x16.parquet")));
+}
+
+// The month sixteen times over, in three row groups that the two workers read by shape (one of
+// them two groups): each line of the CSV comes out once, with sixteen times its amounts and rows
+// and the same first row.
+TEST(ParquetIngestTest, RowGroupsReadByShapeAddUpAcrossGroupsAndWorkers) {
+  IngestOptions options;
+  options.tag_keys = {"user:CostCenter"};
+  IngestedFile csv = Read("month.csv", options);
+  IngestedFile parquet = Read("month-x16.parquet", options);
+  EXPECT_EQ(parquet.source.rows, 16 * csv.source.rows);
+  EXPECT_EQ(parquet.display_scale, csv.display_scale);
+  ASSERT_EQ(parquet.lines.size(), csv.lines.size());
+  auto sixteen_times = [](Decimal d) { return Decimal::FromRaw(d.raw() * 16); };  // exact
+  for (size_t i = 0; i < csv.lines.size(); ++i) {
+    CurLine expected = csv.lines[i];
+    expected.rows *= 16;
+    expected.usage_amount = sixteen_times(expected.usage_amount);
+    for (Decimal* d : {&expected.cost.unblended, &expected.cost.net_unblended,
+                       &expected.cost.amortized, &expected.cost.public_on_demand}) {
+      *d = sixteen_times(*d);
+    }
+    ASSERT_EQ(parquet.lines[i], expected) << "line " << i;
+  }
 }
 
 TEST(ParquetIngestTest, LegacyCurMonthAsCsvAndAsParquet) {
