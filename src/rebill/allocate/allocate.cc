@@ -12,6 +12,7 @@
 
 #include "rebill/allocate/allocate_internal.h"
 #include "rebill/core/glob.h"
+#include "rebill/core/parallel.h"
 
 namespace rebill::allocate {
 namespace {
@@ -111,9 +112,6 @@ Decimal BusinessSupportFee(Decimal spend) {
   }
   return fee;
 }
-
-// Below this many lines a second thread costs more than it saves.
-constexpr size_t kTwoThreadsFrom = 20000;
 
 class Allocator {
  public:

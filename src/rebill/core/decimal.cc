@@ -201,12 +201,14 @@ std::string_view RoundingModeName(RoundingMode mode) {
   return "half-up";
 }
 
-Result<Decimal> Decimal::Parse(std::string_view text, int* fraction_digits) {
+namespace {
+
+// Any text Parse reads that ParsePlain does not: exponents, more digits, and every failure.
+Result<Decimal> ParseGeneral(std::string_view text, int* fraction_digits) {
   auto fail = [&](std::string_view why) {
     return InvalidInput("'" + std::string(text.substr(0, 64)) + "' is not a decimal number (" +
                         std::string(why) + ")");
   };
-  if (Rep raw; ParsePlain(text, &raw, fraction_digits)) return FromRaw(raw);
   if (text.empty()) return fail("empty");
   size_t i = 0;
   bool negative = false;
@@ -258,11 +260,11 @@ Result<Decimal> Decimal::Parse(std::string_view text, int* fraction_digits) {
   int scale = static_cast<int>(frac_digits.size()) - exponent;
   // Trailing zeros of digits that an exponent moves behind the point ("5000E-21") add no
   // precision either.
-  if (scale > kScale && frac_digits.empty()) {
+  if (scale > Decimal::kScale && frac_digits.empty()) {
     size_t last = int_digits.find_last_not_of('0');
     size_t zeros =
         last == std::string_view::npos ? int_digits.size() : int_digits.size() - 1 - last;
-    size_t drop = std::min(zeros, static_cast<size_t>(scale - kScale));
+    size_t drop = std::min(zeros, static_cast<size_t>(scale - Decimal::kScale));
     int_digits.remove_suffix(drop);
     scale -= static_cast<int>(drop);
   }
@@ -293,8 +295,8 @@ Result<Decimal> Decimal::Parse(std::string_view text, int* fraction_digits) {
   if (too_many_digits) return fail("too many digits");
   if (small_digits < 19) coefficient = small;
   if (coefficient == 0) return Decimal();
-  if (scale > kScale) return fail("more than 18 fractional digits");
-  int shift = kScale - scale;  // >= 0
+  if (scale > Decimal::kScale) return fail("more than 18 fractional digits");
+  int shift = Decimal::kScale - scale;  // >= 0
   if (shift > 38) return fail("out of range");
   U128 limit = negative ? static_cast<U128>(kRepMax) + 1 : static_cast<U128>(kRepMax);
   U128 magnitude;
@@ -303,7 +305,14 @@ Result<Decimal> Decimal::Parse(std::string_view text, int* fraction_digits) {
   }
   Rep v =
       negative ? static_cast<Rep>(static_cast<U128>(0) - magnitude) : static_cast<Rep>(magnitude);
-  return FromRaw(v);
+  return Decimal::FromRaw(v);
+}
+
+}  // namespace
+
+Result<Decimal> Decimal::Parse(std::string_view text, int* fraction_digits) {
+  if (Rep raw; ParsePlain(text, &raw, fraction_digits)) return FromRaw(raw);
+  return ParseGeneral(text, fraction_digits);
 }
 
 bool Decimal::TryParse(std::string_view text, Decimal* out, int* fraction_digits) {
@@ -311,7 +320,7 @@ bool Decimal::TryParse(std::string_view text, Decimal* out, int* fraction_digits
     *out = FromRaw(raw);
     return true;
   }
-  Result<Decimal> parsed = Parse(text, fraction_digits);
+  Result<Decimal> parsed = ParseGeneral(text, fraction_digits);
   if (!parsed.ok()) return false;
   *out = *parsed;
   return true;

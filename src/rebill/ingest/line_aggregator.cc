@@ -8,6 +8,8 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "rebill/core/parallel.h"
+
 namespace rebill::ingest {
 namespace {
 
@@ -61,9 +63,6 @@ constexpr std::string CurLine::*kKeyTexts[] = {
     &CurLine::region,         &CurLine::description,    &CurLine::pricing_unit,
     &CurLine::currency,       &CurLine::commitment_arn, &CurLine::invoice_id};
 
-// Below this many lines a second thread costs more than it saves.
-constexpr size_t kTwoThreadsFrom = 20000;
-
 }  // namespace
 
 LineAggregator::LineAggregator(std::vector<Timestamp> cuts) : cuts_(std::move(cuts)) {
@@ -84,12 +83,12 @@ Timestamp LineAggregator::KeyBucket(const CurLine& line) const {
   return line.usage_start == 0 ? Timestamp{0} : BucketStart(line.usage_start);
 }
 
-void LineAggregator::EncodeKey(const CurLine& line) {
+void LineAggregator::EncodeKey(const CurLine& line, Timestamp bucket) {
   key_.clear();
   Put(key_, line.period.start());
   Put(key_, static_cast<uint8_t>(line.type));
   Put(key_, line.source_file);
-  Put(key_, KeyBucket(line));
+  Put(key_, bucket);
   for (std::string CurLine::*text : kKeyTexts) PutText(key_, line.*text);
   Put(key_, static_cast<uint32_t>(line.tags.size()));
   for (const auto& [key, value] : line.tags) {
@@ -181,9 +180,9 @@ LineAggregator::Entry LineAggregator::SumsOf(const CurLine& line) {
 }
 
 uint32_t LineAggregator::Add(const CurLine& line) {
-  EncodeKey(line);
   Entry sums = SumsOf(line);
   sums.bucket = KeyBucket(line);
+  EncodeKey(line, sums.bucket);
   sums.hash = XXH3_64bits(key_.data(), key_.size());
   return Insert(sums, key_);
 }

@@ -67,7 +67,8 @@ class LineAggregator {
     uint32_t key_size = 0;
   };
 
-  void EncodeKey(const CurLine& line);
+  /// The key of `line`, whose time bucket is `bucket`, into key_.
+  void EncodeKey(const CurLine& line, Timestamp bucket);
   static std::string_view KeyOf(const Entry& e) { return std::string_view(e.key, e.key_size); }
   /// A copy of `key` that stays where it is for the aggregator's life.
   const char* StoreKey(std::string_view key);

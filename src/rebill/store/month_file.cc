@@ -20,6 +20,7 @@
 
 #include "rebill/core/check.h"
 #include "rebill/core/hex.h"
+#include "rebill/core/parallel.h"
 
 namespace rebill::store {
 namespace {
@@ -137,9 +138,6 @@ struct ColumnIds {
   std::array<std::vector<uint32_t>, kStringColumns.size()> ids;              // by line
   std::array<std::vector<std::string_view>, kStringColumns.size()> strings;  // by first use
 };
-
-// Below this many lines a second thread costs more than it saves.
-constexpr size_t kTwoThreadsFrom = 20000;
 
 ColumnIds NumberColumns(const std::vector<CurLine>& lines) {
   auto number = [&lines](size_t begin, size_t end, ColumnIds* out) {
