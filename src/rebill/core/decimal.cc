@@ -1,6 +1,7 @@
 #include "rebill/core/decimal.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <numeric>
 
@@ -13,11 +14,18 @@ using Rep = Decimal::Rep;
 constexpr Rep kRepMax = static_cast<Rep>(~static_cast<U128>(0) >> 1);
 constexpr Rep kRepMin = -kRepMax - 1;
 
-constexpr U128 Pow10(int n) {
+// 10^0 to 10^38, the powers a Rep can hold: a lookup, not a loop of 128-bit products.
+constexpr std::array<U128, 39> kPowersOf10 = [] {
+  std::array<U128, 39> powers{};
   U128 p = 1;
-  for (int i = 0; i < n; ++i) p *= 10;
-  return p;
-}
+  for (U128& power : powers) {
+    power = p;
+    p *= 10;
+  }
+  return powers;
+}();
+
+constexpr U128 Pow10(int n) { return kPowersOf10[static_cast<size_t>(n)]; }
 
 // Magnitude of a Rep as unsigned, valid for kRepMin too.
 U128 Magnitude(Rep v) { return v < 0 ? static_cast<U128>(0) - static_cast<U128>(v) : v; }
@@ -313,6 +321,18 @@ Result<Decimal> ParseGeneral(std::string_view text, int* fraction_digits) {
 Result<Decimal> Decimal::Parse(std::string_view text, int* fraction_digits) {
   if (Rep raw; ParsePlain(text, &raw, fraction_digits)) return FromRaw(raw);
   return ParseGeneral(text, fraction_digits);
+}
+
+bool Decimal::TryFromScaled(int64_t unscaled, int scale, Decimal* out) {
+  if (scale > kScale || kScale - scale > 38) return false;
+  Rep raw;
+  if (__builtin_mul_overflow(static_cast<Rep>(unscaled), static_cast<Rep>(Pow10(kScale - scale)),
+                             &raw) ||
+      raw == kRepMin) {
+    return false;
+  }
+  *out = FromRaw(raw);
+  return true;
 }
 
 bool Decimal::TryParse(std::string_view text, Decimal* out, int* fraction_digits) {

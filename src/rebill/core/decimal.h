@@ -49,6 +49,9 @@ class Decimal {
     return FromRaw(static_cast<Rep>(value) * kOne);
   }
 
+  /// unscaled × 10^-scale exactly ((12345, 2) is 123.45, (5, -3) is 5000); false when scale
+  /// exceeds 18 or the value does not fit.
+  static bool TryFromScaled(int64_t unscaled, int scale, Decimal* out);
   /// Parse plain or scientific decimal text exactly ("12", "-0.50", "4.0E-7", "+1e3").
   /// Fails with kInvalidInput on empty text, a non-numeric character, more than 18 significant
   /// fractional digits, or a value that does not fit. `fraction_digits`, when given, receives the

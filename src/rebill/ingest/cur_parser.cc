@@ -96,6 +96,12 @@ constexpr std::array<std::pair<Column, std::string_view>, 4> kMapColumns = {{
 
 constexpr Column kRequired[] = {kPayer, kPeriodStart, kUsageAccount, kLineItemType, kUnblendedCost};
 
+// The amounts: read only by FieldReader::Number and Money.
+constexpr Column kNumbers[] = {kUsageAmount,        kUnblendedCost,   kNetUnblendedCost,
+                               kPublicOnDemandCost, kSpEffectiveCost, kSpTotalCommitment,
+                               kSpUsedCommitment,   kRiEffectiveCost, kRiUnusedAmortizedUpfront,
+                               kRiUnusedRecurring};
+
 // The columns that differ between rows that become one line: the usage times and the amounts.
 constexpr Column kMeasures[] = {kUsageStart,
                                 kUsageEnd,
@@ -160,7 +166,7 @@ class CurParser : public RowParser {
     reader_.StartRow(f, row);
     auto text = [&](Column c) { return reader_.Text(index_[c]); };
     for (Column c : kRequired) {
-      if (text(c).empty()) return reader_.RejectRequiredEmpty(skip, index_[c]);
+      if (reader_.Empty(index_[c])) return reader_.RejectRequiredEmpty(skip, index_[c]);
     }
     line->payer_account = text(kPayer);
     line->usage_account = text(kUsageAccount);
@@ -201,7 +207,7 @@ class CurParser : public RowParser {
     reader_.StartRow(f, row);
     // The one required column among the measures; the others were checked on the shape's
     // first row, whose cells these share.
-    if (reader_.Text(index_[kUnblendedCost]).empty()) {
+    if (reader_.Empty(index_[kUnblendedCost])) {
       return reader_.RejectRequiredEmpty(skip, index_[kUnblendedCost]);
     }
     line->source_row = row;
@@ -216,6 +222,17 @@ class CurParser : public RowParser {
       if (index_[c] >= 0) measures.push_back(index_[c]);
     }
     return measures;
+  }
+
+  std::vector<int> NumberColumns() const override {
+    std::vector<int> numbers;
+    for (Column c : kNumbers) {
+      if (index_[c] >= 0) numbers.push_back(index_[c]);
+    }
+    return numbers;
+  }
+  void SetDoubleCells(const std::vector<const double*>* cells) override {
+    reader_.set_double_cells(cells);
   }
 
   int display_scale() const override { return reader_.display_scale(); }

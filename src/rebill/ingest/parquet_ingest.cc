@@ -170,6 +170,8 @@ Result<IngestedFile> ReadParquetBillingFile(const std::string& path, const Inges
     }
   }
   bool shaped = !measures.empty();
+  // Amounts stored as DOUBLE are read from their binary values, without writing their text.
+  std::vector<int> numbers = first->parser().NumberColumns();
   sinks.push_back(std::move(first));
 
   // Row groups are read by workers, each decoding a group and parsing its rows into its own sink;
@@ -198,18 +200,31 @@ Result<IngestedFile> ReadParquetBillingFile(const std::string& path, const Inges
   std::atomic<bool> stop{false};
   auto work = [&](RowSink& sink) {
     std::vector<std::string_view> fields(header.size());
+    std::vector<const double*> doubles(header.size(), nullptr);
+    sink.SetDoubleCells(&doubles);
+    std::vector<size_t> binary;  // positions in `used` of the columns read as binary doubles
     RowShapes shapes;
     for (size_t g = next_group++; g < groups && !stop; g = next_group++) {
       GroupDone result;
-      Result<std::vector<parquet::TextColumn>> cells = file.ReadRowGroup(g, used, 1);
-      if (!cells.ok()) {
-        result.status = cells.status();
+      Result<std::vector<parquet::TextColumn>> read = file.ReadRowGroup(g, used, 1, numbers);
+      if (!read.ok()) {
+        result.status = read.status();
       } else {
+        const std::vector<parquet::TextColumn>& cells = *read;
         auto rows = static_cast<size_t>(first_row[g + 1] - first_row[g]);
-        if (shaped) sink.StartShapes(shapes.Number(*cells, identity, rows));
+        if (shaped) sink.StartShapes(shapes.Number(cells, identity, rows));
+        binary.clear();
+        for (size_t k = 0; k < used.size(); ++k) {
+          if (!cells[k].doubles.empty()) binary.push_back(k);
+        }
         for (size_t r = 0; r < rows && result.status.ok(); ++r) {
           for (size_t k = 0; k < used.size(); ++k) {
-            fields[static_cast<size_t>(used[k])] = (*cells)[k].cell(r);
+            fields[static_cast<size_t>(used[k])] = cells[k].cell(r);
+          }
+          for (size_t k : binary) {
+            const parquet::TextColumn& column = cells[k];
+            doubles[static_cast<size_t>(used[k])] =
+                column.is_null[r] != 0 ? nullptr : &column.doubles[r];
           }
           result.status = shaped ? sink.ProcessShaped(fields, first_row[g] + r, shapes.shape(r))
                                  : sink.Process(fields, first_row[g] + r);
@@ -223,6 +238,7 @@ Result<IngestedFile> ReadParquetBillingFile(const std::string& path, const Inges
       }
       changed.notify_all();
     }
+    sink.SetDoubleCells(nullptr);  // `doubles` ends here
   };
   std::vector<std::thread> threads;
   for (const auto& sink : sinks) threads.emplace_back(work, std::ref(*sink));

@@ -1,3 +1,6 @@
+#include <charconv>
+
+#include "rebill/core/shortest_double.h"
 #include "rebill/ingest/json_map_internal.h"
 #include "rebill/ingest/row_parser_internal.h"
 
@@ -84,6 +87,25 @@ std::optional<Decimal> RoundToScale(std::string_view input) {
 
 bool FieldReader::Number(int column, std::optional<Decimal>* out, int* digits) {
   std::string_view text = Text(column);
+  char written[32];
+  if (double_cells_ != nullptr && column >= 0 &&
+      static_cast<size_t>(column) < double_cells_->size()) {
+    if (const double* cell = (*double_cells_)[static_cast<size_t>(column)]) {
+      uint64_t significand = 0;
+      int scale = 0;
+      Decimal value;
+      if (ShortestDecimalDigits(*cell, &significand, &scale) &&
+          Decimal::TryFromScaled(
+              *cell < 0 ? -static_cast<int64_t>(significand) : static_cast<int64_t>(significand),
+              scale, &value)) {
+        *out = value;
+        if (digits != nullptr) *digits = std::max(scale, 0);
+        return true;
+      }
+      // Any other value is read from the text to_chars writes for it, as a text file's would be.
+      text = std::string_view(written, std::to_chars(written, written + sizeof written, *cell).ptr);
+    }
+  }
   if (text.empty()) {
     if (digits != nullptr) *digits = 0;
     out->reset();

@@ -35,6 +35,12 @@ class FieldReader {
   /// Index of the first column named `name`, or -1.
   int Find(std::string_view name) const;
 
+  /// Columns whose cells may come as binary doubles (Parquet DOUBLE) rather than text: for the
+  /// current row, (*cells)[column] points at the value, or is null where the cell is text or
+  /// null. Number and Money read them as the shortest decimal that reads back to the value,
+  /// exactly as they read the text std::to_chars writes for it. Stays set for later rows.
+  void set_double_cells(const std::vector<const double*>* cells) { double_cells_ = cells; }
+
   void StartRow(const std::vector<std::string_view>& fields, uint64_t row) {
     fields_ = &fields;
     row_ = row;
@@ -45,6 +51,14 @@ class FieldReader {
     if (column < 0) return {};
     std::string_view text = (*fields_)[static_cast<size_t>(column)];
     return text == null_token_ ? std::string_view() : text;
+  }
+
+  /// True when the cell holds nothing: no text and no binary double.
+  bool Empty(int column) const {
+    if (!Text(column).empty()) return false;
+    return double_cells_ == nullptr || column < 0 ||
+           static_cast<size_t>(column) >= double_cells_->size() ||
+           (*double_cells_)[static_cast<size_t>(column)] == nullptr;
   }
 
   // These return false on bad text and keep the failure for Reject(skip).
@@ -78,6 +92,7 @@ class FieldReader {
   std::string null_token_;
   std::vector<std::string> header_;
   const std::vector<std::string_view>* fields_ = nullptr;
+  const std::vector<const double*>* double_cells_ = nullptr;
   uint64_t row_ = 0;
   int display_scale_ = 2;
   int row_scale_ = 0;  // fraction digits of the current row's money values
@@ -120,6 +135,12 @@ class RowParser {
                                CurLine* line, bool* skip) {
     return Parse(fields, row, line, skip);
   }
+
+  /// The header columns that Parse() and ParseMeasures() read only as numbers (amounts), whose
+  /// cells a columnar file may give as binary doubles (FieldReader::set_double_cells) through
+  /// SetDoubleCells. Empty when the parser takes text only.
+  virtual std::vector<int> NumberColumns() const { return {}; }
+  virtual void SetDoubleCells(const std::vector<const double*>* /*cells*/) {}
 
   virtual int display_scale() const = 0;
   /// See FieldReader::rounded_values().

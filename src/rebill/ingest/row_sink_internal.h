@@ -73,6 +73,8 @@ class RowSink {
   RejectSink& rejects() { return rejects_; }
   LineAggregator& lines() { return lines_; }
   const RowParser& parser() const { return *parser_; }
+  /// See RowParser::SetDoubleCells.
+  void SetDoubleCells(const std::vector<const double*>* cells) { parser_->SetDoubleCells(cells); }
   int display_scale() const { return parser_->display_scale(); }
   uint64_t rounded_values() const { return parser_->rounded_values(); }
 

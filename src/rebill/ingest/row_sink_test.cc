@@ -1,8 +1,11 @@
 // RowSink::ProcessShaped against RowSink::Process: rows fed by shape (as a Parquet row group's
 // dictionary-encoded cells give them) must add up to exactly the lines, rejects, display scale
-// and rounding counts of the same rows parsed one by one.
+// and rounding counts of the same rows parsed one by one. Likewise amounts given as binary
+// doubles (a Parquet DOUBLE column) against the text std::to_chars writes for them.
 #include <gtest/gtest.h>
 
+#include <charconv>
+#include <cmath>
 #include <map>
 #include <random>
 #include <string>
@@ -137,6 +140,85 @@ TEST(RowSinkTest, RowsReadByShapeAddUpLikeRowsReadOneByOne) {
   for (size_t i = 0; i < got.lines.size(); ++i) {
     ASSERT_EQ(got.lines[i], expected.lines[i]) << "line " << i;
   }
+}
+
+// `odd_values` adds doubles whose digits only to_chars finds: 17 digits, more than 18 fraction
+// digits (rounded, which makes the display scale 18), too large for a Decimal, not a number.
+void ExpectBinaryAmountsReadLikeText(bool odd_values) {
+  std::mt19937_64 rng(11);
+  std::string path = "amounts.parquet";
+  std::vector<TypedColumn> no_types;
+  IngestOptions options;
+  RowContext context{Format::kLegacyCsv, false, false, path, kHeader, no_types, options};
+  auto as_text = RowSink::Make(context);
+  auto as_binary = RowSink::Make(context);
+  ASSERT_TRUE(as_text.ok() && as_binary.ok());
+  std::vector<int> numbers = (*as_binary)->parser().NumberColumns();
+  // UnblendedCost, UsageAmount, SavingsPlanEffectiveCost and publicOnDemandCost.
+  ASSERT_EQ(numbers.size(), 4u);
+  std::vector<const double*> cells(kHeader.size(), nullptr);
+  (*as_binary)->SetDoubleCells(&cells);
+
+  auto amount = [&]() -> double {
+    switch (rng() % (odd_values ? 8 : 4)) {
+      case 0:
+        return static_cast<double>(rng() % 100000000) / 1e8;
+      case 1:
+        return -static_cast<double>(rng() % 1000) / 8;
+      case 2:
+        return 2734.0;
+      case 3:
+        return static_cast<double>(rng() % 1000000) / 1e6;
+      case 4:
+        return static_cast<double>(rng() % 1000) / 7;
+      case 5:
+        return static_cast<double>(rng() % 100) * 1e-13 / 3;
+      case 6:
+        return 1e30;
+      default:
+        return std::nan("");
+    }
+  };
+  for (uint64_t row = 1; row <= 20000; ++row) {
+    std::vector<std::string> text = RandomRow(rng);
+    std::vector<std::string_view> binary_fields(text.begin(), text.end());
+    std::vector<double> values(kHeader.size());
+    for (int c : numbers) {
+      auto at = static_cast<size_t>(c);
+      cells[at] = nullptr;
+      if (rng() % 10 == 0) {  // null
+        text[at].clear();
+      } else {
+        values[at] = amount();
+        char buf[32];
+        text[at].assign(buf, std::to_chars(buf, buf + sizeof buf, values[at]).ptr);
+        cells[at] = &values[at];
+      }
+      binary_fields[at] = {};
+    }
+    std::vector<std::string_view> text_fields(text.begin(), text.end());
+    ASSERT_TRUE((*as_text)->Process(text_fields, row).ok());
+    ASSERT_TRUE((*as_binary)->Process(binary_fields, row).ok());
+  }
+
+  Read expected = Finish(std::move(*as_text));
+  Read got = Finish(std::move(*as_binary));
+  ASSERT_GT(expected.rejects.size(), 1000u);
+  ASSERT_GT(expected.lines.size(), 100u);
+  ASSERT_EQ(expected.rounded_values > 0, odd_values);
+  ASSERT_EQ(expected.display_scale, odd_values ? 18 : 8);
+  EXPECT_EQ(got.rejects, expected.rejects);
+  EXPECT_EQ(got.display_scale, expected.display_scale);
+  EXPECT_EQ(got.rounded_values, expected.rounded_values);
+  ASSERT_EQ(got.lines.size(), expected.lines.size());
+  for (size_t i = 0; i < got.lines.size(); ++i) {
+    ASSERT_EQ(got.lines[i], expected.lines[i]) << "line " << i;
+  }
+}
+
+TEST(RowSinkTest, AmountsGivenAsBinaryDoublesReadLikeTheirText) {
+  ExpectBinaryAmountsReadLikeText(false);
+  ExpectBinaryAmountsReadLikeText(true);
 }
 
 }  // namespace

@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <bit>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -154,6 +157,41 @@ TEST_P(TypesFixtureTest, EveryCellMatchesItsFormula) {
   }
 }
 
+// A DOUBLE column asked for as binary gives the values its text stands for, in whatever
+// encoding the file holds it; the other columns read as they do without asking.
+TEST_P(TypesFixtureTest, DoublesReadAsBinaryAreTheValuesOfTheirText) {
+  ASSERT_OK_AND_ASSIGN(ParquetFile file, ParquetFile::Open(Fixture(GetParam())));
+  std::vector<int> all;
+  for (size_t c = 0; c < file.column_names().size(); ++c) all.push_back(static_cast<int>(c));
+  for (size_t g = 0; g < file.row_group_count(); ++g) {
+    ASSERT_OK_AND_ASSIGN(std::vector<TextColumn> text, file.ReadRowGroup(g, all, 1));
+    ASSERT_OK_AND_ASSIGN(std::vector<TextColumn> binary, file.ReadRowGroup(g, all, 2, all));
+    for (size_t c = 0; c < all.size(); ++c) {
+      const std::string& name = file.column_names()[c];
+      SCOPED_TRACE(name);
+      EXPECT_TRUE(text[c].doubles.empty());
+      ASSERT_EQ(binary[c].is_null, text[c].is_null);
+      if (name != "d") {  // the only DOUBLE column; "md" is a map of them
+        EXPECT_TRUE(binary[c].doubles.empty());
+        for (size_t r = 0; r < text[c].size(); ++r) EXPECT_EQ(binary[c].cell(r), text[c].cell(r));
+        continue;
+      }
+      ASSERT_EQ(binary[c].doubles.size(), text[c].size());
+      for (size_t r = 0; r < text[c].size(); ++r) {
+        EXPECT_EQ(binary[c].cell(r), "");
+        if (text[c].is_null[r]) {
+          EXPECT_EQ(binary[c].doubles[r], 0.0);
+          continue;
+        }
+        char buf[32];
+        std::string_view written(buf,
+                                 std::to_chars(buf, buf + sizeof buf, binary[c].doubles[r]).ptr);
+        EXPECT_EQ(written, text[c].cell(r)) << "row " << r;
+      }
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(DuckDbFiles, TypesFixtureTest,
                          ::testing::Values("types-v1-uncompressed.parquet",
                                            "types-v1-snappy.parquet", "types-v1-gzip.parquet",
@@ -176,6 +214,42 @@ TEST(ParquetReaderTest, ShortestRoundTripDoubles) {
   EXPECT_EQ(c[0].cell(7), "1");
   EXPECT_EQ(c[0].cell(0), "0");
   EXPECT_EQ(c[1].cell(1), "{\"rate\":0.125}");
+}
+
+// AppendDouble writes most values from ShortestDecimalDigits; whatever path a value takes, its
+// text must be byte for byte what std::to_chars writes.
+TEST(ParquetTextTest, DoublesAreWrittenAsToCharsWritesThem) {
+  auto expect_same = [](double v) {
+    char buf[32];
+    std::string want(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+    std::string got;
+    AppendDouble(v, &got);
+    ASSERT_EQ(got, want) << "bits " << std::hex << std::bit_cast<uint64_t>(v);
+  };
+  for (double v : {0.0, -0.0, 1.0, -1.0, 0.1, 1e-8, 9.999999999999999e-9, 1e15, 999999999999999.0,
+                   999999999999999.9, 1e14, 100000.0, 10000.0, 1e-5, 0.0001, 123456789012345.0,
+                   0.30000000000000004, 5e-324, 1.7976931348623157e308}) {
+    expect_same(v);
+    expect_same(std::nextafter(v, 0.0));
+    expect_same(std::nextafter(v, 1e300));
+  }
+  std::mt19937_64 random(20261124);
+  for (int i = 0; i < 300000; ++i) {
+    // Decimal text of 1 to 17 significant digits at scales billing amounts have, as a writer's
+    // double holds it, and (every eighth value) an arbitrary bit pattern.
+    if (i % 8 == 7) {
+      expect_same(std::bit_cast<double>(random()));
+      continue;
+    }
+    int digits = 1 + static_cast<int>(random() % 17);
+    uint64_t mantissa = random() % 100000000000000000ULL;
+    for (int d = digits; d < 17; ++d) mantissa /= 10;
+    int exponent = -14 + static_cast<int>(random() % 32);
+    std::string text = std::to_string(mantissa) + "e" + std::to_string(exponent);
+    double v = std::strtod(text.c_str(), nullptr);
+    expect_same(i % 2 == 0 ? v : -v);
+    expect_same(std::nextafter(v, 0.0));
+  }
 }
 
 TEST(ParquetReaderTest, SeveralRowGroups) {

@@ -98,6 +98,7 @@ struct Scratch {
   std::string chunk, page, values;
   std::vector<uint32_t> def, rep, indexes;
   std::vector<Span> dictionary;
+  std::vector<double> dictionary_doubles;  // a binary DOUBLE column's dictionary
 };
 
 uint32_t LoadLe32(const uint8_t* p) {
@@ -161,15 +162,16 @@ struct ParquetFile::Impl {
   // Walk the subtree at schema[*index]; false with *error set when it is malformed.
   bool Walk(size_t* index, int depth, int def, int rep, const std::string& prefix,
             std::string* error);
-  Status ReadColumn(size_t row_group, const TopColumn& column, TextColumn* out,
+  Status ReadColumn(size_t row_group, const TopColumn& column, bool binary_doubles, TextColumn* out,
                     Scratch* scratch) const;
-  bool ReadLeaf(size_t row_group, int leaf, TextColumn* flat, LeafLevels* levels, Scratch* scratch,
-                std::string* error) const;
-  bool DecodeValues(const Leaf& leaf, Encoding encoding, ByteRange in, size_t count,
-                    const std::vector<Span>* dictionary, std::vector<uint32_t>* scratch,
-                    TextColumn* out, std::string* error) const;
-  bool AppendFixed(const Leaf& leaf, const uint8_t* data, size_t count, TextColumn* out,
-                   std::string* error) const;
+  // `binary` (a flat DOUBLE leaf asked for as such): values go to out->doubles, not text.
+  bool ReadLeaf(size_t row_group, int leaf, bool binary, TextColumn* flat, LeafLevels* levels,
+                Scratch* scratch, std::string* error) const;
+  bool DecodeValues(const Leaf& leaf, Encoding encoding, ByteRange in, size_t count, bool binary,
+                    const Scratch* dictionary, std::vector<uint32_t>* scratch, TextColumn* out,
+                    std::string* error) const;
+  bool AppendFixed(const Leaf& leaf, const uint8_t* data, size_t count, bool binary,
+                   TextColumn* out, std::string* error) const;
   bool AppendBytes(const Leaf& leaf, std::string_view value, TextColumn* out,
                    std::string* error) const;
 };
@@ -351,8 +353,15 @@ bool ParquetFile::Impl::AppendBytes(const Leaf& leaf, std::string_view value, Te
 }
 
 bool ParquetFile::Impl::AppendFixed(const Leaf& leaf, const uint8_t* data, size_t count,
-                                    TextColumn* out, std::string* error) const {
+                                    bool binary, TextColumn* out, std::string* error) const {
   const SchemaElement& e = *leaf.element;
+  if (binary) {
+    size_t base = out->doubles.size();
+    out->doubles.resize(base + count);
+    std::memcpy(out->doubles.data() + base, data, 8 * count);
+    out->spans.resize(out->spans.size() + count);
+    return true;
+  }
   std::string& text = out->text;
   out->spans.reserve(out->spans.size() + count);
   switch (*e.type) {
@@ -430,7 +439,7 @@ bool ParquetFile::Impl::AppendFixed(const Leaf& leaf, const uint8_t* data, size_
 }
 
 bool ParquetFile::Impl::DecodeValues(const Leaf& leaf, Encoding encoding, ByteRange in,
-                                     size_t count, const std::vector<Span>* dictionary,
+                                     size_t count, bool binary, const Scratch* dictionary,
                                      std::vector<uint32_t>* scratch, TextColumn* out,
                                      std::string* error) const {
   const SchemaElement& e = *leaf.element;
@@ -473,7 +482,7 @@ bool ParquetFile::Impl::DecodeValues(const Leaf& leaf, Encoding encoding, ByteRa
         return true;
       }
       if (!need(static_cast<uint64_t>(count) * width)) return false;
-      return AppendFixed(leaf, in.data, count, out, error);
+      return AppendFixed(leaf, in.data, count, binary, out, error);
     case Encoding::kPlainDictionary:
     case Encoding::kRleDictionary: {
       if (dictionary == nullptr) {
@@ -492,8 +501,8 @@ bool ParquetFile::Impl::DecodeValues(const Leaf& leaf, Encoding encoding, ByteRa
       indexes.clear();
       RleDecoder decoder(in.data + 1, in.size - 1, bit_width);
       if (!decoder.Get(count, &indexes, error)) return false;
-      size_t entries = dictionary->size();
-      const Span* entry = dictionary->data();
+      size_t entries = dictionary->dictionary.size();
+      const Span* entry = dictionary->dictionary.data();
       size_t base = out->spans.size();
       out->spans.resize(base + count);
       Span* cells = out->spans.data() + base;
@@ -506,6 +515,13 @@ bool ParquetFile::Impl::DecodeValues(const Leaf& leaf, Encoding encoding, ByteRa
           return false;
         }
         cells[i] = entry[index];
+      }
+      if (binary) {
+        // Indexes were checked against the spans, of which there are as many as values.
+        const double* value = dictionary->dictionary_doubles.data();
+        size_t first = out->doubles.size();
+        out->doubles.resize(first + count);
+        for (size_t i = 0; i < count; ++i) out->doubles[first + i] = value[indexes[i]];
       }
       return true;
     }
@@ -540,8 +556,8 @@ bool ParquetFile::Impl::DecodeValues(const Leaf& leaf, Encoding encoding, ByteRa
           std::memcpy(raw.data() + 8 * i, &values[i], 8);
         }
       }
-      return AppendFixed(leaf, reinterpret_cast<const uint8_t*>(raw.data()), values.size(), out,
-                         error);
+      return AppendFixed(leaf, reinterpret_cast<const uint8_t*>(raw.data()), values.size(), binary,
+                         out, error);
     }
     case Encoding::kDeltaLengthByteArray:
     case Encoding::kDeltaByteArray: {
@@ -567,7 +583,8 @@ bool ParquetFile::Impl::DecodeValues(const Leaf& leaf, Encoding encoding, ByteRa
         const uint8_t* stream = in.data + b * count;
         for (size_t i = 0; i < count; ++i) raw[i * width + b] = static_cast<char>(stream[i]);
       }
-      return AppendFixed(leaf, reinterpret_cast<const uint8_t*>(raw.data()), count, out, error);
+      return AppendFixed(leaf, reinterpret_cast<const uint8_t*>(raw.data()), count, binary, out,
+                         error);
     }
     default:
       break;
@@ -579,7 +596,7 @@ bool ParquetFile::Impl::DecodeValues(const Leaf& leaf, Encoding encoding, ByteRa
 
 // Decodes the pages of one leaf column chunk. A flat column goes straight into `flat` (nulls as
 // empty cells); a map's leaf keeps its levels in `levels`.
-bool ParquetFile::Impl::ReadLeaf(size_t row_group, int leaf_index, TextColumn* flat,
+bool ParquetFile::Impl::ReadLeaf(size_t row_group, int leaf_index, bool binary, TextColumn* flat,
                                  LeafLevels* levels, Scratch* scratch, std::string* error) const {
   const Leaf& leaf = leaves[static_cast<size_t>(leaf_index)];
   const ColumnChunk& chunk = meta.row_groups[row_group].columns[static_cast<size_t>(leaf_index)];
@@ -621,6 +638,7 @@ bool ParquetFile::Impl::ReadLeaf(size_t row_group, int leaf_index, TextColumn* f
   uint64_t seen = 0;
   std::vector<Span>& dictionary = scratch->dictionary;
   dictionary.clear();
+  scratch->dictionary_doubles.clear();
   bool has_dictionary = false;
   std::string& page = scratch->page;
   std::string& values_buffer = scratch->values;
@@ -724,12 +742,16 @@ bool ParquetFile::Impl::ReadLeaf(size_t row_group, int leaf_index, TextColumn* f
       // The entries' text goes into the column itself, where the cells that use them point.
       ByteRange in{reinterpret_cast<const uint8_t*>(page.data()), page.size()};
       size_t base = target->spans.size();
-      if (!DecodeValues(leaf, Encoding::kPlain, in, static_cast<size_t>(header.num_values), nullptr,
-                        &scratch->indexes, target, error)) {
+      size_t doubles_base = target->doubles.size();
+      if (!DecodeValues(leaf, Encoding::kPlain, in, static_cast<size_t>(header.num_values), binary,
+                        nullptr, &scratch->indexes, target, error)) {
         return false;
       }
       dictionary.assign(target->spans.begin() + static_cast<ptrdiff_t>(base), target->spans.end());
       target->spans.resize(base);
+      scratch->dictionary_doubles.assign(
+          target->doubles.begin() + static_cast<ptrdiff_t>(doubles_base), target->doubles.end());
+      target->doubles.resize(doubles_base);
       has_dictionary = true;
       continue;
     }
@@ -794,8 +816,8 @@ bool ParquetFile::Impl::ReadLeaf(size_t row_group, int leaf_index, TextColumn* f
       return false;
     }
     size_t base = target->spans.size();
-    if (!DecodeValues(leaf, header.encoding, ByteRange{p, left}, present,
-                      has_dictionary ? &dictionary : nullptr, &scratch->indexes, target, error)) {
+    if (!DecodeValues(leaf, header.encoding, ByteRange{p, left}, present, binary,
+                      has_dictionary ? scratch : nullptr, &scratch->indexes, target, error)) {
       return false;
     }
     if (target->spans.size() != base + present) {
@@ -813,6 +835,14 @@ bool ParquetFile::Impl::ReadLeaf(size_t row_group, int leaf_index, TextColumn* f
         for (size_t i = static_cast<size_t>(n); i-- > 0;) {
           cells[i] = def[i] == max_def ? cells[--next] : Span{};
         }
+        if (binary) {
+          flat->doubles.resize(base + static_cast<size_t>(n));
+          double* values = flat->doubles.data() + base;
+          next = present;
+          for (size_t i = static_cast<size_t>(n); i-- > 0;) {
+            values[i] = def[i] == max_def ? values[--next] : 0.0;
+          }
+        }
       }
       size_t null_base = flat->is_null.size();
       flat->is_null.resize(null_base + static_cast<size_t>(n), 0);
@@ -829,8 +859,8 @@ bool ParquetFile::Impl::ReadLeaf(size_t row_group, int leaf_index, TextColumn* f
   return true;
 }
 
-Status ParquetFile::Impl::ReadColumn(size_t row_group, const TopColumn& column, TextColumn* out,
-                                     Scratch* scratch) const {
+Status ParquetFile::Impl::ReadColumn(size_t row_group, const TopColumn& column, bool binary_doubles,
+                                     TextColumn* out, Scratch* scratch) const {
   auto rows = static_cast<uint64_t>(meta.row_groups[row_group].num_rows);
   auto fail = [&](const std::string& path, const std::string& why) {
     return Fail("row group " + std::to_string(row_group) + ", column " + path + ": " + why);
@@ -840,7 +870,10 @@ Status ParquetFile::Impl::ReadColumn(size_t row_group, const TopColumn& column, 
   if (column.shape == Shape::kScalar) {
     out->spans.reserve(rows);
     out->is_null.reserve(rows);
-    if (!ReadLeaf(row_group, column.leaf, out, nullptr, scratch, &error)) {
+    const Leaf& leaf = leaves[static_cast<size_t>(column.leaf)];
+    bool binary = binary_doubles && *leaf.element->type == PhysicalType::kDouble;
+    if (binary) out->doubles.reserve(rows);
+    if (!ReadLeaf(row_group, column.leaf, binary, out, nullptr, scratch, &error)) {
       return fail(leaves[static_cast<size_t>(column.leaf)].path, error);
     }
     if (out->size() != rows) {
@@ -853,10 +886,10 @@ Status ParquetFile::Impl::ReadColumn(size_t row_group, const TopColumn& column, 
   LeafLevels keys, values;
   const Leaf& key_leaf = leaves[static_cast<size_t>(column.key_leaf)];
   const Leaf& value_leaf = leaves[static_cast<size_t>(column.value_leaf)];
-  if (!ReadLeaf(row_group, column.key_leaf, nullptr, &keys, scratch, &error)) {
+  if (!ReadLeaf(row_group, column.key_leaf, false, nullptr, &keys, scratch, &error)) {
     return fail(key_leaf.path, error);
   }
-  if (!ReadLeaf(row_group, column.value_leaf, nullptr, &values, scratch, &error)) {
+  if (!ReadLeaf(row_group, column.value_leaf, false, nullptr, &values, scratch, &error)) {
     return fail(value_leaf.path, error);
   }
   // Both leaves hold one level per entry (or per empty / null map), in the same order.
@@ -969,9 +1002,9 @@ int64_t ParquetFile::total_rows() const {
 }
 const std::string& ParquetFile::created_by() const { return impl_->meta.created_by; }
 
-Result<std::vector<TextColumn>> ParquetFile::ReadRowGroup(size_t row_group,
-                                                          const std::vector<int>& columns,
-                                                          int threads) const {
+Result<std::vector<TextColumn>> ParquetFile::ReadRowGroup(
+    size_t row_group, const std::vector<int>& columns, int threads,
+    const std::vector<int>& binary_doubles) const {
   if (row_group >= impl_->meta.row_groups.size()) {
     return InvalidInput(impl_->name + ": there is no row group " + std::to_string(row_group));
   }
@@ -986,8 +1019,10 @@ Result<std::vector<TextColumn>> ParquetFile::ReadRowGroup(size_t row_group,
   auto work = [&] {
     Scratch scratch;
     for (size_t i = next++; i < columns.size(); i = next++) {
+      bool binary = std::find(binary_doubles.begin(), binary_doubles.end(), columns[i]) !=
+                    binary_doubles.end();
       status[i] = impl_->ReadColumn(row_group, impl_->columns[static_cast<size_t>(columns[i])],
-                                    &out[i], &scratch);
+                                    binary, &out[i], &scratch);
     }
   };
   size_t helpers = std::min<size_t>(threads > 1 ? static_cast<size_t>(threads - 1) : 0,

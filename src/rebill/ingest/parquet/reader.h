@@ -67,6 +67,9 @@ struct TextColumn {
   std::string text;              // the cells' text (and dictionary entries), at most 4 GiB
   std::vector<Span> spans;       // spans[i]: cell i
   std::vector<uint8_t> is_null;  // 1 where the cell is null
+  /// For a DOUBLE column read as binary (ReadRowGroup's `binary_doubles`): cell i's value,
+  /// with an empty span and 0 where the cell is null. Empty for every other column.
+  std::vector<double> doubles;
 
   size_t size() const { return spans.size(); }
   std::string_view cell(size_t i) const {
@@ -103,9 +106,12 @@ class ParquetFile {
 
   /// Decode the top-level columns `columns` (indexes into column_names()) of `row_group`,
   /// using up to `threads` threads. The result has one TextColumn per index, each with
-  /// row_count(row_group) cells.
+  /// row_count(row_group) cells. Those of `binary_doubles` that are DOUBLE columns come as
+  /// their binary values (TextColumn::doubles) rather than text, for a caller that converts
+  /// them itself.
   Result<std::vector<TextColumn>> ReadRowGroup(size_t row_group, const std::vector<int>& columns,
-                                               int threads = 1) const;
+                                               int threads = 1,
+                                               const std::vector<int>& binary_doubles = {}) const;
 
  private:
   struct Impl;

@@ -2,7 +2,10 @@
 
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstring>
+
+#include "rebill/core/shortest_double.h"
 
 namespace rebill::parquet {
 namespace {
@@ -132,7 +135,67 @@ void AppendDate(int64_t days, std::string* out) {
   AppendCivilDate(days, out);
 }
 
+namespace {
+
+// The text std::to_chars writes for `value`, for the values ShortestDecimalDigits reads: the
+// shorter of fixed and scientific notation, fixed on a tie. False for any other value.
+bool AppendShortDouble(double value, std::string* out) {
+  uint64_t n;
+  int k;
+  if (!ShortestDecimalDigits(value, &n, &k)) return false;
+  char digits[20];
+  char* digits_end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  int count = static_cast<int>(digits_end - digits);
+  int exponent = count - 1 - k;  // in scientific notation
+  int exponent_digits = std::abs(exponent) >= 100 ? 3 : 2;
+  int scientific_length = count + (count > 1 ? 1 : 0) + 2 + exponent_digits;
+  int fixed_length = exponent >= 0 ? (count <= exponent + 1 ? exponent + 1 : count + 1)
+                                   : 2 + (-exponent - 1) + count;
+  // Written into a buffer and appended once: the longest text is 24 characters.
+  char text[40];
+  char* p = text;
+  if (value < 0) *p++ = '-';
+  auto copy = [&p](const char* from, const char* to) {
+    std::memcpy(p, from, static_cast<size_t>(to - from));
+    p += to - from;
+  };
+  if (fixed_length <= scientific_length) {  // to_chars prefers fixed on a tie
+    if (exponent >= 0) {
+      if (count <= exponent + 1) {
+        copy(digits, digits_end);
+        for (int z = count; z < exponent + 1; ++z) *p++ = '0';
+      } else {
+        copy(digits, digits + exponent + 1);
+        *p++ = '.';
+        copy(digits + exponent + 1, digits_end);
+      }
+    } else {
+      *p++ = '0';
+      *p++ = '.';
+      for (int z = 0; z < -exponent - 1; ++z) *p++ = '0';
+      copy(digits, digits_end);
+    }
+  } else {
+    *p++ = digits[0];
+    if (count > 1) {
+      *p++ = '.';
+      copy(digits + 1, digits_end);
+    }
+    *p++ = 'e';
+    *p++ = exponent < 0 ? '-' : '+';
+    int e = std::abs(exponent);
+    if (exponent_digits == 3) *p++ = static_cast<char>('0' + e / 100);
+    *p++ = static_cast<char>('0' + e / 10 % 10);
+    *p++ = static_cast<char>('0' + e % 10);
+  }
+  out->append(text, p);
+  return true;
+}
+
+}  // namespace
+
 void AppendDouble(double value, std::string* out) {
+  if (AppendShortDouble(value, out)) return;
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
   (void)ec;
