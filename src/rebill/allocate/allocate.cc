@@ -131,8 +131,8 @@ class Allocator {
       // order one pass would have made them.
       Allocator second(month_, mapped_, policy_);
       size_t half = n / 2;
-      out_.lines.reserve(n + 16);
-      second.out_.lines.reserve(n - half + 16);
+      ReservePrefaulted(out_.lines, n + 16);
+      ReservePrefaulted(second.out_.lines, n - half + 16);
       Status second_placed;
       std::thread other([&] { second_placed = second.PlaceRange(half, n); });
       Status first_placed = PlaceRange(0, half);

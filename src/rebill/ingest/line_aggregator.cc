@@ -244,7 +244,7 @@ std::vector<CurLine> LineAggregator::SpellOut(const std::vector<const LineAggreg
   }
   // A line's first row is one of its own rows, so no two lines share one.
   std::sort(order.begin(), order.end());
-  std::vector<CurLine> out(order.size());
+  std::vector<CurLine> out = DefaultConstructed<CurLine>(order.size());
   // Spelling the lines out is most of the work left once the rows are read, and each line is
   // independent: a big month is spelled out on two threads.
   auto spell = [&](size_t begin, size_t end) {

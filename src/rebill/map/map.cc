@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "rebill/core/glob.h"
+#include "rebill/core/parallel.h"
 
 namespace rebill::map {
 namespace {
@@ -74,7 +75,7 @@ class Mapper {
   }
 
   Result<MappedLines> Run() {
-    out_.lines.reserve(month_.lines.size());
+    ReservePrefaulted(out_.lines, month_.lines.size());
     for (size_t i = 0; i < month_.lines.size(); ++i) {
       const CurLine& line = month_.lines[i];
       Timestamp at = line.usage_start != 0 ? line.usage_start : line.period.start();

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "rebill/core/glob.h"
+#include "rebill/core/parallel.h"
 
 namespace rebill::price {
 namespace {
@@ -82,7 +83,7 @@ class Pricer {
       if (a.bucket == Bucket::kCustomer) order.emplace_back(StartOf(a), static_cast<uint32_t>(i));
     }
     std::sort(order.begin(), order.end());
-    out_.lines.reserve(order.size());
+    ReservePrefaulted(out_.lines, order.size());
     for (const auto& [start, index] : order) REBILL_RETURN_IF_ERROR(PriceLine(index));
     // Back into the allocated lines' order: one priced line per allocated line, so ordering
     // (allocated index, position) pairs and moving each line once is enough.

@@ -417,8 +417,8 @@ Result<NormalizedMonth> DecodeBody(std::string_view body) {
 
   REBILL_ASSIGN_OR_RETURN(uint64_t n, in.Get<uint64_t>("line count"));
   REBILL_RETURN_IF_ERROR(in.Expect(n, kMinBytesPerLine, "line"));
+  m.lines = DefaultConstructed<CurLine>(n);
   std::vector<CurLine>& lines = m.lines;
-  lines.resize(n);
 
   REBILL_ASSIGN_OR_RETURN(const char* periods, in.Take(n, 4, "line periods"));
   uint32_t last_index = PeriodIndex(m.period);
