@@ -1,4 +1,5 @@
 #include <charconv>
+#include <cstring>
 
 #include "rebill/core/shortest_double.h"
 #include "rebill/ingest/json_map_internal.h"
@@ -91,6 +92,15 @@ bool FieldReader::Number(int column, std::optional<Decimal>* out, int* digits) {
   if (double_cells_ != nullptr && column >= 0 &&
       static_cast<size_t>(column) < double_cells_->size()) {
     if (const double* cell = (*double_cells_)[static_cast<size_t>(column)]) {
+      // A row's amounts often repeat one another (public on-demand cost equal to unblended
+      // cost), so the last value read answers them.
+      uint64_t bits;
+      std::memcpy(&bits, cell, sizeof bits);
+      if (last_double_.known && bits == last_double_.bits) {
+        *out = last_double_.value;
+        if (digits != nullptr) *digits = last_double_.digits;
+        return true;
+      }
       uint64_t significand = 0;
       int scale = 0;
       Decimal value;
@@ -98,8 +108,9 @@ bool FieldReader::Number(int column, std::optional<Decimal>* out, int* digits) {
           Decimal::TryFromScaled(
               *cell < 0 ? -static_cast<int64_t>(significand) : static_cast<int64_t>(significand),
               scale, &value)) {
+        last_double_ = {true, bits, value, std::max(scale, 0)};
         *out = value;
-        if (digits != nullptr) *digits = std::max(scale, 0);
+        if (digits != nullptr) *digits = last_double_.digits;
         return true;
       }
       // Any other value is read from the text to_chars writes for it, as a text file's would be.

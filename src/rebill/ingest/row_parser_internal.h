@@ -93,6 +93,13 @@ class FieldReader {
   std::vector<std::string> header_;
   const std::vector<std::string_view>* fields_ = nullptr;
   const std::vector<const double*>* double_cells_ = nullptr;
+  struct LastDouble {
+    bool known = false;
+    uint64_t bits = 0;  // of the double
+    Decimal value;
+    int digits = 0;
+  };
+  LastDouble last_double_;  // the last binary double Number read without to_chars
   uint64_t row_ = 0;
   int display_scale_ = 2;
   int row_scale_ = 0;  // fraction digits of the current row's money values

@@ -143,7 +143,8 @@ TEST(RowSinkTest, RowsReadByShapeAddUpLikeRowsReadOneByOne) {
 }
 
 // `odd_values` adds doubles whose digits only to_chars finds: 17 digits, more than 18 fraction
-// digits (rounded, which makes the display scale 18), too large for a Decimal, not a number.
+// digits (rounded, which makes the display scale 18), too large for a Decimal, not a number,
+// one bit away from the amount before.
 void ExpectBinaryAmountsReadLikeText(bool odd_values) {
   std::mt19937_64 rng(11);
   std::string path = "amounts.parquet";
@@ -159,8 +160,9 @@ void ExpectBinaryAmountsReadLikeText(bool odd_values) {
   std::vector<const double*> cells(kHeader.size(), nullptr);
   (*as_binary)->SetDoubleCells(&cells);
 
+  double previous = 1;
   auto amount = [&]() -> double {
-    switch (rng() % (odd_values ? 8 : 4)) {
+    switch (rng() % (odd_values ? 9 : 4)) {
       case 0:
         return static_cast<double>(rng() % 100000000) / 1e8;
       case 1:
@@ -175,6 +177,8 @@ void ExpectBinaryAmountsReadLikeText(bool odd_values) {
         return static_cast<double>(rng() % 100) * 1e-13 / 3;
       case 6:
         return 1e30;
+      case 7:  // differs from the last amount in its last bit only
+        return std::nextafter(previous, 1e300);
       default:
         return std::nan("");
     }
@@ -189,7 +193,7 @@ void ExpectBinaryAmountsReadLikeText(bool odd_values) {
       if (rng() % 10 == 0) {  // null
         text[at].clear();
       } else {
-        values[at] = amount();
+        values[at] = previous = amount();
         char buf[32];
         text[at].assign(buf, std::to_chars(buf, buf + sizeof buf, values[at]).ptr);
         cells[at] = &values[at];
