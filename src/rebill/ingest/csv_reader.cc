@@ -326,13 +326,30 @@ class ZipSource : public ByteSource {
 Result<std::string> FileSha256Hex(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) return IoError(path + ": cannot open: " + std::strerror(errno));
-  RawFile raw(file, path);
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(file, &std::fclose);
+  // Hashed on the calling thread as each piece is read: the caller runs this beside its own
+  // work, and nothing else reads these bytes, so they are not copied again for a hashing
+  // thread.
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
+    return Internal("SHA-256 is not available");
+  }
   std::vector<char> piece(kChunk);
   for (;;) {
-    REBILL_ASSIGN_OR_RETURN(size_t n, raw.Read(piece.data(), piece.size()));
+    size_t n = std::fread(piece.data(), 1, piece.size(), file);
+    if (n == 0 && std::ferror(file))
+      return IoError(path + ": read failed: " + std::strerror(errno));
     if (n == 0) break;
+    if (EVP_DigestUpdate(ctx.get(), piece.data(), n) != 1) {
+      return Internal("SHA-256 failed on " + path);
+    }
   }
-  return raw.Sha256Hex();
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1) {
+    return Internal("SHA-256 failed on " + path);
+  }
+  return LowerHex(digest, length);
 }
 
 Result<std::unique_ptr<ByteSource>> ByteSource::Open(const std::string& path) {
