@@ -81,6 +81,16 @@ Read Finish(std::unique_ptr<RowSink> sink) {
   return out;
 }
 
+void ExpectSameRead(const Read& got, const Read& expected) {
+  EXPECT_EQ(got.rejects, expected.rejects);
+  EXPECT_EQ(got.display_scale, expected.display_scale);
+  EXPECT_EQ(got.rounded_values, expected.rounded_values);
+  ASSERT_EQ(got.lines.size(), expected.lines.size());
+  for (size_t i = 0; i < got.lines.size(); ++i) {
+    ASSERT_EQ(got.lines[i], expected.lines[i]) << "line " << i;
+  }
+}
+
 TEST(RowSinkTest, RowsReadByShapeAddUpLikeRowsReadOneByOne) {
   std::mt19937_64 rng(7);
   std::vector<std::vector<std::string>> rows;
@@ -128,18 +138,11 @@ TEST(RowSinkTest, RowsReadByShapeAddUpLikeRowsReadOneByOne) {
   ASSERT_GT(repeated, rows.size() / 2);
 
   Read expected = Finish(std::move(*one_by_one));
-  Read got = Finish(std::move(*by_shape));
   // The inputs reach every path: rejects, and lines of many rows split by day and by the cut.
   ASSERT_GT(expected.rejects.size(), 1000u);
   ASSERT_GT(expected.lines.size(), 100u);
   ASSERT_GT(expected.rounded_values, 0u);
-  EXPECT_EQ(got.rejects, expected.rejects);
-  EXPECT_EQ(got.display_scale, expected.display_scale);
-  EXPECT_EQ(got.rounded_values, expected.rounded_values);
-  ASSERT_EQ(got.lines.size(), expected.lines.size());
-  for (size_t i = 0; i < got.lines.size(); ++i) {
-    ASSERT_EQ(got.lines[i], expected.lines[i]) << "line " << i;
-  }
+  ExpectSameRead(Finish(std::move(*by_shape)), expected);
 }
 
 // `odd_values` adds doubles whose digits only to_chars finds: 17 digits, more than 18 fraction
@@ -206,18 +209,11 @@ void ExpectBinaryAmountsReadLikeText(bool odd_values) {
   }
 
   Read expected = Finish(std::move(*as_text));
-  Read got = Finish(std::move(*as_binary));
   ASSERT_GT(expected.rejects.size(), 1000u);
   ASSERT_GT(expected.lines.size(), 100u);
   ASSERT_EQ(expected.rounded_values > 0, odd_values);
   ASSERT_EQ(expected.display_scale, odd_values ? 18 : 8);
-  EXPECT_EQ(got.rejects, expected.rejects);
-  EXPECT_EQ(got.display_scale, expected.display_scale);
-  EXPECT_EQ(got.rounded_values, expected.rounded_values);
-  ASSERT_EQ(got.lines.size(), expected.lines.size());
-  for (size_t i = 0; i < got.lines.size(); ++i) {
-    ASSERT_EQ(got.lines[i], expected.lines[i]) << "line " << i;
-  }
+  ExpectSameRead(Finish(std::move(*as_binary)), expected);
 }
 
 TEST(RowSinkTest, AmountsGivenAsBinaryDoublesReadLikeTheirText) {

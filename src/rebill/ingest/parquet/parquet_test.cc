@@ -20,6 +20,7 @@
 #include "rebill/ingest/parquet/metadata.h"
 #include "rebill/ingest/parquet/reader.h"
 #include "rebill/ingest/parquet/text.h"
+#include "testing/random_doubles.h"
 #include "testing/status_matchers.h"
 
 namespace rebill::parquet {
@@ -235,19 +236,9 @@ TEST(ParquetTextTest, DoublesAreWrittenAsToCharsWritesThem) {
   }
   std::mt19937_64 random(20261124);
   for (int i = 0; i < 300000; ++i) {
-    // Decimal text of 1 to 17 significant digits at scales billing amounts have, as a writer's
-    // double holds it, and (every eighth value) an arbitrary bit pattern.
-    if (i % 8 == 7) {
-      expect_same(std::bit_cast<double>(random()));
-      continue;
-    }
-    int digits = 1 + static_cast<int>(random() % 17);
-    uint64_t mantissa = random() % 100000000000000000ULL;
-    for (int d = digits; d < 17; ++d) mantissa /= 10;
-    int exponent = -14 + static_cast<int>(random() % 32);
-    std::string text = std::to_string(mantissa) + "e" + std::to_string(exponent);
-    double v = std::strtod(text.c_str(), nullptr);
-    expect_same(i % 2 == 0 ? v : -v);
+    int significant = 0;
+    double v = testing::RandomBillingDouble(random, &significant);
+    expect_same(v);
     expect_same(std::nextafter(v, 0.0));
   }
 }
