@@ -1,5 +1,4 @@
 #include <isa-l/igzip_lib.h>
-#include <openssl/evp.h>
 #include <zip.h>
 
 #ifdef __SSE2__
@@ -18,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "rebill/core/hex.h"
+#include "rebill/core/sha256.h"
 #include "rebill/ingest/csv_reader_internal.h"
 
 namespace rebill::ingest {
@@ -31,10 +30,7 @@ constexpr size_t kChunk = 1 << 20;
 // copied (a small cost next to the hash), a few at most at a time.
 class BackgroundSha256 {
  public:
-  BackgroundSha256() : ctx_(EVP_MD_CTX_new()) {
-    ok_ = ctx_ != nullptr && EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) == 1;
-    thread_ = std::thread([this] { Run(); });
-  }
+  BackgroundSha256() : thread_([this] { Run(); }) {}
   ~BackgroundSha256() {
     {
       std::lock_guard lock(mu_);
@@ -42,7 +38,6 @@ class BackgroundSha256 {
     }
     changed_.notify_all();
     thread_.join();
-    EVP_MD_CTX_free(ctx_);
   }
   BackgroundSha256(const BackgroundSha256&) = delete;
   BackgroundSha256& operator=(const BackgroundSha256&) = delete;
@@ -62,19 +57,11 @@ class BackgroundSha256 {
     changed_.notify_all();
   }
 
-  /// The digest of everything given so far, once it is all hashed; empty if hashing failed.
+  /// The digest of everything given so far, once it is all hashed.
   std::string Hex() const {
     std::unique_lock lock(mu_);
     changed_.wait(lock, [&] { return pending_.empty() && !busy_; });
-    std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> copy(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    // Finalizes a copy, so that it can be asked for more than once.
-    if (!ok_ || !copy || EVP_MD_CTX_copy_ex(copy.get(), ctx_) != 1 ||
-        EVP_DigestFinal_ex(copy.get(), digest, &length) != 1) {
-      return "";
-    }
-    return LowerHex(digest, length);
+    return sha_.Hex();
   }
 
  private:
@@ -89,24 +76,22 @@ class BackgroundSha256 {
       pending_.pop_front();
       busy_ = true;
       lock.unlock();
-      bool updated = EVP_DigestUpdate(ctx_, chunk.data(), chunk.size()) == 1;
+      sha_.Update(chunk);
       lock.lock();
-      ok_ = ok_ && updated;
       busy_ = false;
       spare_.push_back(std::move(chunk));
       changed_.notify_all();
     }
   }
 
-  EVP_MD_CTX* ctx_;
+  Sha256 sha_;  // written by thread_ only while busy_
   mutable std::mutex mu_;
   mutable std::condition_variable changed_;
   std::deque<std::string> pending_;
   std::vector<std::string> spare_;
   bool busy_ = false;
   bool closing_ = false;
-  bool ok_ = false;
-  std::thread thread_;
+  std::thread thread_;  // last: it starts once the members above exist
 };
 
 // The file as stored, hashed as it is read so that the bytes come off the disk once.
@@ -330,26 +315,17 @@ Result<std::string> FileSha256Hex(const std::string& path) {
   // Hashed on the calling thread as each piece is read: the caller runs this beside its own
   // work, and nothing else reads these bytes, so they are not copied again for a hashing
   // thread.
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
-    return Internal("SHA-256 is not available");
-  }
+  Sha256 sha;
   std::vector<char> piece(kChunk);
   for (;;) {
     size_t n = std::fread(piece.data(), 1, piece.size(), file);
-    if (n == 0 && std::ferror(file))
+    if (n == 0 && std::ferror(file)) {
       return IoError(path + ": read failed: " + std::strerror(errno));
-    if (n == 0) break;
-    if (EVP_DigestUpdate(ctx.get(), piece.data(), n) != 1) {
-      return Internal("SHA-256 failed on " + path);
     }
+    if (n == 0) break;
+    sha.Update(std::string_view(piece.data(), n));
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1) {
-    return Internal("SHA-256 failed on " + path);
-  }
-  return LowerHex(digest, length);
+  return sha.Hex();
 }
 
 Result<std::unique_ptr<ByteSource>> ByteSource::Open(const std::string& path) {

@@ -96,25 +96,13 @@ constexpr std::array<std::pair<Column, std::string_view>, 4> kMapColumns = {{
 
 constexpr Column kRequired[] = {kPayer, kPeriodStart, kUsageAccount, kLineItemType, kUnblendedCost};
 
-// The amounts: read only by FieldReader::Number and Money.
-constexpr Column kNumbers[] = {kUsageAmount,        kUnblendedCost,   kNetUnblendedCost,
+// The columns that differ between rows that become one line (MeasureColumns): the usage times
+// and the amounts. The amounts are read only by FieldReader::Number and Money (NumberColumns).
+constexpr Column kUsageTimes[] = {kUsageStart, kUsageEnd};
+constexpr Column kAmounts[] = {kUsageAmount,        kUnblendedCost,   kNetUnblendedCost,
                                kPublicOnDemandCost, kSpEffectiveCost, kSpTotalCommitment,
                                kSpUsedCommitment,   kRiEffectiveCost, kRiUnusedAmortizedUpfront,
                                kRiUnusedRecurring};
-
-// The columns that differ between rows that become one line: the usage times and the amounts.
-constexpr Column kMeasures[] = {kUsageStart,
-                                kUsageEnd,
-                                kUsageAmount,
-                                kUnblendedCost,
-                                kNetUnblendedCost,
-                                kPublicOnDemandCost,
-                                kSpEffectiveCost,
-                                kSpTotalCommitment,
-                                kSpUsedCommitment,
-                                kRiEffectiveCost,
-                                kRiUnusedAmortizedUpfront,
-                                kRiUnusedRecurring};
 
 class CurParser : public RowParser {
  public:
@@ -217,20 +205,11 @@ class CurParser : public RowParser {
   }
 
   std::vector<int> MeasureColumns() const override {
-    std::vector<int> measures;
-    for (Column c : kMeasures) {
-      if (index_[c] >= 0) measures.push_back(index_[c]);
-    }
+    std::vector<int> measures = Present(kUsageTimes);
+    for (int column : NumberColumns()) measures.push_back(column);
     return measures;
   }
-
-  std::vector<int> NumberColumns() const override {
-    std::vector<int> numbers;
-    for (Column c : kNumbers) {
-      if (index_[c] >= 0) numbers.push_back(index_[c]);
-    }
-    return numbers;
-  }
+  std::vector<int> NumberColumns() const override { return Present(kAmounts); }
   void SetDoubleCells(const std::vector<const double*>* cells) override {
     reader_.set_double_cells(cells);
   }
@@ -254,6 +233,16 @@ class CurParser : public RowParser {
     size_t rank;  // position of the key in IngestOptions::tag_keys
     int column;
   };
+
+  // The header positions of those of `columns` the file has.
+  template <size_t N>
+  std::vector<int> Present(const Column (&columns)[N]) const {
+    std::vector<int> out;
+    for (Column c : columns) {
+      if (index_[c] >= 0) out.push_back(index_[c]);
+    }
+    return out;
+  }
 
   // The usage times and amounts of a row whose other cells are already in `line`: false, with
   // the failure kept in reader_, on bad text.

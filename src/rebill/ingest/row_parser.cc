@@ -89,33 +89,30 @@ std::optional<Decimal> RoundToScale(std::string_view input) {
 bool FieldReader::Number(int column, std::optional<Decimal>* out, int* digits) {
   std::string_view text = Text(column);
   char written[32];
-  if (double_cells_ != nullptr && column >= 0 &&
-      static_cast<size_t>(column) < double_cells_->size()) {
-    if (const double* cell = (*double_cells_)[static_cast<size_t>(column)]) {
-      // A row's amounts often repeat one another (public on-demand cost equal to unblended
-      // cost), so the last value read answers them.
-      uint64_t bits;
-      std::memcpy(&bits, cell, sizeof bits);
-      if (last_double_.known && bits == last_double_.bits) {
-        *out = last_double_.value;
-        if (digits != nullptr) *digits = last_double_.digits;
-        return true;
-      }
-      uint64_t significand = 0;
-      int scale = 0;
-      Decimal value;
-      if (ShortestDecimalDigits(*cell, &significand, &scale) &&
-          Decimal::TryFromScaled(
-              *cell < 0 ? -static_cast<int64_t>(significand) : static_cast<int64_t>(significand),
-              scale, &value)) {
-        last_double_ = {true, bits, value, std::max(scale, 0)};
-        *out = value;
-        if (digits != nullptr) *digits = last_double_.digits;
-        return true;
-      }
-      // Any other value is read from the text to_chars writes for it, as a text file's would be.
-      text = std::string_view(written, std::to_chars(written, written + sizeof written, *cell).ptr);
+  if (const double* cell = DoubleCell(column)) {
+    // A row's amounts often repeat one another (public on-demand cost equal to unblended
+    // cost), so the last value read answers them.
+    uint64_t bits;
+    std::memcpy(&bits, cell, sizeof bits);
+    if (last_double_.known && bits == last_double_.bits) {
+      *out = last_double_.value;
+      if (digits != nullptr) *digits = last_double_.digits;
+      return true;
     }
+    uint64_t significand = 0;
+    int scale = 0;
+    Decimal value;
+    if (ShortestDecimalDigits(*cell, &significand, &scale) &&
+        Decimal::TryFromScaled(
+            *cell < 0 ? -static_cast<int64_t>(significand) : static_cast<int64_t>(significand),
+            scale, &value)) {
+      last_double_ = {true, bits, value, std::max(scale, 0)};
+      *out = value;
+      if (digits != nullptr) *digits = last_double_.digits;
+      return true;
+    }
+    // Any other value is read from the text to_chars writes for it, as a text file's would be.
+    text = std::string_view(written, std::to_chars(written, written + sizeof written, *cell).ptr);
   }
   if (text.empty()) {
     if (digits != nullptr) *digits = 0;

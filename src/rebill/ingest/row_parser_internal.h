@@ -53,13 +53,16 @@ class FieldReader {
     return text == null_token_ ? std::string_view() : text;
   }
 
-  /// True when the cell holds nothing: no text and no binary double.
-  bool Empty(int column) const {
-    if (!Text(column).empty()) return false;
-    return double_cells_ == nullptr || column < 0 ||
-           static_cast<size_t>(column) >= double_cells_->size() ||
-           (*double_cells_)[static_cast<size_t>(column)] == nullptr;
+  /// The cell's binary double (set_double_cells), or null.
+  const double* DoubleCell(int column) const {
+    if (double_cells_ == nullptr || column < 0 ||
+        static_cast<size_t>(column) >= double_cells_->size()) {
+      return nullptr;
+    }
+    return (*double_cells_)[static_cast<size_t>(column)];
   }
+  /// True when the cell holds nothing: no text and no binary double.
+  bool Empty(int column) const { return Text(column).empty() && DoubleCell(column) == nullptr; }
 
   // These return false on bad text and keep the failure for Reject(skip).
   /// A money amount; its fraction digits count towards the display scale.

@@ -9,6 +9,7 @@
 
 #include "rebill/core/currency.h"
 #include "rebill/core/ids.h"
+#include "rebill/core/sha256.h"
 #include "rebill/pipeline/config_reader_internal.h"
 #include "rebill/report/lifecycle.h"
 #include "rebill/store/connection.h"
@@ -297,7 +298,7 @@ Result<WorkspaceConfig> ParseConfig(const std::string& text, const std::string& 
                      {"reseller", "policy", "customer", "price_plan", "commitment", "credit_rule",
                       "split", "assignment_rule", "margin", "ingest", "store", "invoice"}));
   WorkspaceConfig config;
-  config.sha256 = store::Sha256Hex(text);
+  config.sha256 = Sha256Hex(text);
   REBILL_ASSIGN_OR_RETURN(config.store_url, ReadStoreUrl(reader, root));
 
   // [ingest]

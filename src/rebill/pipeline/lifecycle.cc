@@ -8,6 +8,7 @@
 #include <set>
 
 #include "rebill/core/currency.h"
+#include "rebill/core/sha256.h"
 #include "rebill/ingest/csv_reader_internal.h"
 #include "rebill/pipeline/config.h"
 #include "rebill/pipeline/lifecycle_internal.h"
@@ -557,7 +558,7 @@ Result<VoidOutcome> VoidInvoice(const std::string& workspace, const std::string&
     outcome.credit_note = note;
     return store->Audit({FormatTimestamp(now), actor, "void", invoice->period,
                          number + " voided (" + reason + "), credit note " + credit_number,
-                         config.sha256, store::Sha256Hex(closed->statements_json)});
+                         config.sha256, Sha256Hex(closed->statements_json)});
   });
   if (!finalized.ok()) return finalized;
   return outcome;
@@ -771,7 +772,7 @@ Result<size_t> ImportPayments(const std::string& workspace, const std::string& p
   REBILL_ASSIGN_OR_RETURN(std::string sha, [&]() -> Result<std::string> {
     std::ifstream in(path, std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return store::Sha256Hex(bytes);
+    return Sha256Hex(bytes);
   }());
   REBILL_RETURN_IF_ERROR(RecordPayments(workspace, payments, wheres, now, actor, sha));
   return payments.size();

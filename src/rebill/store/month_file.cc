@@ -1,7 +1,6 @@
 #include "rebill/store/month_file.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -19,8 +18,8 @@
 #include <unordered_map>
 
 #include "rebill/core/check.h"
-#include "rebill/core/hex.h"
 #include "rebill/core/parallel.h"
+#include "rebill/core/sha256.h"
 
 namespace rebill::store {
 namespace {
@@ -561,27 +560,14 @@ Result<std::string> ReadWholeFile(const std::string& path) {
 
 }  // namespace
 
-std::string Sha256Hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  return LowerHex(digest, length);
-}
-
 namespace {
 
 std::string ContentSha256(const NormalizedMonth& month, const ColumnIds& numbered) {
   std::string prefix = "rebill month content " + std::to_string(kVersion) + "\n";
-  std::string body = EncodeBody(month, Lineage::kOmit, numbered);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  REBILL_CHECK_MSG(ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1 &&
-                       EVP_DigestUpdate(ctx.get(), prefix.data(), prefix.size()) == 1 &&
-                       EVP_DigestUpdate(ctx.get(), body.data(), body.size()) == 1 &&
-                       EVP_DigestFinal_ex(ctx.get(), digest, &length) == 1,
-                   "SHA-256 failed");
-  return LowerHex(digest, length);
+  Sha256 sha;
+  sha.Update(prefix);
+  sha.Update(EncodeBody(month, Lineage::kOmit, numbered));
+  return sha.Hex();
 }
 
 }  // namespace

@@ -40,7 +40,4 @@ Result<NormalizedMonth> ReadMonthFile(const std::string& path);
 /// body, sources included), and it changes with the month file format version.
 std::string MonthContentSha256(const NormalizedMonth& month);
 
-/// SHA-256 of `bytes`, lower-case hex.
-std::string Sha256Hex(std::string_view bytes);
-
 }  // namespace rebill::store

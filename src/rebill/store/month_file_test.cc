@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "rebill/core/sha256.h"
 #include "testing/status_matchers.h"
 
 namespace rebill::store {

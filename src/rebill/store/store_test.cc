@@ -794,9 +794,5 @@ TEST(WorkspaceLock, SecondHolderGetsAConflict) {
   ASSERT_OK_AND_ASSIGN(auto again, WorkspaceLock::Acquire(dir.path()));
 }
 
-TEST(Sha256Hex, KnownVector) {
-  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-}
-
 }  // namespace
 }  // namespace rebill::store

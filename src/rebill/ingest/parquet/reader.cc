@@ -93,12 +93,18 @@ struct LeafLevels {
 
 using Span = TextColumn::Span;
 
+// A column chunk's dictionary: its entries as cells, and as binary values for a DOUBLE column
+// read as binary.
+struct Dictionary {
+  std::vector<Span> spans;
+  std::vector<double> doubles;
+};
+
 // Buffers one thread reuses from one column chunk to the next.
 struct Scratch {
   std::string chunk, page, values;
   std::vector<uint32_t> def, rep, indexes;
-  std::vector<Span> dictionary;
-  std::vector<double> dictionary_doubles;  // a binary DOUBLE column's dictionary
+  Dictionary dictionary;
 };
 
 uint32_t LoadLe32(const uint8_t* p) {
@@ -168,7 +174,7 @@ struct ParquetFile::Impl {
   bool ReadLeaf(size_t row_group, int leaf, bool binary, TextColumn* flat, LeafLevels* levels,
                 Scratch* scratch, std::string* error) const;
   bool DecodeValues(const Leaf& leaf, Encoding encoding, ByteRange in, size_t count, bool binary,
-                    const Scratch* dictionary, std::vector<uint32_t>* scratch, TextColumn* out,
+                    const Dictionary* dictionary, std::vector<uint32_t>* scratch, TextColumn* out,
                     std::string* error) const;
   bool AppendFixed(const Leaf& leaf, const uint8_t* data, size_t count, bool binary,
                    TextColumn* out, std::string* error) const;
@@ -439,7 +445,7 @@ bool ParquetFile::Impl::AppendFixed(const Leaf& leaf, const uint8_t* data, size_
 }
 
 bool ParquetFile::Impl::DecodeValues(const Leaf& leaf, Encoding encoding, ByteRange in,
-                                     size_t count, bool binary, const Scratch* dictionary,
+                                     size_t count, bool binary, const Dictionary* dictionary,
                                      std::vector<uint32_t>* scratch, TextColumn* out,
                                      std::string* error) const {
   const SchemaElement& e = *leaf.element;
@@ -501,8 +507,8 @@ bool ParquetFile::Impl::DecodeValues(const Leaf& leaf, Encoding encoding, ByteRa
       indexes.clear();
       RleDecoder decoder(in.data + 1, in.size - 1, bit_width);
       if (!decoder.Get(count, &indexes, error)) return false;
-      size_t entries = dictionary->dictionary.size();
-      const Span* entry = dictionary->dictionary.data();
+      size_t entries = dictionary->spans.size();
+      const Span* entry = dictionary->spans.data();
       size_t base = out->spans.size();
       out->spans.resize(base + count);
       Span* cells = out->spans.data() + base;
@@ -518,7 +524,7 @@ bool ParquetFile::Impl::DecodeValues(const Leaf& leaf, Encoding encoding, ByteRa
       }
       if (binary) {
         // Indexes were checked against the spans, of which there are as many as values.
-        const double* value = dictionary->dictionary_doubles.data();
+        const double* value = dictionary->doubles.data();
         size_t first = out->doubles.size();
         out->doubles.resize(first + count);
         for (size_t i = 0; i < count; ++i) out->doubles[first + i] = value[indexes[i]];
@@ -636,9 +642,9 @@ bool ParquetFile::Impl::ReadLeaf(size_t row_group, int leaf_index, bool binary, 
   size_t pos = 0;
   auto total = static_cast<uint64_t>(chunk.num_values);
   uint64_t seen = 0;
-  std::vector<Span>& dictionary = scratch->dictionary;
-  dictionary.clear();
-  scratch->dictionary_doubles.clear();
+  Dictionary& dictionary = scratch->dictionary;
+  dictionary.spans.clear();
+  dictionary.doubles.clear();
   bool has_dictionary = false;
   std::string& page = scratch->page;
   std::string& values_buffer = scratch->values;
@@ -747,10 +753,11 @@ bool ParquetFile::Impl::ReadLeaf(size_t row_group, int leaf_index, bool binary, 
                         nullptr, &scratch->indexes, target, error)) {
         return false;
       }
-      dictionary.assign(target->spans.begin() + static_cast<ptrdiff_t>(base), target->spans.end());
+      dictionary.spans.assign(target->spans.begin() + static_cast<ptrdiff_t>(base),
+                              target->spans.end());
       target->spans.resize(base);
-      scratch->dictionary_doubles.assign(
-          target->doubles.begin() + static_cast<ptrdiff_t>(doubles_base), target->doubles.end());
+      dictionary.doubles.assign(target->doubles.begin() + static_cast<ptrdiff_t>(doubles_base),
+                                target->doubles.end());
       target->doubles.resize(doubles_base);
       has_dictionary = true;
       continue;
@@ -817,7 +824,7 @@ bool ParquetFile::Impl::ReadLeaf(size_t row_group, int leaf_index, bool binary, 
     }
     size_t base = target->spans.size();
     if (!DecodeValues(leaf, header.encoding, ByteRange{p, left}, present, binary,
-                      has_dictionary ? scratch : nullptr, &scratch->indexes, target, error)) {
+                      has_dictionary ? &dictionary : nullptr, &scratch->indexes, target, error)) {
       return false;
     }
     if (target->spans.size() != base + present) {
@@ -874,7 +881,7 @@ Status ParquetFile::Impl::ReadColumn(size_t row_group, const TopColumn& column, 
     bool binary = binary_doubles && *leaf.element->type == PhysicalType::kDouble;
     if (binary) out->doubles.reserve(rows);
     if (!ReadLeaf(row_group, column.leaf, binary, out, nullptr, scratch, &error)) {
-      return fail(leaves[static_cast<size_t>(column.leaf)].path, error);
+      return fail(leaf.path, error);
     }
     if (out->size() != rows) {
       return fail(column.name, "the column holds " + std::to_string(out->size()) +
