@@ -148,8 +148,7 @@ class CurParser : public RowParser {
     return Status::Ok();
   }
 
-  Status Parse(const std::vector<std::string_view>& f, uint64_t row, CurLine* line,
-               bool* skip) override {
+  Status Parse(const RowCells& f, uint64_t row, CurLine* line, bool* skip) override {
     *skip = false;
     reader_.StartRow(f, row);
     auto text = [&](Column c) { return reader_.Text(index_[c]); };
@@ -178,7 +177,10 @@ class CurParser : public RowParser {
     Timestamp period_start = 0;
     if (!reader_.Time(index_[kPeriodStart], &period_start)) return reader_.Reject(skip);
     line->period = BillingPeriod::Containing(period_start);
-    if (!ReadMeasures(line)) return reader_.Reject(skip);
+    RowMeasures measures;
+    measures.source_row = row;
+    if (!ReadMeasures(*line, &measures)) return reader_.Reject(skip);
+    measures.CopyTo(line);
 
     row_tags_->Clear();
     for (const TagColumn& tag : tag_columns_) row_tags_->Offer(tag.rank, reader_.Text(tag.column));
@@ -189,7 +191,7 @@ class CurParser : public RowParser {
     return Status::Ok();
   }
 
-  Status ParseMeasures(const std::vector<std::string_view>& f, uint64_t row, CurLine* line,
+  Status ParseMeasures(const RowCells& f, uint64_t row, const CurLine& shape, RowMeasures* out,
                        bool* skip) override {
     *skip = false;
     reader_.StartRow(f, row);
@@ -198,8 +200,8 @@ class CurParser : public RowParser {
     if (reader_.Empty(index_[kUnblendedCost])) {
       return reader_.RejectRequiredEmpty(skip, index_[kUnblendedCost]);
     }
-    line->source_row = row;
-    if (!ReadMeasures(line)) return reader_.Reject(skip);
+    out->source_row = row;
+    if (!ReadMeasures(shape, out)) return reader_.Reject(skip);
     reader_.KeepRow();
     return Status::Ok();
   }
@@ -210,9 +212,6 @@ class CurParser : public RowParser {
     return measures;
   }
   std::vector<int> NumberColumns() const override { return Present(kAmounts); }
-  void SetDoubleCells(const std::vector<const double*>* cells) override {
-    reader_.set_double_cells(cells);
-  }
 
   int display_scale() const override { return reader_.display_scale(); }
   uint64_t rounded_values() const override { return reader_.rounded_values(); }
@@ -244,16 +243,16 @@ class CurParser : public RowParser {
     return out;
   }
 
-  // The usage times and amounts of a row whose other cells are already in `line`: false, with
-  // the failure kept in reader_, on bad text.
-  bool ReadMeasures(CurLine* line) {
-    if (!reader_.Time(index_[kUsageStart], &line->usage_start) ||
-        !reader_.Time(index_[kUsageEnd], &line->usage_end)) {
+  // The usage times and amounts of a row whose other cells made `line`: false, with the failure
+  // kept in reader_, on bad text.
+  bool ReadMeasures(const CurLine& line, RowMeasures* out) {
+    if (!reader_.Time(index_[kUsageStart], &out->usage_start) ||
+        !reader_.Time(index_[kUsageEnd], &out->usage_end)) {
       return false;
     }
     CostColumns cost;
-    cost.type = line->type;
-    cost.product_code = line->product_code;
+    cost.type = line.type;
+    cost.product_code = line.product_code;
     cost.has_reservation_arn = !reader_.Text(index_[kRiArn]).empty();
     std::optional<Decimal> unblended, usage;
     if (!Money(kUnblendedCost, &unblended) || !Money(kNetUnblendedCost, &cost.net_unblended) ||
@@ -268,8 +267,8 @@ class CurParser : public RowParser {
       return false;
     }
     cost.unblended = unblended.value_or(Decimal());
-    line->usage_amount = usage.value_or(Decimal());
-    line->cost = ComputeCostViews(cost);
+    out->usage_amount = usage.value_or(Decimal());
+    out->cost = ComputeCostViews(cost);
     return true;
   }
 

@@ -136,8 +136,7 @@ class FocusParser : public RowParser {
     return Status::Ok();
   }
 
-  Status Parse(const std::vector<std::string_view>& f, uint64_t row, CurLine* line,
-               bool* skip) override {
+  Status Parse(const RowCells& f, uint64_t row, CurLine* line, bool* skip) override {
     *skip = false;
     reader_.StartRow(f, row);
     auto text = [&](Column c) { return reader_.Text(index_[c]); };

@@ -337,15 +337,14 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
 
 }  // namespace
 
-bool RowSink::CheckRecord(const std::vector<std::string_view>& fields, uint64_t row,
-                          Status* status) {
-  if (fields.size() != c_.header.size()) {
-    *status = rejects_.Add(FieldCountReject(c_.path, row, c_.header.size(), fields.size(),
+bool RowSink::CheckRecord(const RowCells& cells, uint64_t row, Status* status) {
+  if (cells.size() != c_.header.size()) {
+    *status = rejects_.Add(FieldCountReject(c_.path, row, c_.header.size(), cells.size(),
                                             c_.headerless ? "the column list" : "the header"));
     return false;
   }
   for (const TypedColumn& t : c_.typed) {
-    std::string_view v = fields[t.index];
+    std::string_view v = cells.Text(t.index);
     if (c_.hive_text && v == "\\N") v = {};  // Hive text's null
     if ((v.empty() && t.optional) || IsNumber(v)) continue;
     Reject reject;
@@ -364,10 +363,10 @@ bool RowSink::CheckRecord(const std::vector<std::string_view>& fields, uint64_t 
   return true;
 }
 
-std::optional<uint32_t> RowSink::ParseAndAdd(const std::vector<std::string_view>& fields,
-                                             uint64_t row, CurLine& line, Status* status) {
+std::optional<uint32_t> RowSink::ParseAndAdd(const RowCells& cells, uint64_t row, CurLine& line,
+                                             Status* status) {
   bool skip = false;
-  *status = parser_->Parse(fields, row, &line, &skip);
+  *status = parser_->Parse(cells, row, &line, &skip);
   if (!status->ok() || skip) return std::nullopt;
   bool outside = false;
   *status = CheckDeliveryPeriod(c_.options, c_.format, c_.path, row, line, rejects_, &outside);
@@ -375,36 +374,46 @@ std::optional<uint32_t> RowSink::ParseAndAdd(const std::vector<std::string_view>
   return lines_.Add(line);
 }
 
-Status RowSink::Process(const std::vector<std::string_view>& fields, uint64_t row) {
+Status RowSink::Process(const RowCells& cells, uint64_t row) {
   Status status;
-  if (CheckRecord(fields, row, &status)) ParseAndAdd(fields, row, line_, &status);
+  if (CheckRecord(cells, row, &status)) ParseAndAdd(cells, row, line_, &status);
   return status;
 }
 
 void RowSink::StartShapes(size_t shapes) {
-  if (shapes_.size() < shapes) shapes_.resize(shapes);
-  for (size_t s = 0; s < shapes; ++s) shapes_[s].known = false;
+  if (shape_lines_.size() < shapes) shape_lines_.resize(shapes);
+  shapes_.assign(shapes, Shape{});
 }
 
-Status RowSink::ProcessShaped(const std::vector<std::string_view>& fields, uint64_t row,
-                              uint32_t shape) {
+Status RowSink::ProcessShaped(const RowCells& cells, uint64_t row, uint32_t shape) {
   Status status;
-  if (!CheckRecord(fields, row, &status)) return status;
+  if (!CheckRecord(cells, row, &status)) return status;
   Shape& s = shapes_[shape];
+  CurLine& line = shape_lines_[shape];
   if (!s.known) {
     // A rejected first row leaves the shape unknown, so that the next row of the shape is
     // parsed whole and rejected (or not) for its own reasons.
-    std::optional<uint32_t> at = ParseAndAdd(fields, row, s.line, &status);
+    std::optional<uint32_t> at = ParseAndAdd(cells, row, line, &status);
     s.known = at.has_value();
     if (at) s.at = *at;
     return status;
   }
   bool skip = false;
-  REBILL_RETURN_IF_ERROR(parser_->ParseMeasures(fields, row, &s.line, &skip));
+  REBILL_RETURN_IF_ERROR(parser_->ParseMeasures(cells, row, line, &measures_, &skip));
   if (skip) return Status::Ok();
   // The delivery period is the shape's, which its first row passed.
-  if (!lines_.AddTo(s.at, s.line)) s.at = lines_.Add(s.line);
+  if (!lines_.AddTo(s.at, measures_)) {
+    measures_.CopyTo(&line);
+    s.at = lines_.Add(line);
+  }
   return Status::Ok();
+}
+
+void RowSink::PrefetchShape(uint32_t shape) const {
+  const CurLine& line = shape_lines_[shape];
+  __builtin_prefetch(&line.type);
+  __builtin_prefetch(&line.product_code);
+  if (shapes_[shape].known) lines_.Prefetch(shapes_[shape].at);
 }
 
 int IngestThreads() {

@@ -78,9 +78,9 @@ Timestamp LineAggregator::BucketStart(Timestamp t) const {
   return std::max(day, *(after - 1));
 }
 
-Timestamp LineAggregator::KeyBucket(const CurLine& line) const {
+Timestamp LineAggregator::KeyBucket(Timestamp usage_start) const {
   // A row without usage dates (a fee of the whole month) is its own bucket.
-  return line.usage_start == 0 ? Timestamp{0} : BucketStart(line.usage_start);
+  return usage_start == 0 ? Timestamp{0} : BucketStart(usage_start);
 }
 
 void LineAggregator::EncodeKey(const CurLine& line, Timestamp bucket) {
@@ -153,14 +153,14 @@ void LineAggregator::AddSums(Entry& into, const Entry& sums) {
   into.rows += sums.rows;
 }
 
-uint32_t LineAggregator::Insert(const Entry& sums, std::string_view key) {
+uint32_t LineAggregator::Insert(const Entry& sums, std::string_view key, KeyCopy copy) {
   if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
   size_t slot = Probe(key, sums.hash);
   if (slots_[slot] == kEmpty) {
     auto at = static_cast<uint32_t>(entries_.size());
     slots_[slot] = at;
     Entry& e = entries_.emplace_back(sums);
-    e.key = StoreKey(key);
+    e.key = copy == KeyCopy::kCopy ? StoreKey(key) : key.data();
     e.key_size = static_cast<uint32_t>(key.size());
     return at;
   }
@@ -181,16 +181,24 @@ LineAggregator::Entry LineAggregator::SumsOf(const CurLine& line) {
 
 uint32_t LineAggregator::Add(const CurLine& line) {
   Entry sums = SumsOf(line);
-  sums.bucket = KeyBucket(line);
+  sums.bucket = KeyBucket(line.usage_start);
   EncodeKey(line, sums.bucket);
   sums.hash = XXH3_64bits(key_.data(), key_.size());
-  return Insert(sums, key_);
+  return Insert(sums, key_, KeyCopy::kCopy);
 }
 
-bool LineAggregator::AddTo(uint32_t at, const CurLine& line) {
+bool LineAggregator::AddTo(uint32_t at, const RowMeasures& row) {
   Entry& into = entries_[at];
-  if (into.bucket != KeyBucket(line)) return false;
-  AddSums(into, SumsOf(line));
+  if (into.bucket != KeyBucket(row.usage_start)) return false;
+  into.usage_amount += row.usage_amount;
+  into.cost.unblended += row.cost.unblended;
+  into.cost.net_unblended += row.cost.net_unblended;
+  into.cost.amortized += row.cost.amortized;
+  into.cost.public_on_demand += row.cost.public_on_demand;
+  into.usage_start = std::min(into.usage_start, row.usage_start);
+  into.usage_end = std::max(into.usage_end, row.usage_end);
+  into.source_row = std::min(into.source_row, row.source_row);
+  ++into.rows;
   return true;
 }
 
@@ -211,10 +219,12 @@ std::vector<CurLine> LineAggregator::TakeAll(const std::vector<LineAggregator*>&
   size_t biggest = 0;
   for (const LineAggregator* part : parts) biggest = std::max(biggest, part->entries_.size());
   for (LineAggregator& shard : shards) shard.Reserve(biggest / 2 + biggest / 8);
+  // The shards point at the parts' keys, which stay where they are until the lines are spelled
+  // out.
   auto add_up = [&](uint64_t shard) {
     for (const LineAggregator* part : parts) {
       for (const Entry& e : part->entries_) {
-        if ((e.hash >> 63) == shard) shards[shard].Insert(e, KeyOf(e));
+        if ((e.hash >> 63) == shard) shards[shard].Insert(e, KeyOf(e), KeyCopy::kBorrow);
       }
     }
   };
@@ -228,8 +238,9 @@ std::vector<CurLine> LineAggregator::TakeAll(const std::vector<LineAggregator*>&
     add_up(0);
     other.join();
   }
+  std::vector<CurLine> spelled = SpellOut({&shards[0], &shards[1]});
   for (LineAggregator* part : parts) *part = LineAggregator(std::move(part->cuts_));
-  return SpellOut({&shards[0], &shards[1]});
+  return spelled;
 }
 
 std::vector<CurLine> LineAggregator::SpellOut(const std::vector<const LineAggregator*>& sources) {

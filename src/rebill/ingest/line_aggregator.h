@@ -26,6 +26,26 @@
 
 namespace rebill::ingest {
 
+/// What differs between the rows that become one line: a row's times, amounts and number.
+struct RowMeasures {
+  Timestamp usage_start = 0;
+  Timestamp usage_end = 0;
+  Decimal usage_amount;
+  CostViews cost;
+  uint64_t source_row = 0;
+
+  static RowMeasures Of(const CurLine& line) {
+    return {line.usage_start, line.usage_end, line.usage_amount, line.cost, line.source_row};
+  }
+  void CopyTo(CurLine* line) const {
+    line->usage_start = usage_start;
+    line->usage_end = usage_end;
+    line->usage_amount = usage_amount;
+    line->cost = cost;
+    line->source_row = source_row;
+  }
+};
+
 class LineAggregator {
  public:
   /// `cuts`: times at which a bucket ends besides midnight; any order, duplicates allowed.
@@ -34,12 +54,18 @@ class LineAggregator {
   /// Add one row (rows = 1) or an already aggregated line. Returns the number of the line it
   /// was added to, for AddTo().
   uint32_t Add(const CurLine& line);
-  /// Add `line` to line number `at` when it falls in that line's time bucket, given that every
+  /// Add one row to line number `at` when it falls in that line's time bucket, given that every
   /// other dimension of the two is the same (the caller knows them to come from the same
   /// cells). False, adding nothing, when the bucket differs.
-  bool AddTo(uint32_t at, const CurLine& line);
+  bool AddTo(uint32_t at, const RowMeasures& row);
 
   size_t size() const { return entries_.size(); }
+  /// Ask the cache for line number `at`, which AddTo() is about to be given.
+  void Prefetch(uint32_t at) const {
+    const char* entry = reinterpret_cast<const char*>(&entries_[at]);
+    for (size_t b = 0; b < sizeof(Entry); b += 64) __builtin_prefetch(entry + b, 1);
+    __builtin_prefetch(entry + sizeof(Entry) - 1, 1);
+  }
   /// The lines, in the order of their first row; the aggregator is empty afterwards.
   std::vector<CurLine> Take();
   /// The lines of all `parts` added up (lines of one file read in parallel pieces), in the
@@ -74,12 +100,16 @@ class LineAggregator {
   const char* StoreKey(std::string_view key);
   /// The slot of the line whose key is `key` (hash `hash`), or the empty slot where it goes.
   size_t Probe(std::string_view key, uint64_t hash) const;
+  /// Whether a new line keeps a copy of its key or the caller's bytes, which must then outlive
+  /// the aggregator's use of them.
+  enum class KeyCopy { kCopy, kBorrow };
   /// Add `sums` (its key unused) under `key`: to the line with that key, or as a new line.
   /// Returns the line's number.
-  uint32_t Insert(const Entry& sums, std::string_view key);
+  uint32_t Insert(const Entry& sums, std::string_view key, KeyCopy copy);
   static Entry SumsOf(const CurLine& line);
   static void AddSums(Entry& into, const Entry& sums);
-  Timestamp KeyBucket(const CurLine& line) const;
+  /// The time bucket of a row or line that starts at `usage_start`.
+  Timestamp KeyBucket(Timestamp usage_start) const;
   void Grow();
   /// Room for `lines` lines before anything is added.
   void Reserve(size_t lines);

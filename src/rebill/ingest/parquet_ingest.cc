@@ -201,11 +201,15 @@ Result<IngestedFile> ReadParquetBillingFile(const std::string& path, const Inges
   std::condition_variable changed;
   std::atomic<size_t> next_group{0};
   std::atomic<bool> stop{false};
+  // The columns read on every row: only a shape's first row reads the others.
+  std::vector<size_t> every_row;
+  for (size_t k = 0; k < used.size(); ++k) {
+    if (!shaped || std::find(measures.begin(), measures.end(), used[k]) != measures.end()) {
+      every_row.push_back(k);
+    }
+  }
   auto work = [&](RowSink& sink) {
-    std::vector<std::string_view> fields(header.size());
-    std::vector<const double*> doubles(header.size(), nullptr);
-    sink.SetDoubleCells(&doubles);
-    std::vector<size_t> binary;  // positions in `used` of the columns read as binary doubles
+    ColumnBatch batch(header.size(), nullptr);
     RowShapes shapes;
     for (size_t g = next_group++; g < groups && !stop; g = next_group++) {
       GroupDone result;
@@ -214,28 +218,28 @@ Result<IngestedFile> ReadParquetBillingFile(const std::string& path, const Inges
         result.status = read.status();
       } else {
         const std::vector<parquet::TextColumn>& cells = *read;
+        for (size_t k = 0; k < used.size(); ++k) batch[static_cast<size_t>(used[k])] = &cells[k];
         auto rows = static_cast<size_t>(first_row[g + 1] - first_row[g]);
         if (shaped) sink.StartShapes(shapes.Number(cells, identity, rows));
-        binary.clear();
-        for (size_t k = 0; k < used.size(); ++k) {
-          if (!cells[k].doubles.empty()) binary.push_back(k);
-        }
         for (size_t r = 0; r < rows && result.status.ok(); ++r) {
-          // A row's cells are one in each of some 35 columns of a row group far bigger than the
-          // cache: each column's cells of a few rows ahead are asked for now.
-          const bool ahead = r + kPrefetchRows < rows;
-          for (size_t k = 0; k < used.size(); ++k) {
-            fields[static_cast<size_t>(used[k])] = cells[k].cell(r);
-            if (ahead) __builtin_prefetch(cells[k].spans.data() + r + kPrefetchRows);
+          // A row's cells are one in each of a dozen columns of a row group far bigger than the
+          // cache: those of a few rows ahead are asked for now.
+          if (r + kPrefetchRows < rows) {
+            for (size_t k : every_row) {
+              // A cell read as a binary double is its value; its span is never read.
+              if (cells[k].doubles.empty()) {
+                __builtin_prefetch(cells[k].spans.data() + r + kPrefetchRows);
+              } else {
+                __builtin_prefetch(cells[k].doubles.data() + r + kPrefetchRows);
+              }
+            }
           }
-          for (size_t k : binary) {
-            const parquet::TextColumn& column = cells[k];
-            doubles[static_cast<size_t>(used[k])] =
-                column.is_null[r] != 0 ? nullptr : &column.doubles[r];
-            if (ahead) __builtin_prefetch(column.doubles.data() + r + kPrefetchRows);
+          if (shaped && r + kPrefetchRows / 2 < rows) {
+            sink.PrefetchShape(shapes.shape(r + kPrefetchRows / 2));
           }
-          result.status = shaped ? sink.ProcessShaped(fields, first_row[g] + r, shapes.shape(r))
-                                 : sink.Process(fields, first_row[g] + r);
+          RowCells row(batch, r);
+          result.status = shaped ? sink.ProcessShaped(row, first_row[g] + r, shapes.shape(r))
+                                 : sink.Process(row, first_row[g] + r);
         }
         result.rejects = sink.rejects().TakeRejects();
       }
@@ -246,7 +250,6 @@ Result<IngestedFile> ReadParquetBillingFile(const std::string& path, const Inges
       }
       changed.notify_all();
     }
-    sink.SetDoubleCells(nullptr);  // `doubles` ends here
   };
   std::vector<std::thread> threads;
   for (const auto& sink : sinks) threads.emplace_back(work, std::ref(*sink));

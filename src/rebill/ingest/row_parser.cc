@@ -87,7 +87,7 @@ std::optional<Decimal> RoundToScale(std::string_view input) {
 }
 
 bool FieldReader::Number(int column, std::optional<Decimal>* out, int* digits) {
-  std::string_view text = Text(column);
+  std::string_view text;
   char written[32];
   if (const double* cell = DoubleCell(column)) {
     // A row's amounts often repeat one another (public on-demand cost equal to unblended
@@ -101,18 +101,23 @@ bool FieldReader::Number(int column, std::optional<Decimal>* out, int* digits) {
     }
     uint64_t significand = 0;
     int scale = 0;
-    Decimal value;
     if (ShortestDecimalDigits(*cell, &significand, &scale) &&
         Decimal::TryFromScaled(
             *cell < 0 ? -static_cast<int64_t>(significand) : static_cast<int64_t>(significand),
-            scale, &value)) {
-      last_double_ = {true, bits, value, std::max(scale, 0)};
-      *out = value;
+            scale, &last_double_.value)) {
+      // Member by member: a whole-struct copy through the stack stalls on the stores just made.
+      last_double_.known = true;
+      last_double_.bits = bits;
+      last_double_.digits = std::max(scale, 0);
+      *out = last_double_.value;
       if (digits != nullptr) *digits = last_double_.digits;
       return true;
     }
+    last_double_.known = false;
     // Any other value is read from the text to_chars writes for it, as a text file's would be.
     text = std::string_view(written, std::to_chars(written, written + sizeof written, *cell).ptr);
+  } else {
+    text = Text(column);
   }
   if (text.empty()) {
     if (digits != nullptr) *digits = 0;
@@ -196,6 +201,14 @@ Status FieldReader::Reject(bool* skip, int column, std::string reason, std::stri
 Status FieldReader::RejectRequiredEmpty(bool* skip, int column) {
   return Reject(skip, column, "the value is empty but the column is required", "",
                 "the provider fills this column on every row; re-download the file");
+}
+
+Status RowParser::ParseMeasures(const RowCells& cells, uint64_t row, const CurLine& shape,
+                                RowMeasures* out, bool* skip) {
+  CurLine line = shape;
+  REBILL_RETURN_IF_ERROR(Parse(cells, row, &line, skip));
+  *out = RowMeasures::Of(line);
+  return Status::Ok();
 }
 
 std::unique_ptr<RowParser> RowParser::Make(Format format, bool hive_text, const std::string& path,

@@ -17,10 +17,49 @@
 #include "rebill/core/result.h"
 #include "rebill/ingest/format_internal.h"
 #include "rebill/ingest/ingest.h"
+#include "rebill/ingest/line_aggregator.h"
+#include "rebill/ingest/parquet/reader.h"
 #include "rebill/model/cur_line.h"
 #include "rebill/model/reject.h"
 
 namespace rebill::ingest {
+
+/// A batch of records held column by column, as a Parquet row group is read: by header column,
+/// its cells, or nullptr for a column not read (whose cells read as empty).
+using ColumnBatch = std::vector<const parquet::TextColumn*>;
+
+/// The cells of one record: the split fields of a text file's record, or one row of a
+/// ColumnBatch, read where they lie. A batch's DOUBLE columns may hold binary values instead of
+/// text (parquet::TextColumn::doubles).
+class RowCells {
+ public:
+  RowCells() : fields_(&kNoFields) {}
+  // Implicit: a text record's fields are its cells.
+  RowCells(const std::vector<std::string_view>& fields) : fields_(&fields) {}  // NOLINT
+  RowCells(const ColumnBatch& batch, size_t index) : batch_(&batch), index_(index) {}
+
+  /// How many cells the record has; a batch row has one per header column.
+  size_t size() const { return fields_ != nullptr ? fields_->size() : batch_->size(); }
+  /// The cell's text: empty for a null cell, a column not read and a binary double.
+  std::string_view Text(size_t column) const {
+    if (fields_ != nullptr) return (*fields_)[column];
+    const parquet::TextColumn* cells = (*batch_)[column];
+    return cells == nullptr ? std::string_view() : cells->cell(index_);
+  }
+  /// The cell's binary double, or nullptr where it is text or null.
+  const double* Double(size_t column) const {
+    if (fields_ != nullptr) return nullptr;
+    const parquet::TextColumn* cells = (*batch_)[column];
+    if (cells == nullptr || cells->doubles.empty() || cells->is_null[index_] != 0) return nullptr;
+    return &cells->doubles[index_];
+  }
+
+ private:
+  static inline const std::vector<std::string_view> kNoFields;
+  const std::vector<std::string_view>* fields_ = nullptr;
+  const ColumnBatch* batch_ = nullptr;
+  size_t index_ = 0;
+};
 
 /// Reads typed values out of the cells of one record. Column arguments are indexes into the
 /// header, -1 for a column the file does not have (read as null).
@@ -35,34 +74,27 @@ class FieldReader {
   /// Index of the first column named `name`, or -1.
   int Find(std::string_view name) const;
 
-  /// Columns whose cells may come as binary doubles (Parquet DOUBLE) rather than text: for the
-  /// current row, (*cells)[column] points at the value, or is null where the cell is text or
-  /// null. Number and Money read them as the shortest decimal that reads back to the value,
-  /// exactly as they read the text std::to_chars writes for it. Stays set for later rows.
-  void set_double_cells(const std::vector<const double*>* cells) { double_cells_ = cells; }
-
-  void StartRow(const std::vector<std::string_view>& fields, uint64_t row) {
-    fields_ = &fields;
+  /// `cells` must outlive the row's reading.
+  void StartRow(const RowCells& cells, uint64_t row) {
+    cells_ = cells;
     row_ = row;
     row_scale_ = 0;
   }
   /// The cell's text; empty for an absent column or a null cell.
   std::string_view Text(int column) const {
     if (column < 0) return {};
-    std::string_view text = (*fields_)[static_cast<size_t>(column)];
+    std::string_view text = cells_.Text(static_cast<size_t>(column));
     return text == null_token_ ? std::string_view() : text;
   }
 
-  /// The cell's binary double (set_double_cells), or null.
+  /// The cell's binary double (a Parquet DOUBLE), or null. Number and Money read it as the
+  /// shortest decimal that reads back to the value, exactly as they read the text
+  /// std::to_chars writes for it.
   const double* DoubleCell(int column) const {
-    if (double_cells_ == nullptr || column < 0 ||
-        static_cast<size_t>(column) >= double_cells_->size()) {
-      return nullptr;
-    }
-    return (*double_cells_)[static_cast<size_t>(column)];
+    return column < 0 ? nullptr : cells_.Double(static_cast<size_t>(column));
   }
   /// True when the cell holds nothing: no text and no binary double.
-  bool Empty(int column) const { return Text(column).empty() && DoubleCell(column) == nullptr; }
+  bool Empty(int column) const { return DoubleCell(column) == nullptr && Text(column).empty(); }
 
   // These return false on bad text and keep the failure for Reject(skip).
   /// A money amount; its fraction digits count towards the display scale.
@@ -94,8 +126,7 @@ class FieldReader {
   RejectSink& rejects_;
   std::string null_token_;
   std::vector<std::string> header_;
-  const std::vector<std::string_view>* fields_ = nullptr;
-  const std::vector<const double*>* double_cells_ = nullptr;
+  RowCells cells_;
   struct LastDouble {
     bool known = false;
     uint64_t bits = 0;  // of the double
@@ -131,26 +162,21 @@ class RowParser {
   /// Parse one data row, whose field count matches the header. Returns OK with *line filled,
   /// OK with *skip set when the row was rejected and the policy lets ingest go on, or the error
   /// that stops the ingest.
-  virtual Status Parse(const std::vector<std::string_view>& fields, uint64_t row, CurLine* line,
-                       bool* skip) = 0;
+  virtual Status Parse(const RowCells& cells, uint64_t row, CurLine* line, bool* skip) = 0;
 
   /// The header columns whose cells differ between rows that Parse() makes into lines that
   /// differ only in what ParseMeasures() reads (usage times, amounts, the row number); none
   /// are read for anything else. Empty when the parser has no ParseMeasures() of its own.
   virtual std::vector<int> MeasureColumns() const { return {}; }
 
-  /// Re-read, into `line`, only the measure columns of a row whose other used cells are those
-  /// of an earlier row that Parse() made into `line` without a reject. Returns as Parse() does.
-  virtual Status ParseMeasures(const std::vector<std::string_view>& fields, uint64_t row,
-                               CurLine* line, bool* skip) {
-    return Parse(fields, row, line, skip);
-  }
+  /// Read only the measure columns of a row whose other used cells are those of an earlier row
+  /// that Parse() made into `shape` without a reject. Returns as Parse() does.
+  virtual Status ParseMeasures(const RowCells& cells, uint64_t row, const CurLine& shape,
+                               RowMeasures* out, bool* skip);
 
   /// The header columns that Parse() and ParseMeasures() read only as numbers (amounts), whose
-  /// cells a columnar file may give as binary doubles (FieldReader::set_double_cells) through
-  /// SetDoubleCells. Empty when the parser takes text only.
+  /// cells a ColumnBatch may give as binary doubles. Empty when the parser takes text only.
   virtual std::vector<int> NumberColumns() const { return {}; }
-  virtual void SetDoubleCells(const std::vector<const double*>* /*cells*/) {}
 
   virtual int display_scale() const = 0;
   /// See FieldReader::rounded_values().

@@ -60,7 +60,7 @@ class RowSink {
 
   /// Read one record (`row` as the caller numbers it): a line for the aggregator, or a reject.
   /// Fails only for what stops an ingest whatever the reject policy.
-  Status Process(const std::vector<std::string_view>& fields, uint64_t row);
+  Status Process(const RowCells& cells, uint64_t row);
 
   /// Rows read in batches (a Parquet row group) whose rows the caller numbers by shape, dense
   /// from 0: two rows have the same shape only when every column the parser reads, but its
@@ -68,13 +68,15 @@ class RowSink {
   /// the others read only their measures and add to that row's line, which skips building and
   /// looking up its key. StartShapes forgets the previous batch's shapes.
   void StartShapes(size_t shapes);
-  Status ProcessShaped(const std::vector<std::string_view>& fields, uint64_t row, uint32_t shape);
+  Status ProcessShaped(const RowCells& cells, uint64_t row, uint32_t shape);
+  /// Ask the cache for what ProcessShaped reads for a row of `shape` (its line, and the line it
+  /// adds to), a few rows before it comes: shapes come in no order, and there are too many of
+  /// them to stay in the cache.
+  void PrefetchShape(uint32_t shape) const;
 
   RejectSink& rejects() { return rejects_; }
   LineAggregator& lines() { return lines_; }
   const RowParser& parser() const { return *parser_; }
-  /// See RowParser::SetDoubleCells.
-  void SetDoubleCells(const std::vector<const double*>* cells) { parser_->SetDoubleCells(cells); }
   int display_scale() const { return parser_->display_scale(); }
   uint64_t rounded_values() const { return parser_->rounded_values(); }
 
@@ -84,17 +86,17 @@ class RowSink {
 
   /// The field count and the manifest's types: false, with the reject recorded, for a record
   /// that fails them.
-  bool CheckRecord(const std::vector<std::string_view>& fields, uint64_t row, Status* status);
+  bool CheckRecord(const RowCells& cells, uint64_t row, Status* status);
   /// Parse a record that passed CheckRecord into `line` and add it: the line's number, or
   /// nullopt when the row was rejected.
-  std::optional<uint32_t> ParseAndAdd(const std::vector<std::string_view>& fields, uint64_t row,
-                                      CurLine& line, Status* status);
+  std::optional<uint32_t> ParseAndAdd(const RowCells& cells, uint64_t row, CurLine& line,
+                                      Status* status);
 
-  /// The line a shape's first row was parsed into and added to.
+  /// Whether a shape's first row was parsed (into shape_lines_) and added, and to which line.
+  /// Kept apart from the lines, so that every row's look-up reads a small array.
   struct Shape {
     bool known = false;
     uint32_t at = 0;  // the line's number in lines_
-    CurLine line;
   };
 
   const RowContext& c_;
@@ -102,8 +104,10 @@ class RowSink {
   LineAggregator lines_;
   std::unique_ptr<RowParser> parser_;
   std::vector<uint8_t> wanted_;
-  CurLine line_;               // reused: its strings keep their capacity from row to row
-  std::vector<Shape> shapes_;  // reused from batch to batch, like line_
+  CurLine line_;          // reused: its strings keep their capacity from row to row
+  RowMeasures measures_;  // a shaped row's, which only its shape's line is read for
+  std::vector<Shape> shapes_;
+  std::vector<CurLine> shape_lines_;  // by shape; reused from batch to batch, like line_
 };
 
 /// How many threads read a file's rows, each with its own RowSink: the cores, at most two.

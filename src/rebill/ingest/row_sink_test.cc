@@ -160,8 +160,10 @@ void ExpectBinaryAmountsReadLikeText(bool odd_values) {
   std::vector<int> numbers = (*as_binary)->parser().NumberColumns();
   // UnblendedCost, UsageAmount, SavingsPlanEffectiveCost and publicOnDemandCost.
   ASSERT_EQ(numbers.size(), 4u);
-  std::vector<const double*> cells(kHeader.size(), nullptr);
-  (*as_binary)->SetDoubleCells(&cells);
+  // The binary side reads each row as a batch of one row, as a Parquet row group holds it.
+  std::vector<parquet::TextColumn> columns(kHeader.size());
+  ColumnBatch batch;
+  for (const parquet::TextColumn& column : columns) batch.push_back(&column);
 
   double previous = 1;
   auto amount = [&]() -> double {
@@ -188,24 +190,31 @@ void ExpectBinaryAmountsReadLikeText(bool odd_values) {
   };
   for (uint64_t row = 1; row <= 20000; ++row) {
     std::vector<std::string> text = RandomRow(rng);
-    std::vector<std::string_view> binary_fields(text.begin(), text.end());
-    std::vector<double> values(kHeader.size());
+    for (size_t at = 0; at < kHeader.size(); ++at) {
+      columns[at].text = text[at];
+      columns[at].spans = {{0, static_cast<uint32_t>(text[at].size())}};
+      columns[at].is_null = {0};
+      columns[at].doubles.clear();
+    }
     for (int c : numbers) {
       auto at = static_cast<size_t>(c);
-      cells[at] = nullptr;
-      if (rng() % 10 == 0) {  // null
+      double value = 0;
+      bool null = rng() % 10 == 0;
+      if (null) {
         text[at].clear();
       } else {
-        values[at] = previous = amount();
+        value = previous = amount();
         char buf[32];
-        text[at].assign(buf, std::to_chars(buf, buf + sizeof buf, values[at]).ptr);
-        cells[at] = &values[at];
+        text[at].assign(buf, std::to_chars(buf, buf + sizeof buf, value).ptr);
       }
-      binary_fields[at] = {};
+      columns[at].text.clear();
+      columns[at].spans = {{0, 0}};
+      columns[at].is_null = {static_cast<uint8_t>(null ? 1 : 0)};
+      columns[at].doubles = {value};
     }
     std::vector<std::string_view> text_fields(text.begin(), text.end());
     ASSERT_TRUE((*as_text)->Process(text_fields, row).ok());
-    ASSERT_TRUE((*as_binary)->Process(binary_fields, row).ok());
+    ASSERT_TRUE((*as_binary)->Process(RowCells(batch, 0), row).ok());
   }
 
   Read expected = Finish(std::move(*as_text));
