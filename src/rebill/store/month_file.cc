@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <memory>
 #include <string_view>
@@ -175,43 +176,62 @@ ColumnIds NumberColumns(const std::vector<CurLine>& lines) {
   return first;
 }
 
+// Writes a month's bytes through a buffer of fixed size, handing each full buffer to a sink
+// (the file and its hash, or a hash alone). A month body is tens of megabytes: built whole
+// before being hashed and written, its every byte would be faulted in and copied once more.
 class Writer {
  public:
+  /// Takes the next bytes; returns the failure that stops the writing.
+  using Sink = std::function<Status(std::string_view)>;
+  explicit Writer(Sink sink) : sink_(std::move(sink)), buffer_(new char[kBufferSize]) {}
+
   template <typename T>
   void Put(T v) {
-    char* p = Grow(sizeof(T));
-    StoreLE(p, v);
+    StoreLE(Room(sizeof(T)), v);
   }
   // One fixed-width value per element of `items`, as `get` gives it.
   template <typename T, typename Items, typename Get>
   void Column(const Items& items, Get get) {
-    char* p = Grow(items.size() * sizeof(T));
-    for (const auto& item : items) {
-      StoreLE<T>(p, get(item));
-      p += sizeof(T);
-    }
+    for (const auto& item : items) StoreLE<T>(Room(sizeof(T)), get(item));
   }
   template <typename Items, typename Get>
   void DecimalColumn(const Items& items, Get get) {
-    char* p = Grow(items.size() * kDecimalSize);
-    for (const auto& item : items) {
-      StoreDecimal(p, get(item));
-      p += kDecimalSize;
+    for (const auto& item : items) StoreDecimal(Room(kDecimalSize), get(item));
+  }
+  void Append(std::string_view bytes) {
+    while (!bytes.empty()) {
+      if (used_ == kBufferSize) Flush();
+      size_t n = std::min(bytes.size(), kBufferSize - used_);
+      std::memcpy(buffer_.get() + used_, bytes.data(), n);
+      used_ += n;
+      bytes.remove_prefix(n);
     }
   }
-  void Append(std::string_view bytes) { out_.append(bytes); }
-  /// Room for `n` more bytes: a month's columns are tens of megabytes, and growing into them
-  /// by doubling copies and faults in most of them twice.
-  void Reserve(size_t n) { out_.reserve(out_.size() + n); }
-  std::string& bytes() { return out_; }
+  /// Hands over what is left; the first failure of the sink, if any.
+  Status Finish() {
+    Flush();
+    return status_;
+  }
 
  private:
-  char* Grow(size_t n) {
-    size_t at = out_.size();
-    out_.resize(at + n);
-    return out_.data() + at;
+  static constexpr size_t kBufferSize = size_t{1} << 20;
+
+  // `n` bytes to store into, at most a decimal's.
+  char* Room(size_t n) {
+    if (kBufferSize - used_ < n) Flush();
+    char* p = buffer_.get() + used_;
+    used_ += n;
+    return p;
   }
-  std::string out_;
+  void Flush() {
+    if (used_ > 0 && status_.ok()) status_ = sink_(std::string_view(buffer_.get(), used_));
+    used_ = 0;
+  }
+
+  Sink sink_;
+  std::unique_ptr<char[]> buffer_;
+  size_t used_ = 0;
+  Status status_;
 };
 
 enum class Lineage { kKeep, kOmit };
@@ -219,75 +239,75 @@ enum class Lineage { kKeep, kOmit };
 // The body: month fields, the dictionary, then the month's and the lines' columns. With
 // Lineage::kOmit the sources and each line's source file and row are left out (and never enter
 // the dictionary), which is what MonthContentSha256 hashes.
-std::string EncodeBody(const NormalizedMonth& m, Lineage lineage, const ColumnIds& numbered) {
+void EncodeBody(const NormalizedMonth& m, Lineage lineage, const ColumnIds& numbered, Writer& out) {
+  // The dictionary comes first in the body, so every string is numbered before anything is
+  // written, in the order the columns below meet them.
   Dictionary dict;
-  Writer cols;
-  size_t tags = 0;
-  for (const CurLine& l : m.lines) tags += l.tags.size();
-  cols.Reserve(m.lines.size() * kMinBytesPerLine + tags * 8 + m.sources.size() * 20 +
-               (m.tag_keys.size() + m.time_cuts.size()) * 8 + 64);
-  cols.Put(static_cast<uint32_t>(m.tag_keys.size()));
-  cols.Column<uint32_t>(m.tag_keys, [&](const std::string& k) { return dict.Id(k); });
-  cols.Put(static_cast<uint32_t>(m.time_cuts.size()));
-  cols.Column<uint64_t>(m.time_cuts, [](Timestamp t) { return static_cast<uint64_t>(t); });
+  std::vector<uint32_t> tag_key_ids;
+  for (const std::string& k : m.tag_keys) tag_key_ids.push_back(dict.Id(k));
+  std::array<std::vector<uint32_t>, 3> source_ids;  // path, SHA-256, format
   if (lineage == Lineage::kKeep) {
-    const auto& s = m.sources;
-    cols.Put(static_cast<uint32_t>(s.size()));
-    cols.Column<uint32_t>(s, [&](const SourceFile& f) { return dict.Id(f.path); });
-    cols.Column<uint32_t>(s, [&](const SourceFile& f) { return dict.Id(f.sha256); });
-    cols.Column<uint32_t>(s, [&](const SourceFile& f) { return dict.Id(f.format); });
-    cols.Column<uint64_t>(s, [](const SourceFile& f) { return f.rows; });
+    for (const SourceFile& f : m.sources) source_ids[0].push_back(dict.Id(f.path));
+    for (const SourceFile& f : m.sources) source_ids[1].push_back(dict.Id(f.sha256));
+    for (const SourceFile& f : m.sources) source_ids[2].push_back(dict.Id(f.format));
   }
-
-  const auto& lines = m.lines;
-  cols.Put(static_cast<uint64_t>(lines.size()));
-  cols.Column<uint32_t>(lines, [](const CurLine& l) { return PeriodIndex(l.period); });
-  cols.Column<uint8_t>(lines, [](const CurLine& l) { return static_cast<uint8_t>(l.type); });
+  std::array<std::vector<uint32_t>, kStringColumns.size()> id_of;  // by column-local number
   for (size_t c = 0; c < kStringColumns.size(); ++c) {
-    std::vector<uint32_t> id_of(numbered.strings[c].size());
-    for (size_t k = 0; k < id_of.size(); ++k) id_of[k] = dict.Id(numbered.strings[c][k]);
-    cols.Column<uint32_t>(numbered.ids[c], [&](uint32_t local) { return id_of[local]; });
+    for (std::string_view str : numbered.strings[c]) id_of[c].push_back(dict.Id(str));
   }
-  cols.Column<uint64_t>(lines,
-                        [](const CurLine& l) { return static_cast<uint64_t>(l.usage_start); });
-  cols.Column<uint64_t>(lines, [](const CurLine& l) { return static_cast<uint64_t>(l.usage_end); });
-  cols.DecimalColumn(lines, [](const CurLine& l) { return l.usage_amount; });
-  cols.DecimalColumn(lines, [](const CurLine& l) { return l.cost.unblended; });
-  cols.DecimalColumn(lines, [](const CurLine& l) { return l.cost.net_unblended; });
-  cols.DecimalColumn(lines, [](const CurLine& l) { return l.cost.amortized; });
-  cols.DecimalColumn(lines, [](const CurLine& l) { return l.cost.public_on_demand; });
-  if (lineage == Lineage::kKeep) {
-    cols.Column<uint32_t>(lines, [](const CurLine& l) { return l.source_file; });
-    cols.Column<uint64_t>(lines, [](const CurLine& l) { return l.source_row; });
-  }
-  cols.Column<uint64_t>(lines, [](const CurLine& l) { return l.rows; });
-  cols.Column<uint32_t>(lines,
-                        [](const CurLine& l) { return static_cast<uint32_t>(l.tags.size()); });
   std::vector<uint32_t> tag_keys;
   std::vector<uint32_t> tag_values;
-  for (const CurLine& l : lines) {
+  for (const CurLine& l : m.lines) {
     for (const auto& [key, value] : l.tags) {
       tag_keys.push_back(dict.Id(key));
       tag_values.push_back(dict.Id(value));
     }
   }
-  cols.Column<uint32_t>(tag_keys, [](uint32_t id) { return id; });
-  cols.Column<uint32_t>(tag_values, [](uint32_t id) { return id; });
 
-  Writer body;
-  size_t text = 0;
-  for (std::string_view str : dict.strings()) text += str.size();
-  body.Reserve(16 + dict.strings().size() * 8 + text + cols.bytes().size());
-  body.Put(static_cast<uint32_t>(m.period.year()));
-  body.Put(static_cast<uint32_t>(m.period.month()));
-  body.Put(static_cast<uint32_t>(m.display_scale));
+  auto as_is = [](uint32_t id) { return id; };
+  out.Put(static_cast<uint32_t>(m.period.year()));
+  out.Put(static_cast<uint32_t>(m.period.month()));
+  out.Put(static_cast<uint32_t>(m.display_scale));
   const std::vector<std::string_view>& strings = dict.strings();
-  body.Put(static_cast<uint32_t>(strings.size()));
+  out.Put(static_cast<uint32_t>(strings.size()));
   uint64_t end = 0;
-  body.Column<uint64_t>(strings, [&](std::string_view s) { return end += s.size(); });
-  for (std::string_view s : strings) body.Append(s);
-  body.Append(cols.bytes());
-  return std::move(body.bytes());
+  out.Column<uint64_t>(strings, [&](std::string_view s) { return end += s.size(); });
+  for (std::string_view s : strings) out.Append(s);
+
+  out.Put(static_cast<uint32_t>(m.tag_keys.size()));
+  out.Column<uint32_t>(tag_key_ids, as_is);
+  out.Put(static_cast<uint32_t>(m.time_cuts.size()));
+  out.Column<uint64_t>(m.time_cuts, [](Timestamp t) { return static_cast<uint64_t>(t); });
+  if (lineage == Lineage::kKeep) {
+    out.Put(static_cast<uint32_t>(m.sources.size()));
+    for (const std::vector<uint32_t>& ids : source_ids) out.Column<uint32_t>(ids, as_is);
+    out.Column<uint64_t>(m.sources, [](const SourceFile& f) { return f.rows; });
+  }
+
+  const auto& lines = m.lines;
+  out.Put(static_cast<uint64_t>(lines.size()));
+  out.Column<uint32_t>(lines, [](const CurLine& l) { return PeriodIndex(l.period); });
+  out.Column<uint8_t>(lines, [](const CurLine& l) { return static_cast<uint8_t>(l.type); });
+  for (size_t c = 0; c < kStringColumns.size(); ++c) {
+    out.Column<uint32_t>(numbered.ids[c], [&](uint32_t local) { return id_of[c][local]; });
+  }
+  out.Column<uint64_t>(lines,
+                       [](const CurLine& l) { return static_cast<uint64_t>(l.usage_start); });
+  out.Column<uint64_t>(lines, [](const CurLine& l) { return static_cast<uint64_t>(l.usage_end); });
+  out.DecimalColumn(lines, [](const CurLine& l) { return l.usage_amount; });
+  out.DecimalColumn(lines, [](const CurLine& l) { return l.cost.unblended; });
+  out.DecimalColumn(lines, [](const CurLine& l) { return l.cost.net_unblended; });
+  out.DecimalColumn(lines, [](const CurLine& l) { return l.cost.amortized; });
+  out.DecimalColumn(lines, [](const CurLine& l) { return l.cost.public_on_demand; });
+  if (lineage == Lineage::kKeep) {
+    out.Column<uint32_t>(lines, [](const CurLine& l) { return l.source_file; });
+    out.Column<uint64_t>(lines, [](const CurLine& l) { return l.source_row; });
+  }
+  out.Column<uint64_t>(lines, [](const CurLine& l) { return l.rows; });
+  out.Column<uint32_t>(lines,
+                       [](const CurLine& l) { return static_cast<uint32_t>(l.tags.size()); });
+  out.Column<uint32_t>(tag_keys, as_is);
+  out.Column<uint32_t>(tag_values, as_is);
 }
 
 // Reads the body front to back; every count is checked against the bytes left before anything
@@ -566,8 +586,40 @@ std::string ContentSha256(const NormalizedMonth& month, const ColumnIds& numbere
   std::string prefix = "rebill month content " + std::to_string(kVersion) + "\n";
   Sha256 sha;
   sha.Update(prefix);
-  sha.Update(EncodeBody(month, Lineage::kOmit, numbered));
+  Writer body([&sha](std::string_view bytes) {
+    sha.Update(bytes);
+    return Status::Ok();
+  });
+  EncodeBody(month, Lineage::kOmit, numbered, body);
+  REBILL_CHECK(body.Finish().ok());  // hashing cannot fail
   return sha.Hex();
+}
+
+// The header, the body as EncodeBody streams it, and the body's SHA-256 in hex. The header's
+// body size is written last, once the body is.
+Result<std::string> WriteBody(int fd, const NormalizedMonth& month, const ColumnIds& numbered) {
+  std::string header(kMagic);
+  char fixed[12];
+  StoreLE(fixed, kVersion);
+  StoreLE(fixed + 4, uint64_t{0});
+  header.append(fixed, sizeof fixed);
+  REBILL_RETURN_IF_ERROR(WriteAll(fd, header));
+  Sha256 sha;
+  uint64_t size = 0;
+  Writer body([&](std::string_view bytes) {
+    sha.Update(bytes);
+    size += bytes.size();
+    return WriteAll(fd, bytes);
+  });
+  EncodeBody(month, Lineage::kKeep, numbered, body);
+  REBILL_RETURN_IF_ERROR(body.Finish());
+  std::string hex = sha.Hex();
+  REBILL_RETURN_IF_ERROR(WriteAll(fd, hex));
+  StoreLE(fixed + 4, size);
+  if (::pwrite(fd, fixed + 4, 8, static_cast<off_t>(kMagic.size() + 4)) != 8) {
+    return IoError(std::strerror(errno));
+  }
+  return hex;
 }
 
 }  // namespace
@@ -586,24 +638,14 @@ Result<std::string> WriteMonthFile(const std::string& path, const NormalizedMont
     content =
         std::async(std::launch::async, [&] { *content_sha256 = ContentSha256(month, numbered); });
   }
-  std::string body = EncodeBody(month, Lineage::kKeep, numbered);
-  std::string sha = Sha256Hex(body);
-  Writer header;
-  header.Append(kMagic);
-  header.Put(kVersion);
-  header.Put(static_cast<uint64_t>(body.size()));
-
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return IoError(tmp + ": cannot create: " + std::strerror(errno));
-  for (std::string_view part :
-       {std::string_view(header.bytes()), std::string_view(body), std::string_view(sha)}) {
-    Status written = WriteAll(fd, part);
-    if (!written.ok()) {
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return IoError(tmp + ": write failed: " + written.message());
-    }
+  Result<std::string> sha = WriteBody(fd, month, numbered);
+  if (!sha.ok()) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return IoError(tmp + ": write failed: " + sha.status().message());
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     ::unlink(tmp.c_str());
