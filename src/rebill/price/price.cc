@@ -77,26 +77,22 @@ class Pricer {
     // Time order, so that tiers and allowances fill up the way the month happened.
     // (start, index) pairs: sorting them keeps lines of the same start in their order, and
     // reads each line's start once rather than at every comparison.
-    std::vector<std::pair<Timestamp, uint32_t>> order;
+    // Each customer line k (in the allocated lines' order) is priced into place k, so the
+    // priced lines come out in that order whatever order they are priced in.
+    std::vector<uint32_t> customer_lines;
+    std::vector<std::pair<Timestamp, uint32_t>> order;  // (start, k)
     for (size_t i = 0; i < allocated_.lines.size(); ++i) {
       const AllocatedLine& a = allocated_.lines[i];
-      if (a.bucket == Bucket::kCustomer) order.emplace_back(StartOf(a), static_cast<uint32_t>(i));
+      if (a.bucket != Bucket::kCustomer) continue;
+      order.emplace_back(StartOf(a), static_cast<uint32_t>(customer_lines.size()));
+      customer_lines.push_back(static_cast<uint32_t>(i));
     }
-    std::sort(order.begin(), order.end());
-    ReservePrefaulted(out_.lines, order.size());
-    for (const auto& [start, index] : order) REBILL_RETURN_IF_ERROR(PriceLine(index));
-    // Back into the allocated lines' order: one priced line per allocated line, so ordering
-    // (allocated index, position) pairs and moving each line once is enough.
-    std::vector<std::pair<uint32_t, uint32_t>> by_index;
-    by_index.reserve(out_.lines.size());
-    for (size_t i = 0; i < out_.lines.size(); ++i) {
-      by_index.emplace_back(out_.lines[i].allocated, static_cast<uint32_t>(i));
+    // A month's lines mostly come in time order already.
+    if (!std::is_sorted(order.begin(), order.end())) std::sort(order.begin(), order.end());
+    out_.lines = DefaultConstructed<PricedLine>(customer_lines.size());
+    for (const auto& [start, k] : order) {
+      REBILL_RETURN_IF_ERROR(PriceLine(customer_lines[k], out_.lines[k]));
     }
-    std::sort(by_index.begin(), by_index.end());
-    std::vector<PricedLine> sorted;
-    sorted.reserve(out_.lines.size());
-    for (const auto& [allocated, i] : by_index) sorted.push_back(std::move(out_.lines[i]));
-    out_.lines = std::move(sorted);
     REBILL_RETURN_IF_ERROR(AddFees());
     for (const CustomerPricing& c : book_.customers) {
       if (c.tax) out_.taxes.push_back(*c.tax);
@@ -146,7 +142,8 @@ class Pricer {
     return line.usage_amount;
   }
 
-  Status PriceLine(size_t index) {
+  // Price allocated line `index` into `p`, a default-constructed line.
+  Status PriceLine(size_t index, PricedLine& p) {
     const AllocatedLine& a = allocated_.lines[index];
     auto it = customers_.find(a.customer);
     if (it == customers_.end()) {
@@ -155,7 +152,6 @@ class Pricer {
     }
     const CustomerPricing& c = *it->second;
     const CurLine& line = month_.lines[a.line];
-    PricedLine p;
     p.allocated = static_cast<uint32_t>(index);
     p.customer = a.customer;
     p.usage_account = a.usage_account;
@@ -171,9 +167,7 @@ class Pricer {
       p.kind = StatementLineKind::kCredit;
       p.amount = a.cost_basis;
       p.rule = "passed through at face value";
-      REBILL_RETURN_IF_ERROR(Convert(c, p));
-      out_.lines.push_back(std::move(p));
-      return Status::Ok();
+      return Convert(c, p);
     }
     const Timestamp at = StartOf(a);
     const Plan* plan = PlanAt(c, at);
@@ -246,9 +240,7 @@ class Pricer {
           break;
       }
     }
-    REBILL_RETURN_IF_ERROR(Convert(c, p));
-    out_.lines.push_back(std::move(p));
-    return Status::Ok();
+    return Convert(c, p);
   }
 
   // Into the customer's currency, exactly (18 digits); rounding happens on statement lines.
