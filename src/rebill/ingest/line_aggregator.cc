@@ -238,6 +238,11 @@ std::vector<CurLine> LineAggregator::TakeAll(const std::vector<LineAggregator*>&
     add_up(0);
     other.join();
   }
+  // Only the parts' keys are still needed.
+  for (LineAggregator* part : parts) {
+    std::vector<Entry>().swap(part->entries_);
+    std::vector<uint32_t>().swap(part->slots_);
+  }
   std::vector<CurLine> spelled = SpellOut({&shards[0], &shards[1]});
   for (LineAggregator* part : parts) *part = LineAggregator(std::move(part->cuts_));
   return spelled;
