@@ -141,7 +141,8 @@ const char* LineAggregator::StoreKey(std::string_view key) {
   return at;
 }
 
-void LineAggregator::AddSums(Entry& into, const Entry& sums) {
+template <typename Sums>
+void LineAggregator::AddSums(Entry& into, const Sums& sums, uint64_t rows) {
   into.usage_amount += sums.usage_amount;
   into.cost.unblended += sums.cost.unblended;
   into.cost.net_unblended += sums.cost.net_unblended;
@@ -150,7 +151,7 @@ void LineAggregator::AddSums(Entry& into, const Entry& sums) {
   into.usage_start = std::min(into.usage_start, sums.usage_start);
   into.usage_end = std::max(into.usage_end, sums.usage_end);
   into.source_row = std::min(into.source_row, sums.source_row);
-  into.rows += sums.rows;
+  into.rows += rows;
 }
 
 uint32_t LineAggregator::Insert(const Entry& sums, std::string_view key, KeyCopy copy) {
@@ -164,7 +165,7 @@ uint32_t LineAggregator::Insert(const Entry& sums, std::string_view key, KeyCopy
     e.key_size = static_cast<uint32_t>(key.size());
     return at;
   }
-  AddSums(entries_[slots_[slot]], sums);
+  AddSums(entries_[slots_[slot]], sums, sums.rows);
   return slots_[slot];
 }
 
@@ -190,15 +191,7 @@ uint32_t LineAggregator::Add(const CurLine& line) {
 bool LineAggregator::AddTo(uint32_t at, const RowMeasures& row) {
   Entry& into = entries_[at];
   if (into.bucket != KeyBucket(row.usage_start)) return false;
-  into.usage_amount += row.usage_amount;
-  into.cost.unblended += row.cost.unblended;
-  into.cost.net_unblended += row.cost.net_unblended;
-  into.cost.amortized += row.cost.amortized;
-  into.cost.public_on_demand += row.cost.public_on_demand;
-  into.usage_start = std::min(into.usage_start, row.usage_start);
-  into.usage_end = std::max(into.usage_end, row.usage_end);
-  into.source_row = std::min(into.source_row, row.source_row);
-  ++into.rows;
+  AddSums(into, row, 1);
   return true;
 }
 

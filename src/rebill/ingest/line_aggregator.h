@@ -107,7 +107,9 @@ class LineAggregator {
   /// Returns the line's number.
   uint32_t Insert(const Entry& sums, std::string_view key, KeyCopy copy);
   static Entry SumsOf(const CurLine& line);
-  static void AddSums(Entry& into, const Entry& sums);
+  /// Add the sums of `sums` (an Entry, or a RowMeasures: the same members) and `rows` rows.
+  template <typename Sums>
+  static void AddSums(Entry& into, const Sums& sums, uint64_t rows);
   /// The time bucket of a row or line that starts at `usage_start`.
   Timestamp KeyBucket(Timestamp usage_start) const;
   void Grow();
