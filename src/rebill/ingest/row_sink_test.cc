@@ -230,5 +230,37 @@ TEST(RowSinkTest, AmountsGivenAsBinaryDoublesReadLikeTheirText) {
   ExpectBinaryAmountsReadLikeText(true);
 }
 
+TEST(RowCellsTest, ARowOfABatchIsReadWhereTheColumnsHoldIt) {
+  parquet::TextColumn text;  // two rows: "AmazonEC2", then null
+  text.text = "AmazonEC2";
+  text.spans = {{0, 9}, {0, 0}};
+  text.is_null = {0, 1};
+  parquet::TextColumn amounts;  // two rows: 1.5 as a binary double, then null
+  amounts.spans = {{0, 0}, {0, 0}};
+  amounts.is_null = {0, 1};
+  amounts.doubles = {1.5, 0};
+  ColumnBatch batch = {&text, &amounts, nullptr};  // the third column is not read
+
+  RowCells first(batch, 0);
+  EXPECT_EQ(first.size(), 3u);
+  EXPECT_EQ(first.Text(0), "AmazonEC2");
+  EXPECT_EQ(first.Double(0), nullptr);
+  EXPECT_EQ(first.Text(1), "");
+  ASSERT_NE(first.Double(1), nullptr);
+  EXPECT_EQ(*first.Double(1), 1.5);
+  EXPECT_EQ(first.Text(2), "");
+  EXPECT_EQ(first.Double(2), nullptr);
+
+  RowCells second(batch, 1);
+  EXPECT_EQ(second.Text(0), "");
+  EXPECT_EQ(second.Double(1), nullptr);  // a null amount has no value
+
+  std::vector<std::string_view> fields = {"AmazonS3", "2.5"};
+  RowCells record(fields);
+  EXPECT_EQ(record.size(), 2u);
+  EXPECT_EQ(record.Text(1), "2.5");
+  EXPECT_EQ(record.Double(1), nullptr);  // a text record's amounts are text
+}
+
 }  // namespace
 }  // namespace rebill::ingest
