@@ -363,20 +363,26 @@ bool RowSink::CheckRecord(const RowCells& cells, uint64_t row, Status* status) {
   return true;
 }
 
-std::optional<uint32_t> RowSink::ParseAndAdd(const RowCells& cells, uint64_t row, CurLine& line,
-                                             Status* status) {
+bool RowSink::Parsed(const RowCells& cells, uint64_t row, CurLine& line, Status* status) {
   bool skip = false;
   *status = parser_->Parse(cells, row, &line, &skip);
-  if (!status->ok() || skip) return std::nullopt;
+  if (!status->ok() || skip) return false;
   bool outside = false;
   *status = CheckDeliveryPeriod(c_.options, c_.format, c_.path, row, line, rejects_, &outside);
-  if (!status->ok() || outside) return std::nullopt;
+  return status->ok() && !outside;
+}
+
+std::optional<uint32_t> RowSink::ParseAndAdd(const RowCells& cells, uint64_t row, CurLine& line,
+                                             Status* status) {
+  if (!Parsed(cells, row, line, status)) return std::nullopt;
   return lines_.Add(line);
 }
 
 Status RowSink::Process(const RowCells& cells, uint64_t row) {
   Status status;
-  if (CheckRecord(cells, row, &status)) ParseAndAdd(cells, row, line_, &status);
+  if (CheckRecord(cells, row, &status) && Parsed(cells, row, line_, &status)) {
+    lines_.AddSoon(line_);
+  }
   return status;
 }
 

@@ -83,17 +83,17 @@ Timestamp LineAggregator::KeyBucket(Timestamp usage_start) const {
   return usage_start == 0 ? Timestamp{0} : BucketStart(usage_start);
 }
 
-void LineAggregator::EncodeKey(const CurLine& line, Timestamp bucket) {
-  key_.clear();
-  Put(key_, line.period.start());
-  Put(key_, static_cast<uint8_t>(line.type));
-  Put(key_, line.source_file);
-  Put(key_, bucket);
-  for (std::string CurLine::*text : kKeyTexts) PutText(key_, line.*text);
-  Put(key_, static_cast<uint32_t>(line.tags.size()));
-  for (const auto& [key, value] : line.tags) {
-    PutText(key_, key);
-    PutText(key_, value);
+void LineAggregator::EncodeKey(const CurLine& line, Timestamp bucket, std::string* out) {
+  std::string& key = *out;
+  Put(key, line.period.start());
+  Put(key, static_cast<uint8_t>(line.type));
+  Put(key, line.source_file);
+  Put(key, bucket);
+  for (std::string CurLine::*text : kKeyTexts) PutText(key, line.*text);
+  Put(key, static_cast<uint32_t>(line.tags.size()));
+  for (const auto& [tag, value] : line.tags) {
+    PutText(key, tag);
+    PutText(key, value);
   }
 }
 
@@ -181,11 +181,43 @@ LineAggregator::Entry LineAggregator::SumsOf(const CurLine& line) {
 }
 
 uint32_t LineAggregator::Add(const CurLine& line) {
+  if (!pending_.empty()) AddPending();
   Entry sums = SumsOf(line);
   sums.bucket = KeyBucket(line.usage_start);
-  EncodeKey(line, sums.bucket);
+  key_.clear();
+  EncodeKey(line, sums.bucket, &key_);
   sums.hash = XXH3_64bits(key_.data(), key_.size());
   return Insert(sums, key_, KeyCopy::kCopy);
+}
+
+void LineAggregator::AddSoon(const CurLine& line) {
+  Pending& p = pending_.emplace_back();
+  p.sums = SumsOf(line);
+  p.sums.bucket = KeyBucket(line.usage_start);
+  p.key_at = pending_keys_.size();
+  EncodeKey(line, p.sums.bucket, &pending_keys_);
+  p.sums.key_size = static_cast<uint32_t>(pending_keys_.size() - p.key_at);
+  p.sums.hash = XXH3_64bits(pending_keys_.data() + p.key_at, p.sums.key_size);
+  if (!slots_.empty()) __builtin_prefetch(&slots_[p.sums.hash & (slots_.size() - 1)]);
+  if (pending_.size() == kPendingRows) AddPending();
+}
+
+void LineAggregator::AddPending() {
+  // The rows' slots were asked for as the rows came; their lines are asked for now, before
+  // any key is compared, so that the cache misses of all the look-ups overlap.
+  if (!slots_.empty()) {
+    const size_t mask = slots_.size() - 1;
+    for (const Pending& p : pending_) {
+      uint32_t at = slots_[p.sums.hash & mask];
+      if (at != kEmpty) Prefetch(at);
+    }
+  }
+  for (const Pending& p : pending_) {
+    Insert(p.sums, std::string_view(pending_keys_.data() + p.key_at, p.sums.key_size),
+           KeyCopy::kCopy);
+  }
+  pending_.clear();
+  pending_keys_.clear();
 }
 
 bool LineAggregator::AddTo(uint32_t at, const RowMeasures& row) {
@@ -196,6 +228,7 @@ bool LineAggregator::AddTo(uint32_t at, const RowMeasures& row) {
 }
 
 std::vector<CurLine> LineAggregator::Take() {
+  if (!pending_.empty()) AddPending();
   std::vector<CurLine> out = SpellOut({this});
   *this = LineAggregator(std::move(cuts_));
   return out;
@@ -204,6 +237,9 @@ std::vector<CurLine> LineAggregator::Take() {
 std::vector<CurLine> LineAggregator::TakeAll(const std::vector<LineAggregator*>& parts) {
   if (parts.empty()) return {};
   if (parts.size() == 1) return parts[0]->Take();
+  for (LineAggregator* part : parts) {
+    if (!part->pending_.empty()) part->AddPending();
+  }
   // Two shards by the top bit of the keys' hashes, each added up on its own thread from every
   // part: no line is in both, and neither thread writes what the other reads.
   LineAggregator shards[2] = {LineAggregator(parts[0]->cuts_), LineAggregator(parts[0]->cuts_)};

@@ -54,11 +54,16 @@ class LineAggregator {
   /// Add one row (rows = 1) or an already aggregated line. Returns the number of the line it
   /// was added to, for AddTo().
   uint32_t Add(const CurLine& line);
+  /// Add one row as Add() does, but perhaps not yet: rows are looked up a few at a time, their
+  /// slots and lines asked for before any is compared, so that the cache misses of the
+  /// look-ups overlap. Add(), Take() and TakeAll() add the rows still pending first.
+  void AddSoon(const CurLine& line);
   /// Add one row to line number `at` when it falls in that line's time bucket, given that every
   /// other dimension of the two is the same (the caller knows them to come from the same
   /// cells). False, adding nothing, when the bucket differs.
   bool AddTo(uint32_t at, const RowMeasures& row);
 
+  /// The lines so far, without the rows AddSoon() still holds.
   size_t size() const { return entries_.size(); }
   /// Ask the cache for line number `at`, which AddTo() is about to be given.
   void Prefetch(uint32_t at) const {
@@ -93,8 +98,10 @@ class LineAggregator {
     uint32_t key_size = 0;
   };
 
-  /// The key of `line`, whose time bucket is `bucket`, into key_.
-  void EncodeKey(const CurLine& line, Timestamp bucket);
+  /// The key of `line`, whose time bucket is `bucket`, appended to `out`.
+  static void EncodeKey(const CurLine& line, Timestamp bucket, std::string* out);
+  /// Add the rows AddSoon() holds.
+  void AddPending();
   static std::string_view KeyOf(const Entry& e) { return std::string_view(e.key, e.key_size); }
   /// A copy of `key` that stays where it is for the aggregator's life.
   const char* StoreKey(std::string_view key);
@@ -129,6 +136,15 @@ class LineAggregator {
   char* block_free_ = nullptr;
   size_t block_left_ = 0;
   std::vector<Entry> entries_;
+  // Rows AddSoon() holds: their sums (with their keys' hashes and sizes), and their keys back to
+  // back in pending_keys_.
+  struct Pending {
+    Entry sums;
+    size_t key_at = 0;
+  };
+  static constexpr size_t kPendingRows = 16;
+  std::vector<Pending> pending_;
+  std::string pending_keys_;
 };
 
 }  // namespace rebill::ingest

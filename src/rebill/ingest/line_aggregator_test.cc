@@ -126,6 +126,35 @@ TEST(LineAggregatorTest, MergingPiecesEqualsAddingEveryRow) {
   EXPECT_EQ(second.size(), 0u);
 }
 
+// Rows added soon (a few at a time) make the same lines as rows added at once, whatever the
+// number of rows still pending when an Add, a Take or a TakeAll comes, and across the table's
+// growth.
+TEST(LineAggregatorTest, RowsAddedSoonMakeTheSameLines) {
+  for (uint64_t rows : {1u, 15u, 16u, 17u, 33u, 5000u}) {
+    LineAggregator at_once;
+    LineAggregator soon;
+    LineAggregator first;
+    LineAggregator second;
+    for (uint64_t row = 1; row <= rows; ++row) {
+      std::string account = std::to_string(100000000000 + row % 1777);
+      CurLine line =
+          Row(row, static_cast<int>(row % 72), row % 3 == 0 ? "0.5" : "0.25", account.c_str());
+      at_once.Add(line);
+      // Now and then an Add among the rows added soon, as a shaped batch would do.
+      if (row % 100 == 7) {
+        soon.Add(line);
+      } else {
+        soon.AddSoon(line);
+      }
+      (row % 2 == 0 ? first : second).AddSoon(line);
+    }
+    std::vector<CurLine> expected = at_once.Take();
+    ASSERT_GT(expected.size(), 0u);
+    EXPECT_EQ(soon.Take(), expected) << rows << " rows";
+    EXPECT_EQ(LineAggregator::TakeAll({&first, &second}), expected) << rows << " rows";
+  }
+}
+
 TEST(LineAggregatorTest, ManyLinesAcrossTableGrowthAndMerges) {
   // Enough distinct lines for the table to grow several times and for the parts to be added up
   // and spelled out on two threads, each added to again later and some only in one part; the

@@ -87,8 +87,10 @@ class RowSink {
   /// The field count and the manifest's types: false, with the reject recorded, for a record
   /// that fails them.
   bool CheckRecord(const RowCells& cells, uint64_t row, Status* status);
-  /// Parse a record that passed CheckRecord into `line` and add it: the line's number, or
-  /// nullopt when the row was rejected.
+  /// Parse a record that passed CheckRecord into `line`: false when it was rejected (or
+  /// *status stops the ingest).
+  bool Parsed(const RowCells& cells, uint64_t row, CurLine& line, Status* status);
+  /// Parsed(), and the line added: the line's number, or nullopt when the row was rejected.
   std::optional<uint32_t> ParseAndAdd(const RowCells& cells, uint64_t row, CurLine& line,
                                       Status* status);
 
