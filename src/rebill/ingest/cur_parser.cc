@@ -253,7 +253,9 @@ class CurParser : public RowParser {
     CostColumns cost;
     cost.type = line.type;
     cost.product_code = line.product_code;
-    cost.has_reservation_arn = !reader_.Text(index_[kRiArn]).empty();
+    // Only a fee's cost views depend on it; other rows need not read the column.
+    cost.has_reservation_arn =
+        line.type == LineItemType::kFee && !reader_.Text(index_[kRiArn]).empty();
     std::optional<Decimal> unblended, usage;
     if (!Money(kUnblendedCost, &unblended) || !Money(kNetUnblendedCost, &cost.net_unblended) ||
         !Money(kPublicOnDemandCost, &cost.public_on_demand) ||

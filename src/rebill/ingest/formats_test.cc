@@ -218,6 +218,32 @@ void ExpectAthenaLines(const IngestedFile& file) {
   EXPECT_EQ(file.display_scale, 10);
 }
 
+// An RI's fees carry its ARN and are amortized into the covered usage, so their own amortized
+// cost is zero; any other fee is amortized as it is billed (reference §4.2).
+TEST(LegacyFormatTest, OnlyAFeeWithAReservationArnIsAmortizedAway) {
+  const Table table = {
+      {"lineItem/LineItemType", "lineItem/UsageAccountId", "lineItem/UsageStartDate",
+       "lineItem/UnblendedCost", "lineItem/ProductCode", "lineItem/UsageType",
+       "reservation/ReservationARN", "bill/BillingPeriodStartDate", "bill/PayerAccountId"},
+      {"Fee", "111111111111", "2023-11-01T00:00:00Z", "120", "AmazonEC2", "HeavyUsage:m5",
+       "arn:aws:ec2:us-east-1:111111111111:reserved-instances/ri-1", "2023-11-01T00:00:00Z",
+       "999999999999"},
+      {"Fee", "111111111111", "2023-11-01T00:00:00Z", "30", "AWSSupportBusiness", "Dollar", "",
+       "2023-11-01T00:00:00Z", "999999999999"},
+      {"Usage", "111111111111", "2023-11-02T00:00:00Z", "5", "AmazonEC2", "BoxUsage:m5",
+       "arn:aws:ec2:us-east-1:111111111111:reserved-instances/ri-1", "2023-11-01T00:00:00Z",
+       "999999999999"},
+  };
+  RejectSink rejects;
+  ASSERT_OK_AND_ASSIGN(IngestedFile file, ReadBillingFile(Write("fees.csv", Render(table, ',')),
+                                                          IngestOptions(), rejects));
+  ASSERT_EQ(file.lines.size(), 3u);
+  EXPECT_EQ(file.lines[0].cost.unblended, D("120"));
+  EXPECT_EQ(file.lines[0].cost.amortized, D("0"));
+  EXPECT_EQ(file.lines[1].cost.amortized, D("30"));
+  EXPECT_EQ(file.lines[2].cost.amortized, D("5"));
+}
+
 TEST(AthenaFormatTest, HiveTextWithHeader) {
   RejectSink rejects;
   ASSERT_OK_AND_ASSIGN(IngestedFile file,

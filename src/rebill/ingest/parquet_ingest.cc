@@ -231,6 +231,7 @@ Result<IngestedFile> ReadParquetBillingFile(const std::string& path, const Inges
                 __builtin_prefetch(cells[k].spans.data() + r + kPrefetchRows);
               } else {
                 __builtin_prefetch(cells[k].doubles.data() + r + kPrefetchRows);
+                __builtin_prefetch(cells[k].is_null.data() + r + kPrefetchRows);
               }
             }
           }

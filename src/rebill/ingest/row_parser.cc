@@ -116,7 +116,7 @@ bool FieldReader::Number(int column, std::optional<Decimal>* out, int* digits) {
     last_double_.known = false;
     // Any other value is read from the text to_chars writes for it, as a text file's would be.
     text = std::string_view(written, std::to_chars(written, written + sizeof written, *cell).ptr);
-  } else {
+  } else if (!HoldsDoubles(column)) {
     text = Text(column);
   }
   if (text.empty()) {

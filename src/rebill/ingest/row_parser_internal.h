@@ -53,6 +53,12 @@ class RowCells {
     if (cells == nullptr || cells->doubles.empty() || cells->is_null[index_] != 0) return nullptr;
     return &cells->doubles[index_];
   }
+  /// True when the column's cells are binary doubles: a null one then has no text to read.
+  bool HoldsDoubles(size_t column) const {
+    if (fields_ != nullptr) return false;
+    const parquet::TextColumn* cells = (*batch_)[column];
+    return cells != nullptr && !cells->doubles.empty();
+  }
 
  private:
   static inline const std::vector<std::string_view> kNoFields;
@@ -94,7 +100,13 @@ class FieldReader {
     return column < 0 ? nullptr : cells_.Double(static_cast<size_t>(column));
   }
   /// True when the cell holds nothing: no text and no binary double.
-  bool Empty(int column) const { return DoubleCell(column) == nullptr && Text(column).empty(); }
+  bool Empty(int column) const {
+    if (DoubleCell(column) != nullptr) return false;
+    return HoldsDoubles(column) || Text(column).empty();
+  }
+  bool HoldsDoubles(int column) const {
+    return column >= 0 && cells_.HoldsDoubles(static_cast<size_t>(column));
+  }
 
   // These return false on bad text and keep the failure for Reject(skip).
   /// A money amount; its fraction digits count towards the display scale.
