@@ -97,7 +97,16 @@ class BackgroundSha256 {
 // The file as stored, hashed as it is read so that the bytes come off the disk once.
 class RawFile {
  public:
-  RawFile(std::FILE* file, std::string path) : file_(file), path_(std::move(path)) {}
+  /// Where the bytes read are hashed. The reader of a plain file mostly waits for the parsers,
+  /// so it hashes what it reads while the bytes are in its cache; a thread that inflates what
+  /// it reads is the one the parsers wait for, so the hashing goes to a thread of its own.
+  enum class Hashing { kOnThisThread, kInTheBackground };
+
+  RawFile(std::FILE* file, std::string path, Hashing hashing)
+      : file_(file),
+        path_(std::move(path)),
+        background_(hashing == Hashing::kInTheBackground ? std::make_unique<BackgroundSha256>()
+                                                         : nullptr) {}
   ~RawFile() { std::fclose(file_); }
   RawFile(const RawFile&) = delete;
   RawFile& operator=(const RawFile&) = delete;
@@ -107,26 +116,34 @@ class RawFile {
     if (n == 0 && std::ferror(file_)) {
       return IoError(path_ + ": read failed: " + std::strerror(errno));
     }
-    if (n > 0) sha_.Update(out, n);
+    if (n > 0) {
+      if (background_ != nullptr) {
+        background_->Update(out, n);
+      } else {
+        sha_.Update(std::string_view(out, n));
+      }
+    }
     bytes_ += n;
     return n;
   }
   uint64_t bytes() const { return bytes_; }
 
-  std::string Sha256Hex() const { return sha_.Hex(); }
+  std::string Sha256Hex() const { return background_ != nullptr ? background_->Hex() : sha_.Hex(); }
 
   const std::string& path() const { return path_; }
 
  private:
   std::FILE* file_;
   std::string path_;
-  BackgroundSha256 sha_;
+  Sha256 sha_;
+  std::unique_ptr<BackgroundSha256> background_;
   uint64_t bytes_ = 0;
 };
 
 class PlainSource : public ByteSource {
  public:
-  PlainSource(std::FILE* file, std::string path) : file_(file, std::move(path)) {}
+  PlainSource(std::FILE* file, std::string path)
+      : file_(file, std::move(path), RawFile::Hashing::kOnThisThread) {}
 
   Result<size_t> Read(char* out, size_t size) override { return file_.Read(out, size); }
   std::string_view compression() const override { return "csv"; }
@@ -143,7 +160,8 @@ class PlainSource : public ByteSource {
 class GzipSource : public ByteSource {
  public:
   GzipSource(std::FILE* file, std::string path)
-      : file_(file, std::move(path)), state_(std::make_unique<inflate_state>()) {
+      : file_(file, std::move(path), RawFile::Hashing::kInTheBackground),
+        state_(std::make_unique<inflate_state>()) {
     in_.resize(kChunk);
     isal_inflate_init(state_.get());
     state_->crc_flag = ISAL_GZIP;
@@ -233,7 +251,7 @@ enum class ScanState : uint8_t { kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted
 class ZipSource : public ByteSource {
  public:
   static Result<std::unique_ptr<ByteSource>> Open(std::FILE* file, const std::string& path) {
-    RawFile raw(file, path);
+    RawFile raw(file, path, RawFile::Hashing::kOnThisThread);
     std::vector<char> chunk(kChunk);
     for (;;) {
       REBILL_ASSIGN_OR_RETURN(size_t n, raw.Read(chunk.data(), chunk.size()));

@@ -74,6 +74,24 @@ uint64_t PieceRow(uint64_t piece, uint64_t record) { return piece << kLocalBits 
 uint64_t PieceOf(uint64_t row) { return row >> kLocalBits; }
 uint64_t RecordOf(uint64_t row) { return row & ((uint64_t{1} << kLocalBits) - 1); }
 
+// Bytes of a piece: read into straight after the buffer grows, so growing it need not zero them.
+template <class T>
+struct UninitializedAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+using PieceBuffer = std::vector<char, UninitializedAllocator<char>>;
+
 // Cuts the decompressed file into pieces of whole records, so that they are split and parsed in
 // parallel. A line break ends a record unless it is inside quotes; quotes pair up inside quoted
 // fields (a doubled quote is two), so the parity of the quotes since the piece's start tells.
@@ -92,8 +110,8 @@ class PieceReader {
 
   /// The next piece, empty at the end. `piece` may be a buffer of an earlier piece: its memory
   /// is reused.
-  Status Next(std::string* piece) {
-    piece->assign(carry_);
+  Status Next(PieceBuffer* piece) {
+    piece->assign(carry_.begin(), carry_.end());
     carry_.clear();
     size_t want = piece_bytes_;
     if (split_) piece->reserve(want + (size_t{1} << 20));
@@ -109,7 +127,7 @@ class PieceReader {
       if (at_end_ && (!split_ || piece->size() <= want)) return Status::Ok();  // the rest
       size_t cut = LastRecordEnd(*piece, want);
       if (cut != std::string::npos) {
-        carry_.assign(*piece, cut, std::string::npos);
+        carry_.assign(piece->data() + cut, piece->size() - cut);
         piece->resize(cut);
         return Status::Ok();
       }
@@ -122,7 +140,8 @@ class PieceReader {
 
  private:
   // The end of the last whole record that ends within the first `limit` bytes, or npos.
-  size_t LastRecordEnd(const std::string& piece, size_t limit) const {
+  size_t LastRecordEnd(const PieceBuffer& buffer, size_t limit) const {
+    std::string_view piece(buffer.data(), buffer.size());
     size_t nl = piece.rfind('\n', limit - 1);
     if (nl == std::string::npos || !quoting_) return nl == std::string::npos ? nl : nl + 1;
     size_t quotes = CountQuotes(piece.data(), piece.data() + nl);
@@ -215,18 +234,18 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
 
   std::mutex mu;
   std::condition_variable changed;
-  std::deque<std::pair<uint64_t, std::string>> queue;
+  std::deque<std::pair<uint64_t, PieceBuffer>> queue;
   std::map<uint64_t, PieceDone> finished;
   // Buffers of pieces the workers are done with: reading the next pieces into them saves
   // allocating and faulting in fresh memory for every piece.
-  std::vector<std::string> spare;
+  std::vector<PieceBuffer> spare;
   bool closing = false;
   constexpr size_t kQueued = 4;
   std::vector<std::thread> workers;
   for (auto& sink : sinks) {
     workers.emplace_back([&, own = sink.get()] {
       for (;;) {
-        std::pair<uint64_t, std::string> piece;
+        std::pair<uint64_t, PieceBuffer> piece;
         {
           std::unique_lock lock(mu);
           changed.wait(lock, [&] { return closing || !queue.empty(); });
@@ -235,7 +254,8 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
           queue.pop_front();
         }
         changed.notify_all();
-        PieceDone done = ReadPiece(c, *own, piece.first, piece.second);
+        PieceDone done = ReadPiece(c, *own, piece.first,
+                                   std::string_view(piece.second.data(), piece.second.size()));
         {
           std::lock_guard lock(mu);
           finished.emplace(piece.first, std::move(done));
@@ -249,7 +269,7 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
     std::vector<std::thread>& workers;
     std::mutex& mu;
     std::condition_variable& changed;
-    std::deque<std::pair<uint64_t, std::string>>& queue;
+    std::deque<std::pair<uint64_t, PieceBuffer>>& queue;
     bool& closing;
     ~Join() {
       {
@@ -298,7 +318,7 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
     }
   };
 
-  std::string piece;
+  PieceBuffer piece;
   for (;;) {
     {
       std::lock_guard lock(mu);
