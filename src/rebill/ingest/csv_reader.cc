@@ -5,10 +5,16 @@
 #include <emmintrin.h>
 #endif
 
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <condition_variable>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <deque>
@@ -138,6 +144,89 @@ class RawFile {
   Sha256 sha_;
   std::unique_ptr<BackgroundSha256> background_;
   uint64_t bytes_ = 0;
+};
+
+// While a plain file is mapped, a read of a page the file no longer has (it was truncated by
+// another program meanwhile) raises SIGBUS. That ends the process with the exit code of bad
+// input and a message saying what happened; nothing is written before a file is read whole.
+std::atomic<const char*> g_mapped_path{nullptr};
+
+void OnBusError(int signal) {
+  const char* path = g_mapped_path.load();
+  if (path == nullptr) {
+    std::signal(signal, SIG_DFL);
+    std::raise(signal);
+    return;
+  }
+  auto say = [](const char* text) { (void)!::write(STDERR_FILENO, text, std::strlen(text)); };
+  say("rebill: ");
+  say(path);
+  say(": the file became shorter while it was being read (is it still being copied?); nothing "
+      "was ingested. Ingest it again once it is complete.\n");
+  ::_exit(3);
+}
+
+class MappedSource : public ByteSource {
+ public:
+  static Result<std::unique_ptr<ByteSource>> Open(int fd, const std::string& path, uint64_t size) {
+    static std::once_flag installed;
+    std::call_once(installed, [] {
+      struct sigaction action {};
+      action.sa_handler = OnBusError;
+      sigemptyset(&action.sa_mask);
+      sigaction(SIGBUS, &action, nullptr);
+    });
+    void* base = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+    if (base == MAP_FAILED) return IoError(path + ": cannot map: " + std::strerror(errno));
+    ::madvise(base, size, MADV_SEQUENTIAL);
+    return std::unique_ptr<ByteSource>(
+        new MappedSource(static_cast<const char*>(base), size, path));
+  }
+  ~MappedSource() override {
+    const char* mine = path_.c_str();
+    g_mapped_path.compare_exchange_strong(mine, nullptr);
+    ::munmap(const_cast<char*>(base_), size_);
+  }
+
+  Result<size_t> Read(char* out, size_t size) override {
+    size_t n = std::min<uint64_t>(size, size_ - pos_);
+    std::memcpy(out, base_ + pos_, n);
+    ReadInPlaceUpTo(pos_ + n);
+    return n;
+  }
+  std::string_view compression() const override { return "csv"; }
+  uint64_t stored_bytes_read() const override { return pos_; }
+  std::string Sha256Hex() const override { return sha_.Hex(); }
+
+  std::string_view InPlace() const override { return {base_, size_}; }
+  void ReadInPlaceUpTo(uint64_t offset) override {
+    if (offset <= pos_) return;
+    offset = std::min(offset, size_);
+    sha_.Update(std::string_view(base_ + pos_, offset - pos_));
+    pos_ = offset;
+  }
+  void ReleaseUpTo(const char* end) override {
+    if (end < base_ || end > base_ + size_) return;
+    // Whole pages only: the page `end` lies in may still hold bytes to read.
+    const auto page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    uint64_t upto = static_cast<uint64_t>(end - base_) / page * page;
+    if (upto <= released_) return;
+    // The pages stay in the page cache; only this process stops counting them as its memory.
+    ::madvise(const_cast<char*>(base_) + released_, upto - released_, MADV_DONTNEED);
+    released_ = upto;
+  }
+
+ private:
+  MappedSource(const char* base, uint64_t size, std::string path)
+      : base_(base), size_(size), path_(std::move(path)) {
+    g_mapped_path = path_.c_str();
+  }
+  const char* base_;
+  uint64_t size_;
+  std::string path_;
+  uint64_t pos_ = 0;
+  uint64_t released_ = 0;
+  Sha256 sha_;
 };
 
 class PlainSource : public ByteSource {
@@ -361,6 +450,13 @@ Result<std::unique_ptr<ByteSource>> ByteSource::Open(const std::string& path) {
   }
   if (n == 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4) {
     return ZipSource::Open(file, path);
+  }
+  struct stat st {};
+  if (::fstat(::fileno(file), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    Result<std::unique_ptr<ByteSource>> mapped =
+        MappedSource::Open(::fileno(file), path, static_cast<uint64_t>(st.st_size));
+    std::fclose(file);  // the mapping keeps the file's pages
+    return mapped;
   }
   return std::unique_ptr<ByteSource>(new PlainSource(file, path));
 }

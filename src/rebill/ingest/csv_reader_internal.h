@@ -40,6 +40,16 @@ class ByteSource {
   /// How much of the file as stored has been consumed so far, for progress reports.
   virtual uint64_t stored_bytes_read() const = 0;
 
+  // A plain file is mapped into memory, so that its bytes are parsed where the page cache holds
+  // them rather than copied out first. These three are for such a source; the others give an
+  // empty view and do nothing.
+  /// The whole file; valid while the source lives.
+  virtual std::string_view InPlace() const { return {}; }
+  /// Counts the bytes of InPlace() before `offset` as read (hashing them), as Read() would.
+  virtual void ReadInPlaceUpTo(uint64_t offset) { (void)offset; }
+  /// The bytes of InPlace() before `end` will not be looked at again: their pages may go.
+  virtual void ReleaseUpTo(const char* end) { (void)end; }
+
   /// Open `path`, detecting gzip from its magic bytes (1f 8b).
   static Result<std::unique_ptr<ByteSource>> Open(const std::string& path);
 };

@@ -154,6 +154,26 @@ TEST(CsvReaderTest, HashesTheFileBytes) {
   EXPECT_EQ(reader.Sha256Hex(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+// A plain file is read where it is mapped; another program cutting it short meanwhile must end
+// the ingest with the exit code of bad input and a message, not a crash.
+TEST(CsvReaderDeathTest, AFileCutShortWhileItIsReadEndsWithAMessage) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  std::string path = WritePlain("cut_short.csv", std::string(size_t{1} << 20, 'x'));
+  EXPECT_EXIT(
+      {
+        Result<std::unique_ptr<ByteSource>> source = ByteSource::Open(path);
+        if (!source.ok()) std::_Exit(10);
+        std::string_view bytes = (*source)->InPlace();
+        if (bytes.size() != size_t{1} << 20) std::_Exit(11);
+        std::filesystem::resize_file(path, 0);
+        volatile char last = bytes.back();  // a page the file no longer has
+        (void)last;
+        std::_Exit(0);
+      },
+      ::testing::ExitedWithCode(3),
+      "cut_short.csv: the file became shorter while it was being read");
+}
+
 TEST(CsvReaderTest, GzipRoundTripIsDetectedByContentNotName) {
   std::string text = "a,b\n\"x,1\",2\r\n";
   std::string path = TempPath("looks_plain.csv");

@@ -92,6 +92,11 @@ struct UninitializedAllocator : std::allocator<T> {
 };
 using PieceBuffer = std::vector<char, UninitializedAllocator<char>>;
 
+struct Piece {
+  PieceBuffer buffer;      // for a source read into buffers
+  std::string_view bytes;  // the piece: in `buffer`, or where the source holds it
+};
+
 // Cuts the decompressed file into pieces of whole records, so that they are split and parsed in
 // parallel. A line break ends a record unless it is inside quotes; quotes pair up inside quoted
 // fields (a doubled quote is two), so the parity of the quotes since the piece's start tells.
@@ -108,9 +113,49 @@ class PieceReader {
     at_end_ = reader.source_at_end();
   }
 
-  /// The next piece, empty at the end. `piece` may be a buffer of an earlier piece: its memory
-  /// is reused.
-  Status Next(PieceBuffer* piece) {
+  /// The next piece, empty at the end: its bytes where the source holds them (InPlace), or
+  /// read into its buffer, which may be an earlier piece's: its memory is reused.
+  Status Next(Piece* piece) {
+    std::string_view whole = reader_.source().InPlace();
+    if (!whole.empty()) {
+      NextInPlace(whole, piece);
+      return Status::Ok();
+    }
+    REBILL_RETURN_IF_ERROR(NextRead(&piece->buffer));
+    piece->bytes = std::string_view(piece->buffer.data(), piece->buffer.size());
+    return Status::Ok();
+  }
+
+  /// True once the piece returned last was the file's last.
+  bool exhausted() const { return at_end_ && carry_.empty(); }
+  /// The pieces up to `end` are parsed: the source may let their memory go.
+  void Release(const char* end) { reader_.source().ReleaseUpTo(end); }
+
+ private:
+  void NextInPlace(std::string_view whole, Piece* piece) {
+    if (!in_place_) {
+      // The reader's unread bytes are the last it read: the first piece starts with them.
+      in_place_ = true;
+      next_ = reader_.source().stored_bytes_read() - carry_.size();
+      carry_.clear();
+    }
+    size_t want = split_ ? piece_bytes_ : whole.size();
+    for (;;) {
+      size_t end = static_cast<size_t>(std::min<uint64_t>(next_ + want, whole.size()));
+      reader_.source().ReadInPlaceUpTo(end);
+      std::string_view bytes = whole.substr(next_, end - next_);
+      size_t cut = end == whole.size() ? bytes.size() : LastRecordEnd(bytes, want);
+      if (cut != std::string::npos) {
+        piece->bytes = bytes.substr(0, cut);
+        next_ += cut;
+        at_end_ = next_ == whole.size();
+        return;
+      }
+      want *= 2;  // a record longer than a piece
+    }
+  }
+
+  Status NextRead(PieceBuffer* piece) {
     piece->assign(carry_.begin(), carry_.end());
     carry_.clear();
     size_t want = piece_bytes_;
@@ -125,7 +170,7 @@ class PieceReader {
         if (n == 0) at_end_ = true;
       }
       if (at_end_ && (!split_ || piece->size() <= want)) return Status::Ok();  // the rest
-      size_t cut = LastRecordEnd(*piece, want);
+      size_t cut = LastRecordEnd(std::string_view(piece->data(), piece->size()), want);
       if (cut != std::string::npos) {
         carry_.assign(piece->data() + cut, piece->size() - cut);
         piece->resize(cut);
@@ -135,13 +180,8 @@ class PieceReader {
     }
   }
 
-  /// True once the piece returned last was the file's last.
-  bool exhausted() const { return at_end_ && carry_.empty(); }
-
- private:
   // The end of the last whole record that ends within the first `limit` bytes, or npos.
-  size_t LastRecordEnd(const PieceBuffer& buffer, size_t limit) const {
-    std::string_view piece(buffer.data(), buffer.size());
+  size_t LastRecordEnd(std::string_view piece, size_t limit) const {
     size_t nl = piece.rfind('\n', limit - 1);
     if (nl == std::string::npos || !quoting_) return nl == std::string::npos ? nl : nl + 1;
     size_t quotes = CountQuotes(piece.data(), piece.data() + nl);
@@ -161,6 +201,8 @@ class PieceReader {
   size_t piece_bytes_;
   std::string carry_;
   bool at_end_ = false;
+  bool in_place_ = false;
+  uint64_t next_ = 0;  // in place: where the next piece starts
 };
 
 struct PieceResults {
@@ -178,6 +220,7 @@ struct PieceDone {
   std::vector<Reject> rejects;
   Status status;
   std::optional<uint64_t> unclosed_at;  // record whose quoted field the piece ends inside of
+  const char* end = nullptr;            // the end of the piece's bytes
 };
 
 PieceDone ReadPiece(const RowContext& c, RowSink& sink, uint64_t index, std::string_view bytes) {
@@ -234,7 +277,7 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
 
   std::mutex mu;
   std::condition_variable changed;
-  std::deque<std::pair<uint64_t, PieceBuffer>> queue;
+  std::deque<std::pair<uint64_t, Piece>> queue;
   std::map<uint64_t, PieceDone> finished;
   // Buffers of pieces the workers are done with: reading the next pieces into them saves
   // allocating and faulting in fresh memory for every piece.
@@ -245,7 +288,7 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
   for (auto& sink : sinks) {
     workers.emplace_back([&, own = sink.get()] {
       for (;;) {
-        std::pair<uint64_t, PieceBuffer> piece;
+        std::pair<uint64_t, Piece> piece;
         {
           std::unique_lock lock(mu);
           changed.wait(lock, [&] { return closing || !queue.empty(); });
@@ -254,12 +297,12 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
           queue.pop_front();
         }
         changed.notify_all();
-        PieceDone done = ReadPiece(c, *own, piece.first,
-                                   std::string_view(piece.second.data(), piece.second.size()));
+        PieceDone done = ReadPiece(c, *own, piece.first, piece.second.bytes);
+        done.end = piece.second.bytes.data() + piece.second.bytes.size();
         {
           std::lock_guard lock(mu);
           finished.emplace(piece.first, std::move(done));
-          spare.push_back(std::move(piece.second));
+          spare.push_back(std::move(piece.second.buffer));
         }
         changed.notify_all();
       }
@@ -269,7 +312,7 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
     std::vector<std::thread>& workers;
     std::mutex& mu;
     std::condition_variable& changed;
-    std::deque<std::pair<uint64_t, PieceBuffer>>& queue;
+    std::deque<std::pair<uint64_t, Piece>>& queue;
     bool& closing;
     ~Join() {
       {
@@ -312,23 +355,25 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
         }
         return UnclosedQuoteError(c.path, base[replay] + *done.unclosed_at);
       }
+      // This piece and every one before it are read.
+      pieces.Release(done.end);
       base.push_back(base[replay] + done.records);
       results.rows += done.rows;
       ++replay;
     }
   };
 
-  PieceBuffer piece;
+  Piece piece;
   for (;;) {
     {
       std::lock_guard lock(mu);
       if (!spare.empty()) {
-        piece = std::move(spare.back());
+        piece.buffer = std::move(spare.back());
         spare.pop_back();
       }
     }
     REBILL_RETURN_IF_ERROR(pieces.Next(&piece));
-    if (piece.empty()) break;
+    if (piece.bytes.empty()) break;
     {
       std::unique_lock lock(mu);
       changed.wait(lock, [&] { return queue.size() < kQueued; });

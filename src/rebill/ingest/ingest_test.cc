@@ -452,6 +452,23 @@ TEST(IngestPiecesTest, AnyPieceSizeReadsWhatOnePieceReads) {
   for (const CurLine& line : whole.file->lines) kept += line.rows;
   EXPECT_EQ(kept, 300u - expected_rows.size());
   for (size_t bytes : {1, 97, 1000, 5000}) ExpectSameRead(ReadInPieces(path, bytes), whole, bytes);
+
+  // A plain file's pieces are read where the file is mapped; a gzip file's are inflated into
+  // buffers, each piece starting with what the previous one left over.
+  std::string gz_path = TempPath("pieces.csv.gz");
+  gzFile gz = gzopen(gz_path.c_str(), "wb");
+  ASSERT_NE(gz, nullptr);
+  std::string csv = ManyRows(300, [](int, std::vector<std::string>&) {});
+  ASSERT_EQ(gzwrite(gz, csv.data(), static_cast<unsigned>(csv.size())),
+            static_cast<int>(csv.size()));
+  ASSERT_EQ(gzclose(gz), Z_OK);
+  for (size_t bytes : {size_t{1}, size_t{97}, size_t{5000}, size_t{1} << 30}) {
+    Read gzip = ReadInPieces(gz_path, bytes);
+    ASSERT_TRUE(gzip.file.ok()) << gzip.file.status().message();
+    EXPECT_EQ(gzip.file->source.format, "legacy-cur-csv.gz");
+    gzip.file->source = whole.file->source;  // the lines and rejects are what must agree
+    ExpectSameRead(gzip, whole, bytes);
+  }
 }
 
 // A quote inside an unquoted field (`x"`) is text to the reader but throws the pieces' quote
