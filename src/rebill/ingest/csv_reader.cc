@@ -1,8 +1,8 @@
 #include <isa-l/igzip_lib.h>
 #include <zip.h>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
+#ifdef __x86_64__
+#include <immintrin.h>
 #endif
 
 #include <sys/mman.h>
@@ -546,34 +546,62 @@ struct BlockMasks {
   uint64_t quotes = 0;
 };
 
-BlockMasks MasksOf(const char* p, char delimiter) {
-  BlockMasks m;
+// The separators, line breaks and quotes of a 64-byte block, sixteen bytes at a time.
+struct SseMasks {
+  static BlockMasks Of(const char* p, char delimiter) {
+    BlockMasks m;
 #ifdef __SSE2__
-  const __m128i delimiters = _mm_set1_epi8(delimiter);
-  const __m128i breaks = _mm_set1_epi8('\n');
-  const __m128i quotes = _mm_set1_epi8('"');
-  for (int i = 0; i < 4; ++i) {
-    __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
-    __m128i is_break = _mm_cmpeq_epi8(bytes, breaks);
-    auto separators = static_cast<uint32_t>(
-        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(bytes, delimiters), is_break)));
-    m.separators |= static_cast<uint64_t>(separators) << (16 * i);
-    m.breaks |= static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(is_break)))
-                << (16 * i);
-    m.quotes |= static_cast<uint64_t>(
-                    static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, quotes))))
-                << (16 * i);
-  }
+    const __m128i delimiters = _mm_set1_epi8(delimiter);
+    const __m128i breaks = _mm_set1_epi8('\n');
+    const __m128i quotes = _mm_set1_epi8('"');
+    for (int i = 0; i < 4; ++i) {
+      __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
+      __m128i is_break = _mm_cmpeq_epi8(bytes, breaks);
+      auto separators = static_cast<uint32_t>(
+          _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(bytes, delimiters), is_break)));
+      m.separators |= static_cast<uint64_t>(separators) << (16 * i);
+      m.breaks |= static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(is_break)))
+                  << (16 * i);
+      m.quotes |= static_cast<uint64_t>(
+                      static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, quotes))))
+                  << (16 * i);
+    }
 #else
-  for (int i = 0; i < 64; ++i) {
-    uint64_t bit = uint64_t{1} << i;
-    if (p[i] == delimiter || p[i] == '\n') m.separators |= bit;
-    if (p[i] == '\n') m.breaks |= bit;
-    if (p[i] == '"') m.quotes |= bit;
-  }
+    for (int i = 0; i < 64; ++i) {
+      uint64_t bit = uint64_t{1} << i;
+      if (p[i] == delimiter || p[i] == '\n') m.separators |= bit;
+      if (p[i] == '\n') m.breaks |= bit;
+      if (p[i] == '"') m.quotes |= bit;
+    }
 #endif
-  return m;
-}
+    return m;
+  }
+};
+
+#ifdef __x86_64__
+// The same, thirty-two bytes at a time: half the instructions, on a processor that has AVX2.
+struct Avx2Masks {
+  __attribute__((target("avx2"))) static BlockMasks Of(const char* p, char delimiter) {
+    const __m256i delimiters = _mm256_set1_epi8(delimiter);
+    const __m256i breaks = _mm256_set1_epi8('\n');
+    const __m256i quotes = _mm256_set1_epi8('"');
+    BlockMasks m;
+    for (int i = 0; i < 2; ++i) {
+      __m256i bytes = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * i));
+      __m256i is_break = _mm256_cmpeq_epi8(bytes, breaks);
+      auto separators = static_cast<uint32_t>(
+          _mm256_movemask_epi8(_mm256_or_si256(_mm256_cmpeq_epi8(bytes, delimiters), is_break)));
+      m.separators |= static_cast<uint64_t>(separators) << (32 * i);
+      m.breaks |= static_cast<uint64_t>(static_cast<uint32_t>(_mm256_movemask_epi8(is_break)))
+                  << (32 * i);
+      m.quotes |= static_cast<uint64_t>(
+                      static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(bytes, quotes))))
+                  << (32 * i);
+    }
+    return m;
+  }
+};
+#endif
 
 }  // namespace
 
@@ -600,8 +628,22 @@ size_t CountQuotes(const char* begin, const char* end) {
   return n;
 }
 
-bool CsvReader::SplitUnquotedRun(const char*& p, const char* end,
-                                 std::vector<std::string_view>& fields, size_t& col) const {
+bool ProcessorHasAvx2() {
+#ifdef __x86_64__
+  static const bool has = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  return has;
+#else
+  return false;
+#endif
+}
+
+template <class Masks>
+[[gnu::always_inline]] inline bool CsvReader::SplitRun(const char*& p, const char* end,
+                                                       std::vector<std::string_view>& fields,
+                                                       size_t& col) const {
   // Most CUR fields are a few bytes long or empty, and most are not read: the separators of 64
   // bytes at a time are found at once and their bits walked, instead of searching for each
   // field's end in turn. A run of fields nobody reads is stepped over a bit at a time, and the
@@ -616,7 +658,7 @@ bool CsvReader::SplitUnquotedRun(const char*& p, const char* end,
   };
   const char* block = field;
   while (end - block >= 64) {
-    BlockMasks m = MasksOf(block, delimiter_);
+    BlockMasks m = Masks::Of(block, delimiter_);
     // The separators the run stops at, for the caller's general step: a line break, a
     // delimiter followed by a quote (a quoted field) or by the end of the input.
     uint64_t next_is_quote = 0;
@@ -669,6 +711,27 @@ bool CsvReader::SplitUnquotedRun(const char*& p, const char* end,
   stop_at(field);
   return false;
 }
+
+bool CsvReader::SplitUnquotedRun(const char*& p, const char* end,
+                                 std::vector<std::string_view>& fields, size_t& col) const {
+#ifdef __x86_64__
+  if (avx2_) return SplitUnquotedRunAvx2(p, end, fields, col);
+#endif
+  return SplitRun<SseMasks>(p, end, fields, col);
+}
+
+#ifdef __x86_64__
+// The body is inlined here, where AVX2 instructions are allowed, and Avx2Masks::Of with it.
+__attribute__((target("avx2"))) bool CsvReader::SplitUnquotedRunAvx2(
+    const char*& p, const char* end, std::vector<std::string_view>& fields, size_t& col) const {
+  return SplitRun<Avx2Masks>(p, end, fields, col);
+}
+#else
+bool CsvReader::SplitUnquotedRunAvx2(const char*& p, const char* end,
+                                     std::vector<std::string_view>& fields, size_t& col) const {
+  return SplitRun<SseMasks>(p, end, fields, col);
+}
+#endif
 
 bool CsvReader::SplitWholeRecord(std::vector<std::string_view>& fields, Status* error) {
   // One pass over a record that is wholly in memory: fields are views into the data, and only

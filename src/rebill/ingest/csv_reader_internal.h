@@ -61,6 +61,9 @@ Result<std::string> FileSha256Hex(const std::string& path);
 /// How many '"' bytes [begin, end) holds.
 size_t CountQuotes(const char* begin, const char* end);
 
+/// True when the processor runs AVX2 instructions (the build itself assumes only SSE2).
+bool ProcessorHasAvx2();
+
 class CsvReader {
  public:
   CsvReader(std::unique_ptr<ByteSource> source, std::string path, char delimiter = ',');
@@ -92,6 +95,9 @@ class CsvReader {
   /// Whether records wholly in memory are split in one pass (the default) or by the general
   /// reader that every other record goes through; the two must agree on every input.
   void SetOnePassSplit(bool on) { one_pass_ = on; }
+  /// Separators are found with AVX2 where the processor has it, else with SSE2; this keeps to
+  /// SSE2 (for tests, which compare the two).
+  void UseBaselineVectors() { avx2_ = false; }
   /// Only the fields with a nonzero entry in `wanted` (by column) are needed. Records split in
   /// one pass then leave the others empty or holding text of an earlier record of the same
   /// input; the number of fields stays exact. The first field is always read, so that a blank
@@ -125,6 +131,12 @@ class CsvReader {
   /// the end. False when it reached the last 64 bytes first, `p` then at the field to go on with.
   bool SplitUnquotedRun(const char*& p, const char* end, std::vector<std::string_view>& fields,
                         size_t& col) const;
+  // SplitUnquotedRun with the separators of a block found by Masks::Of, and its AVX2 build.
+  template <class Masks>
+  bool SplitRun(const char*& p, const char* end, std::vector<std::string_view>& fields,
+                size_t& col) const;
+  bool SplitUnquotedRunAvx2(const char*& p, const char* end, std::vector<std::string_view>& fields,
+                            size_t& col) const;
   bool Wanted(size_t col) const {
     return wanted_.empty() || (col < wanted_.size() && wanted_[col] != 0);
   }
@@ -147,6 +159,7 @@ class CsvReader {
   char delimiter_;
   bool quoting_ = true;
   bool one_pass_ = true;
+  bool avx2_ = ProcessorHasAvx2();
   std::vector<char> buffer_;
   const char* data_ = nullptr;  // buffer_'s bytes, or the piece given to the constructor
   size_t begin_ = 0;            // start of unread data in buffer_
