@@ -206,10 +206,13 @@ class MappedSource : public ByteSource {
     pos_ = offset;
   }
   void ReleaseUpTo(const char* end) override {
-    if (end < base_ || end > base_ + size_) return;
+    // A piece read into a buffer (not from this mapping) releases nothing.
+    const auto at = reinterpret_cast<uintptr_t>(end);
+    const auto base = reinterpret_cast<uintptr_t>(base_);
+    if (at < base || at > base + size_) return;
     // Whole pages only: the page `end` lies in may still hold bytes to read.
     const auto page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-    uint64_t upto = static_cast<uint64_t>(end - base_) / page * page;
+    uint64_t upto = (at - base) / page * page;
     if (upto <= released_) return;
     // The pages stay in the page cache; only this process stops counting them as its memory.
     ::madvise(const_cast<char*>(base_) + released_, upto - released_, MADV_DONTNEED);
