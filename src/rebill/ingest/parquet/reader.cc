@@ -854,8 +854,11 @@ bool ParquetFile::Impl::ReadLeaf(size_t row_group, int leaf_index, bool binary, 
       size_t null_base = flat->is_null.size();
       flat->is_null.resize(null_base + static_cast<size_t>(n), 0);
       if (leaf.max_def > 0) {
-        uint8_t* is_null = flat->is_null.data() + null_base;
-        for (size_t i = 0; i < n; ++i) is_null[i] = def[i] == max_def ? 0 : 1;
+        // Through plain pointers, the flags not aliasing the levels: the loop is vectorized
+        // (a byte store may alias anything, so through the vector it was one byte at a time).
+        uint8_t* __restrict is_null = flat->is_null.data() + null_base;
+        const uint32_t* __restrict def_levels = def.data();
+        for (size_t i = 0; i < n; ++i) is_null[i] = def_levels[i] == max_def ? 0 : 1;
       }
     } else {
       if (leaf.max_def > 0) levels->def.insert(levels->def.end(), def.begin(), def.end());
