@@ -533,8 +533,6 @@ const char* FindFieldEnd(const char* p, const char* end, char delimiter) {
   return p;
 }
 
-// Bit i set where p[i] is `delimiter` or a line break, for the 64 bytes at p.
-// Bit i of each mask stands for byte p[i] of a 64-byte block.
 // Without the POPCNT instruction, which the baseline x86-64 lacks.
 uint64_t Popcount(uint64_t x) {
   x -= (x >> 1) & 0x5555555555555555ULL;
@@ -543,6 +541,7 @@ uint64_t Popcount(uint64_t x) {
   return (x * 0x0101010101010101ULL) >> 56;
 }
 
+// Bit i of each mask stands for byte p[i] of a 64-byte block.
 struct BlockMasks {
   uint64_t separators = 0;  // the delimiter or a line break
   uint64_t breaks = 0;      // a line break
@@ -717,9 +716,7 @@ template <class Masks>
 
 bool CsvReader::SplitUnquotedRun(const char*& p, const char* end,
                                  std::vector<std::string_view>& fields, size_t& col) const {
-#ifdef __x86_64__
   if (avx2_) return SplitUnquotedRunAvx2(p, end, fields, col);
-#endif
   return SplitRun<SseMasks>(p, end, fields, col);
 }
 
@@ -730,6 +727,7 @@ __attribute__((target("avx2"))) bool CsvReader::SplitUnquotedRunAvx2(
   return SplitRun<Avx2Masks>(p, end, fields, col);
 }
 #else
+// Never called: without x86-64 there is no AVX2 (ProcessorHasAvx2).
 bool CsvReader::SplitUnquotedRunAvx2(const char*& p, const char* end,
                                      std::vector<std::string_view>& fields, size_t& col) const {
   return SplitRun<SseMasks>(p, end, fields, col);
