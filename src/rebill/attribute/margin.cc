@@ -52,6 +52,53 @@ class Totals {
   std::string pair_;
 };
 
+// What one allocated line adds to: the sums of its customer, service, account and
+// customer/service, and its customer's waterfall, found once for each combination of the three
+// rather than by five look-ups on every line. Map nodes stay put, so the pointers stay valid.
+class LineTargets {
+ public:
+  struct Targets {
+    Sums* customer;
+    Sums* service;
+    Sums* account;
+    Sums* customer_service;
+    Waterfall* waterfall;
+  };
+  LineTargets(Totals& by_customer, Totals& by_service, Totals& by_account,
+              Totals& by_customer_service, std::map<std::string, Waterfall>& waterfalls)
+      : by_customer_(by_customer),
+        by_service_(by_service),
+        by_account_(by_account),
+        by_customer_service_(by_customer_service),
+        waterfalls_(waterfalls) {}
+
+  const Targets& For(std::string_view customer, std::string_view service,
+                     std::string_view account) {
+    // A NUL cannot occur inside the three, so the joined key tells them apart.
+    key_.assign(customer).append(1, '\0').append(service).append(1, '\0').append(account);
+    // Neighbouring lines mostly share all three.
+    if (last_ != nullptr && last_->first == key_) return last_->second;
+    auto it = targets_.find(key_);
+    if (it == targets_.end()) {
+      Targets t{&by_customer_[customer], &by_service_[service], &by_account_[account],
+                &by_customer_service_.Pair(customer, service), &waterfalls_[std::string(customer)]};
+      it = targets_.emplace(key_, t).first;
+    }
+    last_ = &*it;
+    return it->second;
+  }
+
+ private:
+  Totals& by_customer_;
+  Totals& by_service_;
+  Totals& by_account_;
+  Totals& by_customer_service_;
+  std::map<std::string, Waterfall>& waterfalls_;
+  std::unordered_map<std::string, Targets, KeyHash, std::equal_to<>> targets_;
+  std::pair<const std::string, Targets>* last_ = nullptr;
+  std::string key_;
+};
+
 Status CheckIdentity(const std::vector<MarginRow>& rows, const char* grouping) {
   for (const MarginRow& r : rows) {
     if (r.revenue - r.cost != r.margin) {
@@ -214,13 +261,15 @@ Result<MarginReport> AttributeMargin(const AllocatedLines& allocated, const Allo
     priced_by_customer[p.customer] += p.amount;
   }
   // List price to cost basis: what the allocation passed on, line by line.
+  LineTargets targets(by_customer, by_service, by_account, by_customer_service, waterfalls);
   for (const AllocatedLine& a : allocated.lines) {
     if (a.bucket != Bucket::kCustomer) continue;
-    by_customer[a.customer].basis += a.cost_basis;
-    by_service[a.service].basis += a.cost_basis;
-    by_account[a.usage_account].basis += a.cost_basis;
-    by_customer_service.Pair(a.customer, a.service).basis += a.cost_basis;
-    Waterfall& w = waterfalls[a.customer];
+    const LineTargets::Targets& t = targets.For(a.customer, a.service, a.usage_account);
+    t.customer->basis += a.cost_basis;
+    t.service->basis += a.cost_basis;
+    t.account->basis += a.cost_basis;
+    t.customer_service->basis += a.cost_basis;
+    Waterfall& w = *t.waterfall;
     w.list_price += a.list_cost;
     w.cost_basis += a.cost_basis;
     w[ListStep(a)] += a.cost_basis - a.list_cost;
@@ -229,13 +278,13 @@ Result<MarginReport> AttributeMargin(const AllocatedLines& allocated, const Allo
   // of what the customer's usage earned (negative: kept benefit lowers the reseller's cost).
   Waterfall absorbed;
   for (const AllocatedLine& a : at_cost.lines) {
-    std::string customer;
+    const std::string* customer = nullptr;
+    WaterfallStep step = WaterfallStep::kCostView;
     if (a.bucket == Bucket::kCustomer) {
-      customer = a.customer;
-      waterfalls[customer][WaterfallStep::kCostView] += a.cost_basis;
+      customer = &a.customer;
     } else if (a.bucket == Bucket::kResellerRetained && !a.earned_by.empty()) {
-      customer = a.earned_by;
-      waterfalls[customer][KeptStep(a)] += a.cost_basis;
+      customer = &a.earned_by;
+      step = KeptStep(a);
     } else {
       if (a.bucket == Bucket::kResellerRetained && a.category == ChargeCategory::kSupport) {
         absorbed[WaterfallStep::kSupportAbsorbed] -= a.cost_basis;
@@ -245,10 +294,12 @@ Result<MarginReport> AttributeMargin(const AllocatedLines& allocated, const Allo
       }
       continue;
     }
-    by_customer[customer].cost += a.cost_basis;
-    by_service[a.service].cost += a.cost_basis;
-    by_account[a.usage_account].cost += a.cost_basis;
-    by_customer_service.Pair(customer, a.service).cost += a.cost_basis;
+    const LineTargets::Targets& t = targets.For(*customer, a.service, a.usage_account);
+    (*t.waterfall)[step] += a.cost_basis;
+    t.customer->cost += a.cost_basis;
+    t.service->cost += a.cost_basis;
+    t.account->cost += a.cost_basis;
+    t.customer_service->cost += a.cost_basis;
   }
 
   report.by_customer = by_customer.Rows();
