@@ -1,7 +1,9 @@
 #include "rebill/core/period.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <utility>
 
 namespace rebill {
 namespace {
@@ -33,6 +35,39 @@ Timestamp TimestampFromCivil(int year, unsigned month, unsigned day, int hour, i
       year_month_day{std::chrono::year{year}, std::chrono::month{month}, std::chrono::day{day}};
   return static_cast<Timestamp>(d.time_since_epoch().count()) * 86400 + hour * 3600 + minute * 60 +
          second;
+}
+
+// A month's times lie within some 2^22 seconds of each other, so three stable counting passes of
+// 11 bits over the offsets from the earliest put them in order in linear time; a wider spread
+// (dates far outside the month) is sorted by comparison.
+std::vector<uint32_t> TimeOrder(const std::vector<Timestamp>& times) {
+  std::vector<uint32_t> order(times.size());
+  for (size_t k = 0; k < order.size(); ++k) order[k] = static_cast<uint32_t>(k);
+  if (std::is_sorted(times.begin(), times.end())) return order;
+  auto [low, high] = std::minmax_element(times.begin(), times.end());
+  constexpr int kBits = 11, kPasses = 3;
+  if (static_cast<uint64_t>(*high - *low) >> (kBits * kPasses) != 0) {
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return times[a] < times[b]; });
+    return order;
+  }
+  const Timestamp base = *low;
+  std::vector<uint32_t> next(order.size());
+  std::vector<size_t> at(size_t{1} << kBits);
+  for (int pass = 0; pass < kPasses; ++pass) {
+    const int shift = pass * kBits;
+    auto digit = [&](uint32_t k) {
+      return static_cast<size_t>((static_cast<uint64_t>(times[k] - base) >> shift) &
+                                 ((1u << kBits) - 1));
+    };
+    std::fill(at.begin(), at.end(), 0);
+    for (uint32_t k : order) ++at[digit(k)];
+    size_t sum = 0;
+    for (size_t& a : at) sum += std::exchange(a, sum);
+    for (uint32_t k : order) next[at[digit(k)]++] = k;
+    order.swap(next);
+  }
+  return order;
 }
 
 Result<Timestamp> ParseTimestamp(std::string_view text) {

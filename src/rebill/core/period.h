@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "rebill/core/result.h"
 
@@ -28,6 +29,9 @@ std::string FormatDate(Timestamp t);
 /// Seconds since the epoch of the civil date (UTC midnight).
 Timestamp TimestampFromCivil(int year, unsigned month, unsigned day, int hour = 0, int minute = 0,
                              int second = 0);
+/// The numbers 0..n-1 of `times`, in order of time and, for equal times, of number: the order
+/// a stable sort of `times` would put them in.
+std::vector<uint32_t> TimeOrder(const std::vector<Timestamp>& times);
 
 class BillingPeriod {
  public:

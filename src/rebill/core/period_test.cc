@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "testing/status_matchers.h"
 
@@ -209,5 +212,33 @@ TEST(BillingPeriodTest, DefaultIsJanuary1970) {
   EXPECT_EQ(p.start(), 0);
 }
 
+// TimeOrder is a stable sort by time, whatever the spread of the times: checked against
+// std::stable_sort on random months (hourly, many ties), months with a few far-off dates,
+// negative times and times already in order.
+TEST(TimeOrderTest, IsTheOrderOfAStableSort) {
+  std::mt19937_64 random(20261124);
+  auto reference = [](const std::vector<Timestamp>& times) {
+    std::vector<uint32_t> order(times.size());
+    for (size_t k = 0; k < order.size(); ++k) order[k] = static_cast<uint32_t>(k);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return times[a] < times[b]; });
+    return order;
+  };
+  for (int round = 0; round < 400; ++round) {
+    std::vector<Timestamp> times(random() % 3000);
+    const Timestamp base = round % 5 == 0 ? -kNov2023 : kNov2023;
+    for (Timestamp& t : times) t = base + static_cast<Timestamp>(random() % (31 * 24)) * 3600;
+    if (round % 3 == 1 && !times.empty()) {  // a date years away: wider than the counting passes
+      times[random() % times.size()] =
+          base + (static_cast<Timestamp>(random() % 1200) - 600) * 365 * kDay;
+    }
+    if (round % 7 == 2) std::sort(times.begin(), times.end());
+    ASSERT_EQ(TimeOrder(times), reference(times)) << "round " << round;
+  }
+  EXPECT_TRUE(TimeOrder({}).empty());
+  EXPECT_EQ(TimeOrder({5, 5, 3, 9, 3}), (std::vector<uint32_t>{2, 4, 0, 1, 3}));
+}
+
 }  // namespace
+
 }  // namespace rebill

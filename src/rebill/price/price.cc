@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <vector>
 
 #include "rebill/core/glob.h"
 #include "rebill/core/parallel.h"
@@ -74,23 +75,20 @@ class Pricer {
   }
 
   Result<PricedLines> Run() {
-    // Time order, so that tiers and allowances fill up the way the month happened.
-    // (start, index) pairs: sorting them keeps lines of the same start in their order, and
-    // reads each line's start once rather than at every comparison.
+    // Time order, so that tiers and allowances fill up the way the month happened; lines of
+    // the same start in their own order.
     // Each customer line k (in the allocated lines' order) is priced into place k, so the
     // priced lines come out in that order whatever order they are priced in.
     std::vector<uint32_t> customer_lines;
-    std::vector<std::pair<Timestamp, uint32_t>> order;  // (start, k)
+    std::vector<Timestamp> starts;
     for (size_t i = 0; i < allocated_.lines.size(); ++i) {
       const AllocatedLine& a = allocated_.lines[i];
       if (a.bucket != Bucket::kCustomer) continue;
-      order.emplace_back(StartOf(a), static_cast<uint32_t>(customer_lines.size()));
+      starts.push_back(StartOf(a));
       customer_lines.push_back(static_cast<uint32_t>(i));
     }
-    // A month's lines mostly come in time order already.
-    if (!std::is_sorted(order.begin(), order.end())) std::sort(order.begin(), order.end());
     out_.lines = DefaultConstructed<PricedLine>(customer_lines.size());
-    for (const auto& [start, k] : order) {
+    for (uint32_t k : TimeOrder(starts)) {
       REBILL_RETURN_IF_ERROR(PriceLine(customer_lines[k], out_.lines[k]));
     }
     REBILL_RETURN_IF_ERROR(AddFees());

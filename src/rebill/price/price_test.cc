@@ -135,6 +135,38 @@ TEST_F(PriceTest, TieredDiscountCrossesATierBoundaryMidMonth) {
   EXPECT_EQ(priced.lines[2].amount, D("400"));
 }
 
+// Lines of the same start fill the tiers in their own order; a start far outside the month
+// (a late correction dated years back) still comes first.
+TEST_F(PriceTest, TiersFillInTimeOrderThenInLineOrder) {
+  Rule tiers;
+  tiers.name = "volume";
+  tiers.type = RuleType::kTiered;
+  tiers.tiers = {{D("1000"), D("0")}, {std::nullopt, D("-10")}};
+  NewPlan("std").rules = {tiers};
+  OnPlans({{"std"}});
+  Add("AmazonEC2", "600", Oct(20));
+  Add("AmazonEC2", "600", Oct(5));
+  Add("AmazonEC2", "600", Oct(5));
+  ASSERT_OK_AND_ASSIGN(PricedLines priced, Run());
+  EXPECT_EQ(priced.lines[1].amount, D("600"));  // spend 0 -> 600
+  EXPECT_EQ(priced.lines[2].amount, D("580"));  // 400 at 0 %, 200 at -10 %
+  EXPECT_EQ(priced.lines[0].amount, D("540"));
+
+  Add("AmazonEC2", "600", TimestampFromCivil(1999, 12, 31, 23));
+  ASSERT_OK_AND_ASSIGN(priced, Run());
+  EXPECT_EQ(priced.lines[3].amount, D("600"));
+  EXPECT_EQ(priced.lines[1].amount, D("580"));
+  EXPECT_EQ(priced.lines[2].amount, D("540"));
+  EXPECT_EQ(priced.lines[0].amount, D("540"));
+
+  // Centuries apart: ordered by comparison rather than by counting.
+  Add("AmazonEC2", "600", TimestampFromCivil(1700, 1, 1, 0));
+  ASSERT_OK_AND_ASSIGN(priced, Run());
+  EXPECT_EQ(priced.lines[4].amount, D("600"));
+  EXPECT_EQ(priced.lines[3].amount, D("580"));
+  EXPECT_EQ(priced.lines[1].amount, D("540"));
+}
+
 TEST_F(PriceTest, FreeAllowanceThenTheNextRule) {
   NewPlan("std").rules = {R("base", RuleType::kMarkup, "10"),
                           R("lambda-free", RuleType::kFree, "1000000", S("AWSLambda"))};
