@@ -518,12 +518,28 @@ class Allocator {
     return Status::Ok();
   }
 
-  Status CheckConservation() const {
-    std::map<std::string, Decimal> expected, actual;
-    for (const CurLine& line : month_.lines) {
-      expected[line.payer_account] += line.cost.Get(policy_.cost_view);
+  // The sum of amount(line) per payer. A month has a payer or a few: the previous line's sum is
+  // reused while the payer stays the same (map nodes stay put).
+  template <typename Lines, typename Amount>
+  static std::map<std::string, Decimal> ByPayer(const Lines& lines, Amount amount) {
+    std::map<std::string, Decimal> sums;
+    const std::string* payer = nullptr;
+    Decimal* sum = nullptr;
+    for (const auto& line : lines) {
+      if (payer == nullptr || *payer != line.payer_account) {
+        payer = &line.payer_account;
+        sum = &sums[*payer];
+      }
+      *sum += amount(line);
     }
-    for (const AllocatedLine& line : out_.lines) actual[line.payer_account] += line.cost_basis;
+    return sums;
+  }
+
+  Status CheckConservation() const {
+    std::map<std::string, Decimal> expected = ByPayer(
+        month_.lines, [&](const CurLine& line) { return line.cost.Get(policy_.cost_view); });
+    std::map<std::string, Decimal> actual =
+        ByPayer(out_.lines, [](const AllocatedLine& line) { return line.cost_basis; });
     for (const auto& [payer, total] : expected) {
       if (actual[payer] != total) {
         return Internal("allocation does not conserve cost for payer " + payer + ": CUR " +

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <set>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "rebill/core/glob.h"
 #include "rebill/core/parallel.h"
@@ -292,8 +294,8 @@ Result<AccountCheck> CheckAccounts(const NormalizedMonth& month, const MappedLin
   AccountCheck check;
   check.organization_imported = !org.accounts.empty();
   std::map<std::string, AccountCheck::Spend> unassigned;
-  std::set<std::string> with_usage;
-  const std::string* previous = nullptr;  // neighbouring lines mostly share their account
+  std::unordered_set<std::string_view> with_usage;  // views of the month's accounts
+  const std::string* previous = nullptr;            // neighbouring lines mostly share their account
   for (const CurLine& line : month.lines) {
     if (previous == nullptr || *previous != line.usage_account) {
       with_usage.insert(line.usage_account);
@@ -319,7 +321,7 @@ Result<AccountCheck> CheckAccounts(const NormalizedMonth& month, const MappedLin
   }
   std::set<std::pair<std::string, std::string>> without_usage;
   for (auto& [account, list] : in_period) {
-    if (with_usage.count(account) == 0) {
+    if (!with_usage.contains(account)) {
       for (const Assignment* a : list) without_usage.insert({account, a->customer});
     }
     if (list.size() > 1) {
@@ -354,10 +356,12 @@ Result<AccountCheck> CheckAccounts(const NormalizedMonth& month, const MappedLin
   for (auto& [key, u] : values) check.unmatched_tag_values.push_back(u);
 
   if (check.organization_imported) {
-    std::set<std::string> known;
+    std::set<std::string, std::less<>> known;
     for (const OrgAccount& a : org.accounts) known.insert(a.id);
-    for (const std::string& account : with_usage) {
-      if (known.count(account) == 0) check.missing_from_organization.push_back(account);
+    std::vector<std::string_view> in_order(with_usage.begin(), with_usage.end());
+    std::sort(in_order.begin(), in_order.end());
+    for (std::string_view account : in_order) {
+      if (!known.contains(account)) check.missing_from_organization.emplace_back(account);
     }
   }
   return check;

@@ -238,8 +238,9 @@ TEST(ApplyRules, MatchByOuTagAndNameFromJoinTime) {
 
 TEST(CheckAccounts, ReportsUnassignedSpendUnusedAccountsOwnerChangesAndStrangers) {
   NormalizedMonth month;
-  month.lines = {Line("333333333333", Oct(13), "5"), Line("333333333333", Oct(20), "7"),
-                 Line("999999999999", Oct(1), "2.5"), Line("999999999999", Oct(2), "0.5")};
+  // The stranger's lines first: the accounts missing from the organization still come sorted.
+  month.lines = {Line("999999999999", Oct(1), "2.5"), Line("999999999999", Oct(2), "0.5"),
+                 Line("333333333333", Oct(13), "5"), Line("333333333333", Oct(20), "7")};
   AccountMap accounts;
   accounts.assignments = {
       {"333333333333", "alpha", kBeginning, Oct(14), "customer[0].accounts[0]"},

@@ -49,8 +49,8 @@ std::string JoinRules(const std::vector<std::string>& rules) {
 
 constexpr Timestamp kSecondsPerDay = 86400;
 
-int DayOfMonth(Timestamp t, BillingPeriod period) {
-  return static_cast<int>((t - period.start()) / kSecondsPerDay) + 1;
+int DayOfMonth(Timestamp t, Timestamp period_start) {
+  return static_cast<int>((t - period_start) / kSecondsPerDay) + 1;
 }
 
 }  // namespace
@@ -112,6 +112,7 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
   for (size_t i = 0; i < set.statements.size(); ++i) {
     if (set.statements[i].fx) fx[i] = &*set.statements[i].fx;
   }
+  const Timestamp period_start = ctx.period.start(), period_end = ctx.period.end();
   for (const PricedLine& line : priced.lines) {
     auto it = index.find(line.customer);
     if (it == index.end()) {
@@ -132,18 +133,19 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
       out.account = std::move(account);
       out.description = Describe(line);
     }
-    if (kind == StatementLineKind::kCharge && ctx.period.Contains(line.usage_start)) {
-      daily[it->second][DayOfMonth(line.usage_start, ctx.period)] += line.amount;
+    if (kind == StatementLineKind::kCharge && line.usage_start >= period_start &&
+        line.usage_start < period_end) {
+      daily[it->second][DayOfMonth(line.usage_start, period_start)] += line.amount;
     }
     // A line can name several rules ("free allowance; markup"): keep each distinct one once.
     std::string_view rules = line.rule;
     while (!rules.empty()) {
       size_t end = rules.find("; ");
-      std::string rule(rules.substr(0, end));
+      std::string_view rule = rules.substr(0, end);
       rules = end == std::string_view::npos ? std::string_view() : rules.substr(end + 2);
       if (!rule.empty() &&
           std::find(group.rules.begin(), group.rules.end(), rule) == group.rules.end()) {
-        group.rules.push_back(std::move(rule));
+        group.rules.emplace_back(rule);
       }
     }
     // List cost and cost basis are in the CUR's currency; the statement shows the customer's.
