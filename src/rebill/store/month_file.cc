@@ -384,16 +384,6 @@ Result<std::vector<std::string>> ReadDictionary(Cursor& in) {
   return strings;
 }
 
-template <typename T, typename Set>
-void Scatter(const char* p, std::vector<CurLine>& lines, Set set) {
-  for (size_t i = 0; i < lines.size(); ++i) set(lines[i], LoadLE<T>(p + i * sizeof(T)));
-}
-
-template <typename Set>
-void ScatterDecimals(const char* p, std::vector<CurLine>& lines, Set set) {
-  for (size_t i = 0; i < lines.size(); ++i) set(lines[i], LoadDecimal(p + i * kDecimalSize));
-}
-
 Result<NormalizedMonth> DecodeBody(std::string_view body) {
   Cursor in(body);
   NormalizedMonth m;
@@ -436,92 +426,99 @@ Result<NormalizedMonth> DecodeBody(std::string_view body) {
 
   REBILL_ASSIGN_OR_RETURN(uint64_t n, in.Get<uint64_t>("line count"));
   REBILL_RETURN_IF_ERROR(in.Expect(n, kMinBytesPerLine, "line"));
-  m.lines = DefaultConstructed<CurLine>(n);
-  std::vector<CurLine>& lines = m.lines;
-
+  // Every column is found and checked first; then the lines are filled a line at a time, each
+  // written once while it is in the cache (a column at a time, each pass over the lines would
+  // fetch all of them again).
   REBILL_ASSIGN_OR_RETURN(const char* periods, in.Take(n, 4, "line periods"));
-  uint32_t last_index = PeriodIndex(m.period);
-  BillingPeriod last = m.period;
-  for (uint64_t i = 0; i < n; ++i) {
-    uint32_t index = LoadLE<uint32_t>(periods + 4 * i);
-    if (index != last_index) {
-      REBILL_ASSIGN_OR_RETURN(last, BillingPeriod::Make(static_cast<int>(index / 12),
-                                                        static_cast<int>(index % 12) + 1));
-      last_index = index;
+  {
+    uint32_t checked = PeriodIndex(m.period);
+    for (uint64_t i = 0; i < n; ++i) {
+      uint32_t index = LoadLE<uint32_t>(periods + 4 * i);
+      if (index == checked) continue;
+      REBILL_RETURN_IF_ERROR(
+          BillingPeriod::Make(static_cast<int>(index / 12), static_cast<int>(index % 12) + 1)
+              .status());
+      checked = index;
     }
-    lines[i].period = last;
   }
-
   REBILL_ASSIGN_OR_RETURN(const char* types, in.Take(n, 1, "line item types"));
   uint8_t max_type = 0;
   for (uint64_t i = 0; i < n; ++i) max_type = std::max(max_type, LoadLE<uint8_t>(types + i));
   if (n > 0 && max_type >= kLineItemTypeCount) {
     return InvalidInput("line item type " + std::to_string(max_type) + " is out of range");
   }
-  Scatter<uint8_t>(types, lines, [](CurLine& l, uint8_t v) { l.type = LineItemType{v}; });
-
   std::array<const char*, kStringColumns.size()> string_ids{};
   for (size_t c = 0; c < kStringColumns.size(); ++c) {
     REBILL_ASSIGN_OR_RETURN(string_ids[c], TakeIds(in, n, n_dict, kStringColumns[c].name));
   }
-  // Copying the strings out of the dictionary is most of the decoding: half the columns are
-  // filled on a second thread. Each thread writes other members of the lines, and the future
-  // is waited for before any return, its destructor waiting on an early one.
-  auto scatter_strings = [&](size_t first) {
-    for (size_t c = first; c < kStringColumns.size(); c += 2) {
-      auto field = kStringColumns[c].field;
-      Scatter<uint32_t>(string_ids[c], lines,
-                        [&](CurLine& l, uint32_t id) { l.*field = dict[id]; });
-    }
-  };
-  std::future<void> other_half = std::async(std::launch::async, scatter_strings, 1);
-  scatter_strings(0);
-
   REBILL_ASSIGN_OR_RETURN(const char* starts, in.Take(n, 8, "usage starts"));
-  Scatter<uint64_t>(starts, lines,
-                    [](CurLine& l, uint64_t v) { l.usage_start = static_cast<Timestamp>(v); });
   REBILL_ASSIGN_OR_RETURN(const char* ends, in.Take(n, 8, "usage ends"));
-  Scatter<uint64_t>(ends, lines,
-                    [](CurLine& l, uint64_t v) { l.usage_end = static_cast<Timestamp>(v); });
-
   REBILL_ASSIGN_OR_RETURN(const char* amounts, in.Take(n, kDecimalSize, "usage amounts"));
-  ScatterDecimals(amounts, lines, [](CurLine& l, Decimal d) { l.usage_amount = d; });
   REBILL_ASSIGN_OR_RETURN(const char* unblended, in.Take(n, kDecimalSize, "unblended costs"));
-  ScatterDecimals(unblended, lines, [](CurLine& l, Decimal d) { l.cost.unblended = d; });
   REBILL_ASSIGN_OR_RETURN(const char* net, in.Take(n, kDecimalSize, "net unblended costs"));
-  ScatterDecimals(net, lines, [](CurLine& l, Decimal d) { l.cost.net_unblended = d; });
   REBILL_ASSIGN_OR_RETURN(const char* amortized, in.Take(n, kDecimalSize, "amortized costs"));
-  ScatterDecimals(amortized, lines, [](CurLine& l, Decimal d) { l.cost.amortized = d; });
   REBILL_ASSIGN_OR_RETURN(const char* list, in.Take(n, kDecimalSize, "public on-demand costs"));
-  ScatterDecimals(list, lines, [](CurLine& l, Decimal d) { l.cost.public_on_demand = d; });
-
   // Later stages index the sources by a line's source file, so it must name one.
   REBILL_ASSIGN_OR_RETURN(const char* files, TakeIds(in, n, n_sources, "line source files"));
-  Scatter<uint32_t>(files, lines, [](CurLine& l, uint32_t v) { l.source_file = v; });
   REBILL_ASSIGN_OR_RETURN(const char* source_rows, in.Take(n, 8, "line source rows"));
-  Scatter<uint64_t>(source_rows, lines, [](CurLine& l, uint64_t v) { l.source_row = v; });
   REBILL_ASSIGN_OR_RETURN(const char* line_rows, in.Take(n, 8, "line row counts"));
-  Scatter<uint64_t>(line_rows, lines, [](CurLine& l, uint64_t v) { l.rows = v; });
-
   REBILL_ASSIGN_OR_RETURN(const char* tag_counts, in.Take(n, 4, "tag counts"));
-  uint64_t n_tags = 0;
-  for (uint64_t i = 0; i < n; ++i) n_tags += LoadLE<uint32_t>(tag_counts + 4 * i);
+  // The lines are filled in two halves on two threads; the second half's tags start after the
+  // first half's.
+  const uint64_t half = n < kTwoThreadsFrom ? n : n / 2;
+  uint64_t n_tags = 0, tags_before_half = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    if (i == half) tags_before_half = n_tags;
+    n_tags += LoadLE<uint32_t>(tag_counts + 4 * i);
+  }
+  if (half == n) tags_before_half = n_tags;
   REBILL_RETURN_IF_ERROR(in.Expect(n_tags, 8, "tag"));
   REBILL_ASSIGN_OR_RETURN(const char* tag_keys, TakeIds(in, n_tags, n_dict, "tag key ids"));
   REBILL_ASSIGN_OR_RETURN(const char* tag_values, TakeIds(in, n_tags, n_dict, "tag value ids"));
-  uint64_t t = 0;
-  for (uint64_t i = 0; i < n; ++i) {
-    uint32_t count = LoadLE<uint32_t>(tag_counts + 4 * i);
-    auto& tags = lines[i].tags;
-    tags.reserve(count);
-    for (uint32_t j = 0; j < count; ++j, ++t) {
-      tags.emplace_back(dict[LoadLE<uint32_t>(tag_keys + 4 * t)],
-                        dict[LoadLE<uint32_t>(tag_values + 4 * t)]);
-    }
-  }
-
-  other_half.get();
   if (!in.AtEnd()) return InvalidInput("the body has trailing bytes");
+
+  m.lines = DefaultConstructed<CurLine>(n);
+  auto fill = [&, period = m.period](uint64_t begin, uint64_t end, uint64_t t) {
+    uint32_t last_index = PeriodIndex(period);
+    BillingPeriod last = period;
+    for (uint64_t i = begin; i < end; ++i) {
+      CurLine& l = m.lines[i];
+      uint32_t index = LoadLE<uint32_t>(periods + 4 * i);
+      if (index != last_index) {  // checked above
+        last = BillingPeriod::Make(static_cast<int>(index / 12), static_cast<int>(index % 12) + 1)
+                   .value();
+        last_index = index;
+      }
+      l.period = last;
+      l.type = LineItemType{LoadLE<uint8_t>(types + i)};
+      for (size_t c = 0; c < kStringColumns.size(); ++c) {
+        l.*kStringColumns[c].field = dict[LoadLE<uint32_t>(string_ids[c] + 4 * i)];
+      }
+      l.usage_start = static_cast<Timestamp>(LoadLE<uint64_t>(starts + 8 * i));
+      l.usage_end = static_cast<Timestamp>(LoadLE<uint64_t>(ends + 8 * i));
+      l.usage_amount = LoadDecimal(amounts + kDecimalSize * i);
+      l.cost.unblended = LoadDecimal(unblended + kDecimalSize * i);
+      l.cost.net_unblended = LoadDecimal(net + kDecimalSize * i);
+      l.cost.amortized = LoadDecimal(amortized + kDecimalSize * i);
+      l.cost.public_on_demand = LoadDecimal(list + kDecimalSize * i);
+      l.source_file = LoadLE<uint32_t>(files + 4 * i);
+      l.source_row = LoadLE<uint64_t>(source_rows + 8 * i);
+      l.rows = LoadLE<uint64_t>(line_rows + 8 * i);
+      uint32_t count = LoadLE<uint32_t>(tag_counts + 4 * i);
+      l.tags.reserve(count);
+      for (uint32_t j = 0; j < count; ++j, ++t) {
+        l.tags.emplace_back(dict[LoadLE<uint32_t>(tag_keys + 4 * t)],
+                            dict[LoadLE<uint32_t>(tag_values + 4 * t)]);
+      }
+    }
+  };
+  if (half < n) {
+    std::thread other(fill, half, n, tags_before_half);
+    fill(0, half, 0);
+    other.join();
+  } else {
+    fill(0, n, 0);
+  }
   return m;
 }
 

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -72,6 +73,40 @@ TEST(MonthFile, RoundTripsExactly) {
   ASSERT_OK_AND_ASSIGN(NormalizedMonth back, ReadMonthFile(path));
   EXPECT_EQ(back, month);
   EXPECT_TRUE(back.IsFinal());
+}
+
+// Big enough to be written and read on two threads: lines with none to three tags (the
+// second half's tags start wherever the first half's end), from two periods and two sources.
+TEST(MonthFile, ABigMonthRoundTripsExactly) {
+  TempDir dir;
+  std::string path = dir.path() + "/big.month";
+  NormalizedMonth month = SampleMonth();
+  month.sources.push_back({"cur-2.csv", "cd34", "legacy-cur-csv", 50000});
+  std::mt19937_64 random(7);
+  const CurLine model = month.lines[0];
+  month.lines.clear();
+  for (uint64_t i = 0; i < 50000; ++i) {
+    CurLine l = model;
+    if (i % 97 == 0) l.period = month.period.Previous();
+    l.type = static_cast<LineItemType>(random() % kLineItemTypeCount);
+    l.usage_account = std::to_string(100000000000 + random() % 40);
+    l.description = "line " + std::to_string(random() % 5000) + " of a long description";
+    l.usage_start += static_cast<Timestamp>(random() % 720) * 3600;
+    l.cost.unblended = Decimal::FromInt(static_cast<int64_t>(random() % 100000) - 50000);
+    l.tags.clear();
+    for (uint64_t t = random() % 4; t > 0; --t) {
+      l.tags.emplace_back("user:k" + std::to_string(t), "v" + std::to_string(random() % 300));
+    }
+    l.source_file = static_cast<uint32_t>(i % 2);
+    l.source_row = i + 1;
+    month.lines.push_back(std::move(l));
+  }
+  ASSERT_OK_AND_ASSIGN(std::string sha, WriteMonthFile(path, month));
+  EXPECT_EQ(sha.size(), 64u);
+  ASSERT_OK_AND_ASSIGN(NormalizedMonth back, ReadMonthFile(path));
+  ASSERT_EQ(back.lines.size(), month.lines.size());
+  for (size_t i = 0; i < month.lines.size(); ++i) ASSERT_EQ(back.lines[i], month.lines[i]) << i;
+  EXPECT_EQ(back, month);
 }
 
 TEST(MonthFile, DetectsAFlippedByteAndTruncation) {
