@@ -33,10 +33,10 @@ void PutText(std::string& key, std::string_view text) {
   key.append(text);
 }
 
-// Reads back what EncodeKey wrote, in the same order.
+// Reads back what EncodeText wrote, in the same order.
 class KeyReader {
  public:
-  explicit KeyReader(std::string_view key) : p_(key.data()) {}
+  explicit KeyReader(const char* key) : p_(key) {}
   template <typename T>
   T Get() {
     T value;
@@ -55,7 +55,7 @@ class KeyReader {
   const char* p_;
 };
 
-// The strings of a line's key, in key order.
+// The strings of a line's text, in key order.
 constexpr std::string CurLine::*kKeyTexts[] = {
     &CurLine::payer_account,  &CurLine::usage_account,  &CurLine::type_text,
     &CurLine::billing_entity, &CurLine::bill_type,      &CurLine::product_code,
@@ -83,12 +83,11 @@ Timestamp LineAggregator::KeyBucket(Timestamp usage_start) const {
   return usage_start == 0 ? Timestamp{0} : BucketStart(usage_start);
 }
 
-void LineAggregator::EncodeKey(const CurLine& line, Timestamp bucket, std::string* out) {
+void LineAggregator::EncodeText(const CurLine& line, std::string* out) {
   std::string& key = *out;
   Put(key, line.period.start());
   Put(key, static_cast<uint8_t>(line.type));
   Put(key, line.source_file);
-  Put(key, bucket);
   for (std::string CurLine::*text : kKeyTexts) PutText(key, line.*text);
   Put(key, static_cast<uint32_t>(line.tags.size()));
   for (const auto& [tag, value] : line.tags) {
@@ -97,13 +96,51 @@ void LineAggregator::EncodeKey(const CurLine& line, Timestamp bucket, std::strin
   }
 }
 
-size_t LineAggregator::Probe(std::string_view key, uint64_t hash) const {
-  size_t mask = slots_.size() - 1;
+uint64_t LineAggregator::LineHash(uint64_t text_hash, Timestamp bucket) {
+  // A 64-bit finalizer over the two: every bit of both reaches the low bits (the slot) and the
+  // top bit (the shard).
+  uint64_t x = text_hash + static_cast<uint64_t>(bucket) * 0x9E3779B97F4A7C15ULL;
+  x ^= x >> 33;
+  x *= 0xFF51AFD7ED558CCDULL;
+  x ^= x >> 33;
+  x *= 0xC4CEB9FE1A85EC53ULL;
+  return x ^ (x >> 33);
+}
+
+uint32_t LineAggregator::InternText(std::string_view key, uint64_t hash, KeyCopy copy) {
+  if ((texts_.size() + 1) * 2 > text_slots_.size()) GrowTexts();
+  const size_t mask = text_slots_.size() - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    uint32_t at = text_slots_[i];
+    if (at == kEmpty) {
+      at = static_cast<uint32_t>(texts_.size());
+      text_slots_[i] = at;
+      texts_.push_back({copy == KeyCopy::kCopy ? StoreKey(key) : key.data(),
+                        static_cast<uint32_t>(key.size()), hash});
+      return at;
+    }
+    const Text& t = texts_[at];
+    if (t.hash == hash && std::string_view(t.key, t.size) == key) return at;
+  }
+}
+
+void LineAggregator::GrowTexts() {
+  text_slots_.assign(std::max<size_t>(1024, text_slots_.size() * 2), kEmpty);
+  const size_t mask = text_slots_.size() - 1;
+  for (size_t at = 0; at < texts_.size(); ++at) {
+    size_t i = texts_[at].hash & mask;
+    while (text_slots_[i] != kEmpty) i = (i + 1) & mask;
+    text_slots_[i] = static_cast<uint32_t>(at);
+  }
+}
+
+size_t LineAggregator::Probe(const Entry& sums) const {
+  size_t mask = slots_.size() - 1;
+  for (size_t i = sums.hash & mask;; i = (i + 1) & mask) {
     uint32_t at = slots_[i];
     if (at == kEmpty) return i;
     const Entry& e = entries_[at];
-    if (e.hash == hash && KeyOf(e) == key) return i;
+    if (e.hash == sums.hash && e.text == sums.text && e.bucket == sums.bucket) return i;
   }
 }
 
@@ -128,7 +165,7 @@ void LineAggregator::Grow() {
 
 const char* LineAggregator::StoreKey(std::string_view key) {
   if (block_left_ < key.size()) {
-    constexpr size_t kBlock = size_t{4} << 20;
+    constexpr size_t kBlock = size_t{1} << 20;
     size_t size = std::max(kBlock, key.size());
     key_blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
     block_free_ = key_blocks_.back().get();
@@ -154,22 +191,20 @@ void LineAggregator::AddSums(Entry& into, const Sums& sums, uint64_t rows) {
   into.rows += rows;
 }
 
-uint32_t LineAggregator::Insert(const Entry& sums, std::string_view key, KeyCopy copy) {
+uint32_t LineAggregator::Insert(const Entry& sums) {
   if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
-  size_t slot = Probe(key, sums.hash);
+  size_t slot = Probe(sums);
   if (slots_[slot] == kEmpty) {
     auto at = static_cast<uint32_t>(entries_.size());
     slots_[slot] = at;
-    Entry& e = entries_.emplace_back(sums);
-    e.key = copy == KeyCopy::kCopy ? StoreKey(key) : key.data();
-    e.key_size = static_cast<uint32_t>(key.size());
+    entries_.push_back(sums);
     return at;
   }
   AddSums(entries_[slots_[slot]], sums, sums.rows);
   return slots_[slot];
 }
 
-LineAggregator::Entry LineAggregator::SumsOf(const CurLine& line) {
+LineAggregator::Entry LineAggregator::SumsOf(const CurLine& line) const {
   Entry sums;
   sums.usage_amount = line.usage_amount;
   sums.cost = line.cost;
@@ -177,34 +212,47 @@ LineAggregator::Entry LineAggregator::SumsOf(const CurLine& line) {
   sums.usage_end = line.usage_end;
   sums.source_row = line.source_row;
   sums.rows = line.rows;
+  sums.bucket = KeyBucket(line.usage_start);
   return sums;
 }
 
 uint32_t LineAggregator::Add(const CurLine& line) {
   if (!pending_.empty()) AddPending();
   Entry sums = SumsOf(line);
-  sums.bucket = KeyBucket(line.usage_start);
   key_.clear();
-  EncodeKey(line, sums.bucket, &key_);
-  sums.hash = XXH3_64bits(key_.data(), key_.size());
-  return Insert(sums, key_, KeyCopy::kCopy);
+  EncodeText(line, &key_);
+  const uint64_t text_hash = XXH3_64bits(key_.data(), key_.size());
+  sums.text = InternText(key_, text_hash, KeyCopy::kCopy);
+  sums.hash = LineHash(text_hash, sums.bucket);
+  return Insert(sums);
 }
 
 void LineAggregator::AddSoon(const CurLine& line) {
   Pending& p = pending_.emplace_back();
   p.sums = SumsOf(line);
-  p.sums.bucket = KeyBucket(line.usage_start);
-  p.key_at = pending_keys_.size();
-  EncodeKey(line, p.sums.bucket, &pending_keys_);
-  p.sums.key_size = static_cast<uint32_t>(pending_keys_.size() - p.key_at);
-  p.sums.hash = XXH3_64bits(pending_keys_.data() + p.key_at, p.sums.key_size);
+  p.text_at = pending_texts_.size();
+  EncodeText(line, &pending_texts_);
+  p.text_size = static_cast<uint32_t>(pending_texts_.size() - p.text_at);
+  p.text_hash = XXH3_64bits(pending_texts_.data() + p.text_at, p.text_size);
+  // The line's hash needs the text's hash, not its number: both slots are asked for now.
+  p.sums.hash = LineHash(p.text_hash, p.sums.bucket);
+  if (!text_slots_.empty()) {
+    __builtin_prefetch(&text_slots_[p.text_hash & (text_slots_.size() - 1)]);
+  }
   if (!slots_.empty()) __builtin_prefetch(&slots_[p.sums.hash & (slots_.size() - 1)]);
   if (pending_.size() == kPendingRows) AddPending();
 }
 
 void LineAggregator::AddPending() {
-  // The rows' slots were asked for as the rows came; their lines are asked for now, before
-  // any key is compared, so that the cache misses of all the look-ups overlap.
+  // The rows' slots were asked for as the rows came; their texts and lines are asked for now,
+  // before any key is compared, so that the cache misses of all the look-ups overlap.
+  if (!text_slots_.empty()) {
+    const size_t mask = text_slots_.size() - 1;
+    for (const Pending& p : pending_) {
+      uint32_t at = text_slots_[p.text_hash & mask];
+      if (at != kEmpty) __builtin_prefetch(texts_[at].key);
+    }
+  }
   if (!slots_.empty()) {
     const size_t mask = slots_.size() - 1;
     for (const Pending& p : pending_) {
@@ -212,12 +260,13 @@ void LineAggregator::AddPending() {
       if (at != kEmpty) Prefetch(at);
     }
   }
-  for (const Pending& p : pending_) {
-    Insert(p.sums, std::string_view(pending_keys_.data() + p.key_at, p.sums.key_size),
-           KeyCopy::kCopy);
+  for (Pending& p : pending_) {
+    p.sums.text = InternText(std::string_view(pending_texts_.data() + p.text_at, p.text_size),
+                             p.text_hash, KeyCopy::kCopy);
+    Insert(p.sums);
   }
   pending_.clear();
-  pending_keys_.clear();
+  pending_texts_.clear();
 }
 
 bool LineAggregator::AddTo(uint32_t at, const RowMeasures& row) {
@@ -229,7 +278,7 @@ bool LineAggregator::AddTo(uint32_t at, const RowMeasures& row) {
 
 std::vector<CurLine> LineAggregator::Take() {
   if (!pending_.empty()) AddPending();
-  std::vector<CurLine> out = SpellOut({this});
+  std::vector<CurLine> out = SpellOut({this}, texts_);
   *this = LineAggregator(std::move(cuts_));
   return out;
 }
@@ -240,7 +289,17 @@ std::vector<CurLine> LineAggregator::TakeAll(const std::vector<LineAggregator*>&
   for (LineAggregator* part : parts) {
     if (!part->pending_.empty()) part->AddPending();
   }
-  // Two shards by the top bit of the keys' hashes, each added up on its own thread from every
+  // The parts' texts in one table, borrowed from the parts: part p's text t is text
+  // renumber[p][t] of `texts`. A text's hash is the same in every part, and so is each line's.
+  LineAggregator texts(parts[0]->cuts_);
+  std::vector<std::vector<uint32_t>> renumber(parts.size());
+  for (size_t p = 0; p < parts.size(); ++p) {
+    for (const Text& t : parts[p]->texts_) {
+      renumber[p].push_back(
+          texts.InternText(std::string_view(t.key, t.size), t.hash, KeyCopy::kBorrow));
+    }
+  }
+  // Two shards by the top bit of the lines' hashes, each added up on its own thread from every
   // part: no line is in both, and neither thread writes what the other reads.
   LineAggregator shards[2] = {LineAggregator(parts[0]->cuts_), LineAggregator(parts[0]->cuts_)};
   // Each worker saw most lines, so a shard ends up with about half of the biggest part's: sized
@@ -248,12 +307,12 @@ std::vector<CurLine> LineAggregator::TakeAll(const std::vector<LineAggregator*>&
   size_t biggest = 0;
   for (const LineAggregator* part : parts) biggest = std::max(biggest, part->entries_.size());
   for (LineAggregator& shard : shards) shard.Reserve(biggest / 2 + biggest / 8);
-  // The shards point at the parts' keys, which stay where they are until the lines are spelled
-  // out.
   auto add_up = [&](uint64_t shard) {
-    for (const LineAggregator* part : parts) {
-      for (const Entry& e : part->entries_) {
-        if ((e.hash >> 63) == shard) shards[shard].Insert(e, KeyOf(e), KeyCopy::kBorrow);
+    for (size_t p = 0; p < parts.size(); ++p) {
+      for (Entry e : parts[p]->entries_) {
+        if ((e.hash >> 63) != shard) continue;
+        e.text = renumber[p][e.text];
+        shards[shard].Insert(e);
       }
     }
   };
@@ -272,12 +331,13 @@ std::vector<CurLine> LineAggregator::TakeAll(const std::vector<LineAggregator*>&
     std::vector<Entry>().swap(part->entries_);
     std::vector<uint32_t>().swap(part->slots_);
   }
-  std::vector<CurLine> spelled = SpellOut({&shards[0], &shards[1]});
+  std::vector<CurLine> spelled = SpellOut({&shards[0], &shards[1]}, texts.texts_);
   for (LineAggregator* part : parts) *part = LineAggregator(std::move(part->cuts_));
   return spelled;
 }
 
-std::vector<CurLine> LineAggregator::SpellOut(const std::vector<const LineAggregator*>& sources) {
+std::vector<CurLine> LineAggregator::SpellOut(const std::vector<const LineAggregator*>& sources,
+                                              const std::vector<Text>& texts) {
   struct At {
     uint64_t first_row;
     const Entry* entry;
@@ -296,11 +356,10 @@ std::vector<CurLine> LineAggregator::SpellOut(const std::vector<const LineAggreg
     for (size_t k = begin; k < end; ++k) {
       const Entry& e = *order[k].entry;
       CurLine& line = out[k];
-      KeyReader key(KeyOf(e));
+      KeyReader key(texts[e.text].key);
       line.period = BillingPeriod::Containing(key.Get<Timestamp>());
       line.type = static_cast<LineItemType>(key.Get<uint8_t>());
       line.source_file = key.Get<uint32_t>();
-      key.Get<Timestamp>();  // the time bucket
       for (std::string CurLine::*text : kKeyTexts) line.*text = key.Text();
       line.tags.resize(key.Get<uint32_t>());
       for (auto& [tag, value] : line.tags) {

@@ -82,9 +82,16 @@ class LineAggregator {
 
  private:
   static constexpr uint32_t kEmpty = UINT32_MAX;
-  /// One line while rows are added to it: its sums, and where its key is. The key holds every
-  /// dimension, so the line's strings are stored once, in key_blocks_, until Take() spells them
-  /// out.
+  /// Every dimension of a line but its time bucket, encoded (EncodeText): the lines of one
+  /// resource usage on each day of the month share it, so it is stored, hashed and compared
+  /// once rather than once per line.
+  struct Text {
+    const char* key = nullptr;  // in key_blocks_, or borrowed (TakeAll)
+    uint32_t size = 0;
+    uint64_t hash = 0;
+  };
+  /// One line while rows are added to it: its sums, and its key, which is its text and its
+  /// time bucket.
   struct Entry {
     Decimal usage_amount;
     CostViews cost;
@@ -92,28 +99,32 @@ class LineAggregator {
     Timestamp usage_end = 0;
     uint64_t source_row = 0;
     uint64_t rows = 0;
-    Timestamp bucket = 0;       // also in the key; here for AddTo
-    const char* key = nullptr;  // in key_blocks_
-    uint64_t hash = 0;
-    uint32_t key_size = 0;
+    Timestamp bucket = 0;
+    uint64_t hash = 0;  // of the text's hash and the bucket
+    uint32_t text = 0;  // index into texts_
   };
 
-  /// The key of `line`, whose time bucket is `bucket`, appended to `out`.
-  static void EncodeKey(const CurLine& line, Timestamp bucket, std::string* out);
+  /// The text of `line` appended to `out`.
+  static void EncodeText(const CurLine& line, std::string* out);
+  /// The hash of the line whose text hashes to `text_hash` and whose bucket is `bucket`.
+  static uint64_t LineHash(uint64_t text_hash, Timestamp bucket);
   /// Add the rows AddSoon() holds.
   void AddPending();
-  static std::string_view KeyOf(const Entry& e) { return std::string_view(e.key, e.key_size); }
-  /// A copy of `key` that stays where it is for the aggregator's life.
-  const char* StoreKey(std::string_view key);
-  /// The slot of the line whose key is `key` (hash `hash`), or the empty slot where it goes.
-  size_t Probe(std::string_view key, uint64_t hash) const;
-  /// Whether a new line keeps a copy of its key or the caller's bytes, which must then outlive
+  /// Whether a new text keeps a copy of its key or the caller's bytes, which must then outlive
   /// the aggregator's use of them.
   enum class KeyCopy { kCopy, kBorrow };
-  /// Add `sums` (its key unused) under `key`: to the line with that key, or as a new line.
+  /// The number of the text `key` (hash `hash`), added if it is new.
+  uint32_t InternText(std::string_view key, uint64_t hash, KeyCopy copy);
+  void GrowTexts();
+  /// A copy of `key` that stays where it is for the aggregator's life.
+  const char* StoreKey(std::string_view key);
+  /// The slot of the line with the text and bucket of `sums`, or the empty slot where it goes.
+  size_t Probe(const Entry& sums) const;
+  /// Add `sums` (its text, bucket and hash set): to the line with that key, or as a new line.
   /// Returns the line's number.
-  uint32_t Insert(const Entry& sums, std::string_view key, KeyCopy copy);
-  static Entry SumsOf(const CurLine& line);
+  uint32_t Insert(const Entry& sums);
+  /// The sums of `line` and its bucket.
+  Entry SumsOf(const CurLine& line) const;
   /// Add the sums of `sums` (an Entry, or a RowMeasures: the same members) and `rows` rows.
   template <typename Sums>
   static void AddSums(Entry& into, const Sums& sums, uint64_t rows);
@@ -122,29 +133,35 @@ class LineAggregator {
   void Grow();
   /// Room for `lines` lines before anything is added.
   void Reserve(size_t lines);
-  /// Every line of `sources` spelled out as a CurLine, in the order of their first row.
-  static std::vector<CurLine> SpellOut(const std::vector<const LineAggregator*>& sources);
+  /// Every line of `sources`, whose texts are numbers into `texts`, spelled out as a CurLine, in
+  /// the order of their first row.
+  static std::vector<CurLine> SpellOut(const std::vector<const LineAggregator*>& sources,
+                                       const std::vector<Text>& texts);
 
   std::vector<Timestamp> cuts_;  // sorted, unique
-  std::string key_;              // the current row's key, reused for every row
-  // An open-addressing table of entry numbers (kEmpty: free), a power of two in size, at most
-  // half full. A row that adds to an existing line allocates nothing.
+  std::string key_;              // the current row's text, reused for every row
+  // Open-addressing tables of entry and text numbers (kEmpty: free), powers of two in size, at
+  // most half full. A row that adds to an existing line allocates nothing.
   std::vector<uint32_t> slots_;
-  // The entries' keys, back to back in blocks that never move, so that growing never copies
+  std::vector<uint32_t> text_slots_;
+  std::vector<Text> texts_;
+  // The texts' keys, back to back in blocks that never move, so that growing never copies
   // them or touches fresh pages twice.
   std::vector<std::unique_ptr<char[]>> key_blocks_;
   char* block_free_ = nullptr;
   size_t block_left_ = 0;
   std::vector<Entry> entries_;
-  // Rows AddSoon() holds: their sums (with their keys' hashes and sizes), and their keys back to
-  // back in pending_keys_.
+  // Rows AddSoon() holds: their sums and hashes (of the line, and of the text in `text_hash`),
+  // and their texts, not yet interned, back to back in pending_texts_.
   struct Pending {
     Entry sums;
-    size_t key_at = 0;
+    uint64_t text_hash = 0;
+    size_t text_at = 0;
+    uint32_t text_size = 0;
   };
   static constexpr size_t kPendingRows = 16;
   std::vector<Pending> pending_;
-  std::string pending_keys_;
+  std::string pending_texts_;
 };
 
 }  // namespace rebill::ingest
