@@ -473,10 +473,7 @@ Status RowSink::ProcessShaped(const RowCells& cells, uint64_t row, uint32_t shap
   REBILL_RETURN_IF_ERROR(parser_->ParseMeasures(cells, row, line, &measures_, &skip));
   if (skip) return Status::Ok();
   // The delivery period is the shape's, which its first row passed.
-  if (!lines_.AddTo(s.at, measures_)) {
-    measures_.CopyTo(&line);
-    s.at = lines_.Add(line);
-  }
+  if (!lines_.AddTo(s.at, measures_)) s.at = lines_.AddLike(s.at, measures_);
   return Status::Ok();
 }
 

@@ -276,6 +276,21 @@ bool LineAggregator::AddTo(uint32_t at, const RowMeasures& row) {
   return true;
 }
 
+uint32_t LineAggregator::AddLike(uint32_t like, const RowMeasures& row) {
+  if (!pending_.empty()) AddPending();
+  Entry sums;
+  sums.usage_amount = row.usage_amount;
+  sums.cost = row.cost;
+  sums.usage_start = row.usage_start;
+  sums.usage_end = row.usage_end;
+  sums.source_row = row.source_row;
+  sums.rows = 1;
+  sums.bucket = KeyBucket(row.usage_start);
+  sums.text = entries_[like].text;
+  sums.hash = LineHash(texts_[sums.text].hash, sums.bucket);
+  return Insert(sums);
+}
+
 std::vector<CurLine> LineAggregator::Take() {
   if (!pending_.empty()) AddPending();
   std::vector<CurLine> out = SpellOut({this}, texts_);

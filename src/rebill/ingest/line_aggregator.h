@@ -62,6 +62,9 @@ class LineAggregator {
   /// other dimension of the two is the same (the caller knows them to come from the same
   /// cells). False, adding nothing, when the bucket differs.
   bool AddTo(uint32_t at, const RowMeasures& row);
+  /// Add one row whose every dimension but its time is that of line number `like`, to the line
+  /// of its own time bucket, without encoding its dimensions again. Returns that line's number.
+  uint32_t AddLike(uint32_t like, const RowMeasures& row);
 
   /// The lines so far, without the rows AddSoon() still holds.
   size_t size() const { return entries_.size(); }

@@ -111,6 +111,30 @@ TEST(LineAggregatorTest, ACutSplitsTheDay) {
   EXPECT_EQ(out[1].source_row, 13u);
 }
 
+// A shape's later rows go by AddTo while they stay in their line's bucket and by AddLike when
+// they leave it: the lines are those of adding every row whole, other lines in between.
+TEST(LineAggregatorTest, RowsAddedLikeALineMakeTheSameLines) {
+  LineAggregator whole({kOct1 + 12 * 3600});
+  LineAggregator like({kOct1 + 12 * 3600});
+  uint32_t at = 0;
+  for (uint64_t row = 1; row <= 200; ++row) {
+    int hour = static_cast<int>(row / 3);  // across the noon cut and into later days
+    CurLine line = Row(row, hour, row % 2 == 0 ? "0.5" : "1E-9");
+    CurLine other = Row(1000 + row, hour, "7", "222222222222");
+    whole.Add(line);
+    whole.Add(other);
+    if (row == 1) {
+      at = like.Add(line);
+    } else if (RowMeasures measures = RowMeasures::Of(line); !like.AddTo(at, measures)) {
+      at = like.AddLike(at, measures);
+    }
+    like.Add(other);
+  }
+  std::vector<CurLine> expected = whole.Take();
+  EXPECT_EQ(expected.size(), 2u * 4u);  // each account: the 1st cut at noon, the 2nd, the 3rd
+  EXPECT_EQ(like.Take(), expected);
+}
+
 TEST(LineAggregatorTest, MergingPiecesEqualsAddingEveryRow) {
   LineAggregator whole;
   LineAggregator first;
