@@ -257,7 +257,7 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
                                 const CsvReader& reader) {
   std::vector<std::unique_ptr<RowSink>> sinks;
   sinks.push_back(std::move(first_sink));
-  for (int i = 1; i < IngestThreads(); ++i) {
+  for (int i = 1; i < IngestThreads(c.options); ++i) {
     REBILL_ASSIGN_OR_RETURN(std::unique_ptr<RowSink> sink, RowSink::Make(c));
     sinks.push_back(std::move(sink));
   }
@@ -456,6 +456,11 @@ void RowSink::StartShapes(size_t shapes) {
   shapes_.assign(shapes, Shape{});
 }
 
+void RowSink::KeepShapes(size_t shapes) {
+  if (shape_lines_.size() < shapes) shape_lines_.resize(shapes);
+  if (shapes_.size() < shapes) shapes_.resize(shapes);
+}
+
 Status RowSink::ProcessShaped(const RowCells& cells, uint64_t row, uint32_t shape) {
   Status status;
   if (!CheckRecord(cells, row, &status)) return status;
@@ -484,9 +489,10 @@ void RowSink::PrefetchShape(uint32_t shape) const {
   if (shapes_[shape].known) lines_.Prefetch(shapes_[shape].at);
 }
 
-int IngestThreads() {
+int IngestThreads(const IngestOptions& options) {
   unsigned cores = std::thread::hardware_concurrency();
-  return static_cast<int>(std::clamp(cores, 1u, 2u));
+  int threads = static_cast<int>(std::clamp(cores, 1u, 2u));
+  return options.max_threads > 0 ? std::min(threads, options.max_threads) : threads;
 }
 
 MergedSinks MergeSinks(std::vector<std::unique_ptr<RowSink>>& sinks) {

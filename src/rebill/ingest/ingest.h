@@ -44,6 +44,8 @@ struct IngestOptions {
   std::vector<Timestamp> time_cuts;
   /// A CSV is cut into pieces of whole records of about this many bytes, parsed in parallel.
   size_t piece_bytes = size_t{4} << 20;
+  /// At most this many threads parse a file's rows; 0: one per core, at most two.
+  int max_threads = 0;
   /// Called now and then with the bytes of the file (as stored) consumed so far.
   std::function<void(uint64_t)> progress;
 };

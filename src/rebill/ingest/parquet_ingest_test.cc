@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,26 @@ TEST(ParquetIngestTest, RowGroupsReadByShapeAddUpAcrossGroupsAndWorkers) {
       *d = sixteen_times(*d);
     }
     ASSERT_EQ(parquet.lines[i], expected) << "line " << i;
+  }
+}
+
+// Two row groups whose invoice id is the same on every row of a group and differs between
+// them. Read by one worker, the second group's shapes are those of the first in all but that
+// column: known again across groups, they must still make lines of their own. The CSV of the
+// same rows is the reference, read by one worker and by two.
+TEST(ParquetIngestTest, ShapesKnownAcrossRowGroupsKeepAColumnConstantInEachApart) {
+  IngestOptions options;
+  options.tag_keys = {"user:CostCenter"};
+  IngestedFile csv = Read("month-x8-invoices.csv.gz", options);
+  std::set<std::string> invoices;
+  for (const CurLine& line : csv.lines) invoices.insert(line.invoice_id);
+  EXPECT_EQ(invoices, (std::set<std::string>{"EUINV-0", "EUINV-1"}));
+  for (int threads : {1, 2}) {
+    SCOPED_TRACE(threads);
+    options.max_threads = threads;
+    IngestedFile parquet = Read("month-x8-invoices.parquet", options);
+    EXPECT_EQ(parquet.source.rows, csv.source.rows);
+    ExpectSameLines(csv, parquet);
   }
 }
 

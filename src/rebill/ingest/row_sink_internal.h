@@ -66,8 +66,11 @@ class RowSink {
   /// from 0: two rows have the same shape only when every column the parser reads, but its
   /// MeasureColumns(), has the same text in both. The first row of a shape is parsed whole;
   /// the others read only their measures and add to that row's line, which skips building and
-  /// looking up its key. StartShapes forgets the previous batch's shapes.
+  /// looking up its key. StartShapes forgets the previous batch's shapes; KeepShapes makes room
+  /// for `shapes` shapes numbered across batches, whose rows in a later batch are those of the
+  /// same shape in an earlier one: a known shape's first row in a new batch is not parsed again.
   void StartShapes(size_t shapes);
+  void KeepShapes(size_t shapes);
   Status ProcessShaped(const RowCells& cells, uint64_t row, uint32_t shape);
   /// Ask the cache for what ProcessShaped reads for a row of `shape` (its line, and the line it
   /// adds to), a few rows before it comes: shapes come in no order, and there are too many of
@@ -112,8 +115,9 @@ class RowSink {
   std::vector<CurLine> shape_lines_;  // by shape; reused from batch to batch, like line_
 };
 
-/// How many threads read a file's rows, each with its own RowSink: the cores, at most two.
-int IngestThreads();
+/// How many threads read a file's rows, each with its own RowSink: the cores, at most two, and
+/// at most options.max_threads when that is set.
+int IngestThreads(const IngestOptions& options);
 
 /// What the sinks that read one file found together.
 struct MergedSinks {

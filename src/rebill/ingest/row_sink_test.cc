@@ -104,7 +104,10 @@ TEST(RowSinkTest, RowsReadByShapeAddUpLikeRowsReadOneByOne) {
   RowContext context{Format::kLegacyCsv, false, false, path, kHeader, no_types, options};
   auto one_by_one = RowSink::Make(context);
   auto by_shape = RowSink::Make(context);
-  ASSERT_TRUE(one_by_one.ok() && by_shape.ok());
+  // Shapes numbered across batches (KeepShapes): a shape's first row in a later batch is not
+  // parsed again.
+  auto across = RowSink::Make(context);
+  ASSERT_TRUE(one_by_one.ok() && by_shape.ok() && across.ok());
 
   // A row's shape is the text of every column the parser reads but its measures.
   std::vector<int> used = (*by_shape)->parser().UsedColumns();
@@ -117,25 +120,32 @@ TEST(RowSinkTest, RowsReadByShapeAddUpLikeRowsReadOneByOne) {
 
   constexpr size_t kBatch = 3000;  // row groups: shapes are numbered afresh in each
   size_t repeated = 0;
+  std::map<std::vector<std::string>, uint32_t> all_shapes;
   for (size_t first = 0; first < rows.size(); first += kBatch) {
     size_t last = std::min(rows.size(), first + kBatch);
     std::map<std::vector<std::string>, uint32_t> shapes;
     std::vector<uint32_t> shape_of;
+    std::vector<uint32_t> shape_across;
     for (size_t r = first; r < last; ++r) {
       std::vector<std::string> key;
       for (int c : identity) key.push_back(rows[r][static_cast<size_t>(c)]);
       auto [it, added] = shapes.emplace(key, static_cast<uint32_t>(shapes.size()));
       if (!added) ++repeated;
       shape_of.push_back(it->second);
+      shape_across.push_back(
+          all_shapes.emplace(key, static_cast<uint32_t>(all_shapes.size())).first->second);
     }
     (*by_shape)->StartShapes(shapes.size());
+    (*across)->KeepShapes(all_shapes.size());
     for (size_t r = first; r < last; ++r) {
       std::vector<std::string_view> fields(rows[r].begin(), rows[r].end());
       ASSERT_TRUE((*one_by_one)->Process(fields, r + 1).ok());
       ASSERT_TRUE((*by_shape)->ProcessShaped(fields, r + 1, shape_of[r - first]).ok());
+      ASSERT_TRUE((*across)->ProcessShaped(fields, r + 1, shape_across[r - first]).ok());
     }
   }
   ASSERT_GT(repeated, rows.size() / 2);
+  ASSERT_LT(all_shapes.size() * 2, rows.size());  // shapes come back in later batches
 
   Read expected = Finish(std::move(*one_by_one));
   // The inputs reach every path: rejects, and lines of many rows split by day and by the cut.
@@ -143,6 +153,7 @@ TEST(RowSinkTest, RowsReadByShapeAddUpLikeRowsReadOneByOne) {
   ASSERT_GT(expected.lines.size(), 100u);
   ASSERT_GT(expected.rounded_values, 0u);
   ExpectSameRead(Finish(std::move(*by_shape)), expected);
+  ExpectSameRead(Finish(std::move(*across)), expected);
 }
 
 // `odd_values` adds doubles whose digits only to_chars finds: 17 digits, more than 18 fraction
