@@ -204,21 +204,22 @@ uint32_t LineAggregator::Insert(const Entry& sums) {
   return slots_[slot];
 }
 
-LineAggregator::Entry LineAggregator::SumsOf(const CurLine& line) const {
+template <typename Row>
+LineAggregator::Entry LineAggregator::SumsOf(const Row& row, uint64_t rows) const {
   Entry sums;
-  sums.usage_amount = line.usage_amount;
-  sums.cost = line.cost;
-  sums.usage_start = line.usage_start;
-  sums.usage_end = line.usage_end;
-  sums.source_row = line.source_row;
-  sums.rows = line.rows;
-  sums.bucket = KeyBucket(line.usage_start);
+  sums.usage_amount = row.usage_amount;
+  sums.cost = row.cost;
+  sums.usage_start = row.usage_start;
+  sums.usage_end = row.usage_end;
+  sums.source_row = row.source_row;
+  sums.rows = rows;
+  sums.bucket = KeyBucket(row.usage_start);
   return sums;
 }
 
 uint32_t LineAggregator::Add(const CurLine& line) {
   if (!pending_.empty()) AddPending();
-  Entry sums = SumsOf(line);
+  Entry sums = SumsOf(line, line.rows);
   key_.clear();
   EncodeText(line, &key_);
   const uint64_t text_hash = XXH3_64bits(key_.data(), key_.size());
@@ -229,7 +230,7 @@ uint32_t LineAggregator::Add(const CurLine& line) {
 
 void LineAggregator::AddSoon(const CurLine& line) {
   Pending& p = pending_.emplace_back();
-  p.sums = SumsOf(line);
+  p.sums = SumsOf(line, line.rows);
   p.text_at = pending_texts_.size();
   EncodeText(line, &pending_texts_);
   p.text_size = static_cast<uint32_t>(pending_texts_.size() - p.text_at);
@@ -278,14 +279,7 @@ bool LineAggregator::AddTo(uint32_t at, const RowMeasures& row) {
 
 uint32_t LineAggregator::AddLike(uint32_t like, const RowMeasures& row) {
   if (!pending_.empty()) AddPending();
-  Entry sums;
-  sums.usage_amount = row.usage_amount;
-  sums.cost = row.cost;
-  sums.usage_start = row.usage_start;
-  sums.usage_end = row.usage_end;
-  sums.source_row = row.source_row;
-  sums.rows = 1;
-  sums.bucket = KeyBucket(row.usage_start);
+  Entry sums = SumsOf(row, 1);
   sums.text = entries_[like].text;
   sums.hash = LineHash(texts_[sums.text].hash, sums.bucket);
   return Insert(sums);

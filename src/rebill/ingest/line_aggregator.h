@@ -126,8 +126,10 @@ class LineAggregator {
   /// Add `sums` (its text, bucket and hash set): to the line with that key, or as a new line.
   /// Returns the line's number.
   uint32_t Insert(const Entry& sums);
-  /// The sums of `line` and its bucket.
-  Entry SumsOf(const CurLine& line) const;
+  /// The sums and bucket of `row` (a CurLine or a RowMeasures: the same members), which adds
+  /// up `rows` rows.
+  template <typename Row>
+  Entry SumsOf(const Row& row, uint64_t rows) const;
   /// Add the sums of `sums` (an Entry, or a RowMeasures: the same members) and `rows` rows.
   template <typename Sums>
   static void AddSums(Entry& into, const Sums& sums, uint64_t rows);
