@@ -20,7 +20,7 @@ for f in "$here"/../fixtures/ingest/*; do
   esac
   { printf "$mode"; cat "$f"; } >"$scratch/seeds/$(basename "$f")"
 done
-for f in cur2 focus12 month-snappy month-zstd month-x16; do
+for f in cur2 focus12 month-snappy month-zstd month-x16 month-x8-invoices; do
   { printf '\000'; cat "$here/../fixtures/parquet/$f.parquet"; } >"$scratch/seeds/$f.parquet"
 done
 "$fuzzer" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
