@@ -125,13 +125,8 @@ uint32_t LineAggregator::InternText(std::string_view key, uint64_t hash, KeyCopy
 }
 
 void LineAggregator::GrowTexts() {
-  text_slots_.assign(std::max<size_t>(1024, text_slots_.size() * 2), kEmpty);
-  const size_t mask = text_slots_.size() - 1;
-  for (size_t at = 0; at < texts_.size(); ++at) {
-    size_t i = texts_[at].hash & mask;
-    while (text_slots_[i] != kEmpty) i = (i + 1) & mask;
-    text_slots_[i] = static_cast<uint32_t>(at);
-  }
+  RebuildSlots(text_slots_, std::max<size_t>(1024, text_slots_.size() * 2), texts_.size(),
+               [this](size_t at) { return texts_[at].hash; });
 }
 
 size_t LineAggregator::Probe(const Entry& sums) const {
@@ -152,15 +147,8 @@ void LineAggregator::Reserve(size_t lines) {
 }
 
 void LineAggregator::Grow() {
-  std::vector<uint32_t> old = std::move(slots_);
-  slots_.assign(std::max<size_t>(1024, old.size() * 2), kEmpty);
-  size_t mask = slots_.size() - 1;
-  for (uint32_t at : old) {
-    if (at == kEmpty) continue;
-    size_t i = entries_[at].hash & mask;
-    while (slots_[i] != kEmpty) i = (i + 1) & mask;
-    slots_[i] = at;
-  }
+  RebuildSlots(slots_, std::max<size_t>(1024, slots_.size() * 2), entries_.size(),
+               [this](size_t at) { return entries_[at].hash; });
 }
 
 const char* LineAggregator::StoreKey(std::string_view key) {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "rebill/core/period.h"
+#include "rebill/ingest/slot_table_internal.h"
 #include "rebill/model/cur_line.h"
 
 namespace rebill::ingest {
@@ -84,7 +85,7 @@ class LineAggregator {
   Timestamp BucketStart(Timestamp t) const;
 
  private:
-  static constexpr uint32_t kEmpty = UINT32_MAX;
+  static constexpr uint32_t kEmpty = kFreeSlot;
   /// Every dimension of a line but its time bucket, encoded (EncodeText): the lines of one
   /// resource usage on each day of the month share it, so it is stored, hashed and compared
   /// once rather than once per line.

@@ -7,7 +7,6 @@
 #include <future>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <thread>
 #include <unordered_map>
 
@@ -18,6 +17,7 @@
 #include "rebill/ingest/parquet_ingest_internal.h"
 #include "rebill/ingest/row_parser_internal.h"
 #include "rebill/ingest/row_sink_internal.h"
+#include "rebill/ingest/slot_table_internal.h"
 
 namespace rebill::ingest {
 namespace {
@@ -127,19 +127,14 @@ class RowShapes {
   }
 
  private:
-  static constexpr uint32_t kEmpty = UINT32_MAX;
+  static constexpr uint32_t kEmpty = kFreeSlot;
 
   static bool Same(parquet::TextColumn::Span a, parquet::TextColumn::Span b) {
     return a.begin == b.begin && a.length == b.length;
   }
   void Grow() {
-    slots_.assign(slots_.size() * 2, kEmpty);
-    const size_t mask = slots_.size() - 1;
-    for (size_t s = 0; s < shape_hash_.size(); ++s) {
-      size_t i = shape_hash_[s] & mask;
-      while (slots_[i] != kEmpty) i = (i + 1) & mask;
-      slots_[i] = static_cast<uint32_t>(s);
-    }
+    RebuildSlots(slots_, slots_.size() * 2, shape_hash_.size(),
+                 [this](size_t s) { return shape_hash_[s]; });
   }
 
   std::vector<const parquet::TextColumn::Span*> varying_;  // the identity columns' cells
@@ -186,7 +181,9 @@ class ShapesAcrossGroups {
     for (size_t j : local.varying_columns()) varies[j] = true;
     const std::vector<uint32_t>& first_rows = local.first_rows();
     for (size_t j = 0; j < width; ++j) {
-      if (!varies[j] && !first_rows.empty()) key_[j] = ValueOf(j, cells[identity[j]], 0);
+      if (varies[j] || first_rows.empty()) continue;
+      const parquet::TextColumn& column = cells[identity[j]];
+      key_[j] = ValueOf(j, column, 0, RowShapes::Code(column.spans[0]));
     }
     number_.clear();
     for (uint32_t s = 0; s < first_rows.size(); ++s) {
@@ -252,25 +249,18 @@ class ShapesAcrossGroups {
     size_t used_ = 0;
   };
 
-  // The number of the text of `column`'s cell `row` among column j's texts; `code` is the
-  // cell's span's (RowShapes::Code), read from the cell when not given.
-  uint32_t ValueOf(size_t j, const parquet::TextColumn& column, uint32_t row,
-                   std::optional<uint64_t> code = std::nullopt) {
-    if (!column.doubles.empty()) {  // an identity column read as binary doubles: by its bits
-      double value = column.is_null[row] != 0 ? 0.0 : column.doubles[row];
-      std::string bits(1, column.is_null[row] != 0 ? 'n' : 'd');
-      bits.append(reinterpret_cast<const char*>(&value), sizeof value);
-      return values_[j].try_emplace(bits, static_cast<uint32_t>(values_[j].size())).first->second;
-    }
+  // The number of the text of `column`'s cell `row`, whose span's code (RowShapes::Code) is
+  // `code`, among column j's texts. Identity columns are text: the amounts read as binary
+  // doubles are measures.
+  uint32_t ValueOf(size_t j, const parquet::TextColumn& column, uint32_t row, uint64_t code) {
     SpanValues& spans = spans_[j];
-    const uint64_t span = code ? *code : RowShapes::Code(column.spans[row]);
-    size_t slot = spans.Find(span);
+    size_t slot = spans.Find(code);
     if (spans.Has(slot)) return spans.Value(slot);
     uint32_t value =
         values_[j]
             .try_emplace(std::string(column.cell(row)), static_cast<uint32_t>(values_[j].size()))
             .first->second;
-    spans.Put(slot, span, value);
+    spans.Put(slot, code, value);
     return value;
   }
 
@@ -282,7 +272,7 @@ class ShapesAcrossGroups {
     const size_t mask = slots_.size() - 1;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
       uint32_t s = slots_[i];
-      if (s == kFree) {
+      if (s == kFreeSlot) {
         s = static_cast<uint32_t>(shape_hash_.size());
         slots_[i] = s;
         shape_hash_.push_back(hash);
@@ -296,16 +286,10 @@ class ShapesAcrossGroups {
     }
   }
   void Grow() {
-    slots_.assign(std::max<size_t>(1024, slots_.size() * 2), kFree);
-    const size_t mask = slots_.size() - 1;
-    for (size_t s = 0; s < shape_hash_.size(); ++s) {
-      size_t i = shape_hash_[s] & mask;
-      while (slots_[i] != kFree) i = (i + 1) & mask;
-      slots_[i] = static_cast<uint32_t>(s);
-    }
+    RebuildSlots(slots_, std::max<size_t>(1024, slots_.size() * 2), shape_hash_.size(),
+                 [this](size_t s) { return shape_hash_[s]; });
   }
 
-  static constexpr uint32_t kFree = UINT32_MAX;
   std::vector<std::unordered_map<std::string, uint32_t>> values_;  // by identity column
   std::vector<SpanValues> spans_;                                  // by identity column
   // The shapes: open addressing over their hashes and their values (a number per identity
