@@ -213,14 +213,14 @@ class Allocator {
 
   static void ToReseller(AllocatedLine& out, std::string policy) {
     out.bucket = Bucket::kResellerRetained;
-    out.customer.clear();
-    out.policy = std::move(policy);
+    out.customer = Interned();
+    out.policy = policy;
   }
 
   // The customer whose usage a kept amount comes from; none for the reseller's own accounts
   // and unassigned ones.
-  static std::string EarnedBy(const MappedLine& part) {
-    return part.unassigned() || part.reseller ? std::string() : part.customer;
+  static Interned EarnedBy(const MappedLine& part) {
+    return part.unassigned() || part.reseller ? Interned() : part.customer;
   }
 
   size_t Push(AllocatedLine line) {
@@ -376,9 +376,9 @@ class Allocator {
   void Retain(size_t template_index, Decimal amount, const std::string& policy) {
     if (amount.IsZero()) return;
     AllocatedLine kept = out_.lines[template_index];
-    kept.earned_by = kept.bucket == Bucket::kCustomer ? kept.customer : std::string();
+    kept.earned_by = kept.bucket == Bucket::kCustomer ? kept.customer : Interned();
     kept.bucket = Bucket::kResellerRetained;
-    kept.customer.clear();
+    kept.customer = Interned();
     kept.cost_basis = amount;
     kept.list_cost = Decimal();
     kept.policy = policy;
@@ -523,12 +523,12 @@ class Allocator {
   template <typename Lines, typename Amount>
   static std::map<std::string, Decimal> ByPayer(const Lines& lines, Amount amount) {
     std::map<std::string, Decimal> sums;
-    const std::string* payer = nullptr;
+    std::string_view payer;
     Decimal* sum = nullptr;
     for (const auto& line : lines) {
-      if (payer == nullptr || *payer != line.payer_account) {
-        payer = &line.payer_account;
-        sum = &sums[*payer];
+      if (sum == nullptr || payer != line.payer_account) {
+        payer = line.payer_account;
+        sum = &sums[std::string(payer)];
       }
       *sum += amount(line);
     }

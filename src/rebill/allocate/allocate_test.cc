@@ -59,7 +59,7 @@ std::map<std::string, Decimal> BasisByCustomer(const AllocatedLines& allocated) 
   std::map<std::string, Decimal> out;
   for (const AllocatedLine& l : allocated.lines) {
     std::string key =
-        l.bucket == Bucket::kCustomer ? l.customer : std::string(BucketName(l.bucket));
+        l.bucket == Bucket::kCustomer ? l.customer.str() : std::string(BucketName(l.bucket));
     out[key] += l.cost_basis;
   }
   return out;
@@ -107,7 +107,8 @@ TEST(AllocateBenefits, WorkedExampleUnderEveryCommitmentPolicy) {
     EXPECT_EQ(basis["reseller-retained"], D(e.retained));
     EXPECT_EQ(basis["x"] + basis["y"] + basis["reseller-retained"], D("0.485"));
     EXPECT_EQ(allocated.lines[0].commitment_arn, kSp);
-    EXPECT_NE(allocated.lines[0].policy.find(CommitmentPolicyName(e.policy)), std::string::npos);
+    EXPECT_NE(allocated.lines[0].policy.str().find(CommitmentPolicyName(e.policy)),
+              std::string::npos);
   }
 }
 

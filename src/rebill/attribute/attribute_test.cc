@@ -588,7 +588,7 @@ TEST(ReconcileTest, PerInvoiceOnceFinal) {
   EXPECT_EQ(moved.payers[0].invoices[0].difference, -moved.payers[0].invoices[1].difference);
 
   // A month still being estimated has no invoice ids: no per-invoice lines.
-  e.month.lines[2].invoice_id.clear();
+  e.month.lines[2].invoice_id = Interned();
   EXPECT_TRUE(Reconcile(e.month, e.allocated).payers[0].invoices.empty());
 }
 

@@ -278,7 +278,7 @@ Result<MarginReport> AttributeMargin(const AllocatedLines& allocated, const Allo
   // of what the customer's usage earned (negative: kept benefit lowers the reseller's cost).
   Waterfall absorbed;
   for (const AllocatedLine& a : at_cost.lines) {
-    const std::string* customer = nullptr;
+    const Interned* customer = nullptr;
     WaterfallStep step = WaterfallStep::kCostView;
     if (a.bucket == Bucket::kCustomer) {
       customer = &a.customer;

@@ -57,7 +57,7 @@ Reconciliation Reconcile(const NormalizedMonth& month, const AllocatedLines& all
     // Every allocated part keeps the row it came from (kept amounts and spread charges keep the
     // row of the line they were derived from), so it lands on that row's invoice.
     const std::string& invoice =
-        a.line < month.lines.size() ? month.lines[a.line].invoice_id : no_invoice;
+        a.line < month.lines.size() ? month.lines[a.line].invoice_id.str() : no_invoice;
     Slot& at = find(a.payer_account, invoice, false);
     at.invoice_totals->second += a.cost_basis;
     PayerReconciliation& p = *at.totals;

@@ -158,7 +158,7 @@ class FocusParser : public RowParser {
     if (provider == "AWS" && !publisher.empty() && !IsAmazonEntity(publisher)) {
       line->billing_entity = "AWS Marketplace";
     }
-    line->bill_type.clear();  // FOCUS has no bill type
+    line->bill_type = Interned();  // FOCUS has no bill type
     line->invoice_id = text(kInvoiceId);
     line->product_name = text(kServiceName);
     line->product_code = text(kAwsServiceCode);

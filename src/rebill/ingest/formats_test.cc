@@ -18,7 +18,6 @@ namespace rebill::ingest {
 namespace {
 
 using Table = std::vector<std::vector<std::string>>;
-using Tags = std::vector<std::pair<std::string, std::string>>;
 
 std::string TempPath(const std::string& name) {
   std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "rebill_formats_test";

@@ -226,7 +226,6 @@ TEST(IngestTest, ReadsEveryFieldOfTheSample) {
   EXPECT_EQ(ec2.cost.public_on_demand, D("0.096"));
   EXPECT_EQ(ec2.invoice_id, "");
   EXPECT_EQ(ec2.source_row, 1u);
-  using Tags = std::vector<std::pair<std::string, std::string>>;
   EXPECT_EQ(ec2.tags, (Tags{{"user:CostCenter", "cc-100"}, {"costCategory/Team", "Platform"}}));
 
   const CurLine& s3 = file.lines[1];

@@ -56,7 +56,7 @@ class KeyReader {
 };
 
 // The strings of a line's text, in key order.
-constexpr std::string CurLine::*kKeyTexts[] = {
+constexpr Interned CurLine::*kKeyTexts[] = {
     &CurLine::payer_account,  &CurLine::usage_account,  &CurLine::type_text,
     &CurLine::billing_entity, &CurLine::bill_type,      &CurLine::product_code,
     &CurLine::product_name,   &CurLine::usage_type,     &CurLine::operation,
@@ -88,7 +88,7 @@ void LineAggregator::EncodeText(const CurLine& line, std::string* out) {
   Put(key, line.period.start());
   Put(key, static_cast<uint8_t>(line.type));
   Put(key, line.source_file);
-  for (std::string CurLine::*text : kKeyTexts) PutText(key, line.*text);
+  for (Interned CurLine::*text : kKeyTexts) PutText(key, line.*text);
   Put(key, static_cast<uint32_t>(line.tags.size()));
   for (const auto& [tag, value] : line.tags) {
     PutText(key, tag);
@@ -346,23 +346,29 @@ std::vector<CurLine> LineAggregator::SpellOut(const std::vector<const LineAggreg
   }
   // A line's first row is one of its own rows, so no two lines share one.
   std::sort(order.begin(), order.end());
+  // Each distinct text is read and interned once; its lines copy what it spelled.
+  std::vector<CurLine> spelled(texts.size());
+  for (size_t t = 0; t < texts.size(); ++t) {
+    CurLine& line = spelled[t];
+    KeyReader key(texts[t].key);
+    line.period = BillingPeriod::Containing(key.Get<Timestamp>());
+    line.type = static_cast<LineItemType>(key.Get<uint8_t>());
+    line.source_file = key.Get<uint32_t>();
+    for (Interned CurLine::*text : kKeyTexts) line.*text = key.Text();
+    line.tags.resize(key.Get<uint32_t>());
+    for (auto& [tag, value] : line.tags) {
+      tag = key.Text();
+      value = key.Text();
+    }
+  }
   std::vector<CurLine> out = DefaultConstructed<CurLine>(order.size());
-  // Spelling the lines out is most of the work left once the rows are read, and each line is
-  // independent: a big month is spelled out on two threads.
+  // Copying the texts and sums into a month's lines is most of the work left once the rows are
+  // read, and each line is independent: a big month is spelled out on two threads.
   auto spell = [&](size_t begin, size_t end) {
     for (size_t k = begin; k < end; ++k) {
       const Entry& e = *order[k].entry;
       CurLine& line = out[k];
-      KeyReader key(texts[e.text].key);
-      line.period = BillingPeriod::Containing(key.Get<Timestamp>());
-      line.type = static_cast<LineItemType>(key.Get<uint8_t>());
-      line.source_file = key.Get<uint32_t>();
-      for (std::string CurLine::*text : kKeyTexts) line.*text = key.Text();
-      line.tags.resize(key.Get<uint32_t>());
-      for (auto& [tag, value] : line.tags) {
-        tag = key.Text();
-        value = key.Text();
-      }
+      line = spelled[e.text];
       line.usage_amount = e.usage_amount;
       line.cost = e.cost;
       line.usage_start = e.usage_start;

@@ -135,10 +135,9 @@ TEST(ParquetIngestTest, Cur2MapColumnsAsJsonCsvAndAsParquetMaps) {
   const CurLine& line = parquet.lines[2];
   EXPECT_EQ(line.product_name, "Amazon Relational Database Service");
   EXPECT_EQ(line.region, "us-east-1");
-  std::vector<std::pair<std::string, std::string>> tags = {
-      {"user:CostCenter", "cc-2"},
-      {"user_team", "team \"2\""},
-      {"costCategory/business_unit", "Retail"}};
+  Tags tags = {{"user:CostCenter", "cc-2"},
+               {"user_team", "team \"2\""},
+               {"costCategory/business_unit", "Retail"}};
   EXPECT_EQ(line.tags, tags);
   // i = 0: a null resource_tags map; i = 1: an empty one. Only the cost category remains.
   EXPECT_EQ(parquet.lines[0].tags.size(), 1u);
@@ -156,7 +155,7 @@ TEST(ParquetIngestTest, Focus12AsCsvAndAsParquet) {
   ExpectSameLines(csv, parquet);
   EXPECT_EQ(parquet.lines[1].cost.unblended, D("0.1234567"));
   EXPECT_EQ(parquet.lines[1].usage_start, parquet.lines[0].usage_start + 3600);
-  std::vector<std::pair<std::string, std::string>> tags = {{"user:CostCenter", "cc-1"}};
+  Tags tags = {{"user:CostCenter", "cc-1"}};
   EXPECT_EQ(parquet.lines[1].tags, tags);
   EXPECT_TRUE(parquet.lines[0].tags.empty());
 }

@@ -320,7 +320,7 @@ TEST(RealFilesTest, FocusSampleOfThreeProviders) {
       sp_covered += line.rows;
       EXPECT_EQ(line.type_text, "FOCUS:Usage");
       EXPECT_EQ(line.cost.unblended, D("0"));
-      EXPECT_EQ(line.commitment_arn.substr(0, 22), "arn:aws:savingsplans::");
+      EXPECT_EQ(line.commitment_arn.str().substr(0, 22), "arn:aws:savingsplans::");
     }
     if (line.billing_entity == "AWS Marketplace") marketplace += line.rows;
   }

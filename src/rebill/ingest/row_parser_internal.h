@@ -225,11 +225,18 @@ class RowTags {
   void Offer(size_t rank, std::string_view value) {
     if (values_[rank].empty()) values_[rank] = value;
   }
-  void Emit(std::vector<std::pair<std::string, std::string>>* tags) const {
-    tags->clear();
+  /// Into the row's tags, whose texts a parser reuses from row to row: a tag that keeps its
+  /// key and value needs no look-up.
+  void Emit(std::vector<std::pair<Interned, Interned>>* tags) const {
+    size_t n = 0;
     for (size_t i = 0; i < values_.size(); ++i) {
-      if (!values_[i].empty()) tags->emplace_back(keys_.key(i), values_[i]);
+      if (values_[i].empty()) continue;
+      if (n == tags->size()) tags->emplace_back();
+      (*tags)[n].first = keys_.key(i);
+      (*tags)[n].second = values_[i];
+      ++n;
     }
+    tags->resize(n);
   }
 
  private:

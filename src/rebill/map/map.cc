@@ -40,7 +40,7 @@ Status CheckOverlaps(const std::string& account, std::vector<Window> windows) {
   return Status::Ok();
 }
 
-const std::string* TagValue(const CurLine& line, const std::string& key) {
+const Interned* TagValue(const CurLine& line, const std::string& key) {
   for (const auto& [k, v] : line.tags) {
     if (k == key) return &v;
   }
@@ -128,7 +128,7 @@ class Mapper {
       }
       return Status::Ok();
     }
-    const std::string* value = TagValue(line, split.key);
+    const Interned* value = TagValue(line, split.key);
     if (value != nullptr) {
       if (auto it = split.values.find(*value); it != split.values.end()) {
         out_.lines.push_back({id, it->second, line.cost, "tag " + split.key + "=" + *value});
@@ -295,7 +295,7 @@ Result<AccountCheck> CheckAccounts(const NormalizedMonth& month, const MappedLin
   check.organization_imported = !org.accounts.empty();
   std::map<std::string, AccountCheck::Spend> unassigned;
   std::unordered_set<std::string_view> with_usage;  // views of the month's accounts
-  const std::string* previous = nullptr;            // neighbouring lines mostly share their account
+  const Interned* previous = nullptr;               // neighbouring lines mostly share their account
   for (const CurLine& line : month.lines) {
     if (previous == nullptr || *previous != line.usage_account) {
       with_usage.insert(line.usage_account);
@@ -342,7 +342,7 @@ Result<AccountCheck> CheckAccounts(const NormalizedMonth& month, const MappedLin
       if (line.usage_account != split.account) continue;
       Timestamp at = line.usage_start != 0 ? line.usage_start : line.period.start();
       if (at < split.from || at >= split.to) continue;
-      const std::string* value = TagValue(line, split.key);
+      const Interned* value = TagValue(line, split.key);
       if (value != nullptr && split.values.count(*value) != 0) continue;
       std::string v = value == nullptr ? "" : *value;
       AccountCheck::UnmatchedValue& u = values[{split.account, split.key, v}];

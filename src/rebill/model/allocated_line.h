@@ -33,19 +33,19 @@ std::string_view ChargeCategoryName(ChargeCategory category);
 struct AllocatedLine {
   uint32_t line = 0;  // index into NormalizedMonth::lines
   Bucket bucket = Bucket::kUnassigned;
-  std::string customer;  // with kCustomer
-  std::string payer_account;
-  std::string usage_account;
-  std::string service;  // product code
+  Interned customer;  // with kCustomer
+  Interned payer_account;
+  Interned usage_account;
+  Interned service;  // product code
   ChargeCategory category = ChargeCategory::kUsage;
   Decimal cost_basis;  // in AllocatedLines::cost_view
   Decimal list_cost;   // public on-demand value of this part
-  std::string policy;  // the policy that produced it ("pro-rata", "as-applied", ...)
-  std::string commitment_arn;
+  Interned policy;     // the policy that produced it ("pro-rata", "as-applied", ...)
+  Interned commitment_arn;
   /// With kResellerRetained: the customer whose usage earned what the reseller keeps (commitment
   /// benefit, a channel discount or a credit on its account), so that margin can count it in
   /// that customer's true cost. Empty when no customer earned it (support, unused commitment).
-  std::string earned_by;
+  Interned earned_by;
 
   friend bool operator==(const AllocatedLine&, const AllocatedLine&) = default;
 };

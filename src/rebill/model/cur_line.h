@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "rebill/core/decimal.h"
+#include "rebill/core/interned.h"
 #include "rebill/core/period.h"
 
 namespace rebill {
@@ -69,31 +70,34 @@ struct CostViews {
   friend bool operator==(const CostViews&, const CostViews&) = default;
 };
 
+/// A line's tag and cost category values as (key, value).
+using Tags = std::vector<std::pair<Interned, Interned>>;
+
 struct CurLine {
-  BillingPeriod period;       // bill/BillingPeriodStartDate
-  std::string payer_account;  // bill/PayerAccountId
-  std::string usage_account;  // lineItem/UsageAccountId: the key for mapping to a customer
+  BillingPeriod period;    // bill/BillingPeriodStartDate
+  Interned payer_account;  // bill/PayerAccountId
+  Interned usage_account;  // lineItem/UsageAccountId: the key for mapping to a customer
   LineItemType type = LineItemType::kUsage;
-  std::string type_text;       // as written; differs from the enum name only for kUnknown
-  std::string billing_entity;  // bill/BillingEntity: "AWS", "AWS Marketplace"
-  std::string bill_type;       // bill/BillType: Anniversary, Purchase, Refund
-  std::string product_code;    // lineItem/ProductCode
-  std::string product_name;    // product/ProductName (display)
-  std::string usage_type;      // lineItem/UsageType
-  std::string operation;       // lineItem/Operation
-  std::string region;          // product/region
-  std::string description;     // lineItem/LineItemDescription
-  Timestamp usage_start = 0;   // lineItem/UsageStartDate (inclusive)
-  Timestamp usage_end = 0;     // lineItem/UsageEndDate (exclusive)
-  Decimal usage_amount;        // lineItem/UsageAmount, in pricing_unit
-  std::string pricing_unit;    // pricing/unit
-  std::string currency;        // lineItem/CurrencyCode
+  Interned type_text;         // as written; differs from the enum name only for kUnknown
+  Interned billing_entity;    // bill/BillingEntity: "AWS", "AWS Marketplace"
+  Interned bill_type;         // bill/BillType: Anniversary, Purchase, Refund
+  Interned product_code;      // lineItem/ProductCode
+  Interned product_name;      // product/ProductName (display)
+  Interned usage_type;        // lineItem/UsageType
+  Interned operation;         // lineItem/Operation
+  Interned region;            // product/region
+  Interned description;       // lineItem/LineItemDescription
+  Timestamp usage_start = 0;  // lineItem/UsageStartDate (inclusive)
+  Timestamp usage_end = 0;    // lineItem/UsageEndDate (exclusive)
+  Decimal usage_amount;       // lineItem/UsageAmount, in pricing_unit
+  Interned pricing_unit;      // pricing/unit
+  Interned currency;          // lineItem/CurrencyCode
   CostViews cost;
-  std::string commitment_arn;  // savingsPlan/SavingsPlanARN or reservation/ReservationARN
-  std::string invoice_id;      // bill/InvoiceId; empty until AWS finalizes the month
+  Interned commitment_arn;  // savingsPlan/SavingsPlanARN or reservation/ReservationARN
+  Interned invoice_id;      // bill/InvoiceId; empty until AWS finalizes the month
   /// Tag and cost category values as (key, value), key as the header names it
   /// ("user:CostCenter"); only non-empty values.
-  std::vector<std::pair<std::string, std::string>> tags;
+  Tags tags;
   uint32_t source_file = 0;  // index into NormalizedMonth::sources
   /// 1-based data row in that file (the header is row 0); for an aggregated line, its first row.
   uint64_t source_row = 0;

@@ -12,10 +12,10 @@
 namespace rebill {
 
 struct MappedLine {
-  uint32_t line = 0;     // index into NormalizedMonth::lines
-  std::string customer;  // empty: the Unassigned bucket
-  CostViews cost;        // the part of the line this customer carries (the whole line unless split)
-  std::string how;       // why it landed here: "account", "tag user:CostCenter=cc-100", ...
+  uint32_t line = 0;  // index into NormalizedMonth::lines
+  Interned customer;  // empty: the Unassigned bucket
+  CostViews cost;     // the part of the line this customer carries (the whole line unless split)
+  Interned how;       // why it landed here: "account", "tag user:CostCenter=cc-100", ...
 
   /// The reseller's own account (e.g. the payer): its lines are the reseller's, not unassigned.
   bool reseller = false;

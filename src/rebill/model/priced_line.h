@@ -15,16 +15,16 @@ namespace rebill {
 struct PricedLine {
   StatementLineKind kind = StatementLineKind::kCharge;  // charge, credit, or a reseller fee
   uint32_t allocated = 0;  // index into AllocatedLines::lines (unused for fees)
-  std::string customer;
-  std::string usage_account;
+  Interned customer;
+  Interned usage_account;
   Timestamp usage_start = 0;  // of the CUR line; 0 for fees
-  std::string service;
+  Interned service;
   ChargeCategory category = ChargeCategory::kUsage;
   Decimal cost_basis;  // what the reseller's cost is (AllocatedLine::cost_basis)
   Decimal list_cost;
   Decimal amount;  // the customer's price, precise, in `currency`
-  std::string currency;
-  std::string rule;  // the rule(s) that priced it, e.g. "standard/ec2: discount 3%"
+  Interned currency;
+  Interned rule;  // the rule(s) that priced it, e.g. "standard/ec2: discount 3%"
 
   friend bool operator==(const PricedLine&, const PricedLine&) = default;
 };

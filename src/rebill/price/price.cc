@@ -193,8 +193,7 @@ class Pricer {
     Decimal basis = a.cost_basis;
     Decimal usage = UsageOf(a, line);
     auto label = [&p](std::string_view text) {
-      if (!p.rule.empty()) p.rule += "; ";
-      p.rule += text;
+      p.rule = p.rule.empty() ? Interned(text) : Interned(p.rule + "; " + std::string(text));
     };
     Decimal free_fraction;  // of the usage, 0..1
     if (free != nullptr && usage.Sign() > 0) {
@@ -323,11 +322,11 @@ class Pricer {
         }
         if (f->minimum && p.amount < *f->minimum) {
           p.amount = *f->minimum;
-          p.rule += ", minimum " + f->minimum->ToString();
+          p.rule = p.rule + ", minimum " + f->minimum->ToString();
         }
         if (f->maximum && p.amount > *f->maximum) {
           p.amount = *f->maximum;
-          p.rule += ", maximum " + f->maximum->ToString();
+          p.rule = p.rule + ", maximum " + f->maximum->ToString();
         }
         out_.lines.push_back(std::move(p));
       }

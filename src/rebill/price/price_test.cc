@@ -178,7 +178,7 @@ TEST_F(PriceTest, FreeAllowanceThenTheNextRule) {
   EXPECT_EQ(priced.lines[0].amount, D("0"));
   EXPECT_EQ(priced.lines[1].amount, D("0.33"));  // 3/4 of 0.40, +10 %
   EXPECT_EQ(priced.lines[2].amount, D("0.44"));
-  EXPECT_NE(priced.lines[1].rule.find("lambda-free"), std::string::npos);
+  EXPECT_NE(priced.lines[1].rule.str().find("lambda-free"), std::string::npos);
 }
 
 TEST_F(PriceTest, APlanChangeOnTheFifteenth) {
@@ -217,7 +217,7 @@ TEST_F(PriceTest, FeesWithMinimumMaximumAndOneOff) {
   ASSERT_EQ(priced.lines.size(), 3u);
   EXPECT_EQ(priced.lines[1].kind, StatementLineKind::kFee);
   EXPECT_EQ(priced.lines[1].amount, D("250"));  // 8 % of 1000 is 80, below the minimum
-  EXPECT_NE(priced.lines[1].rule.find("minimum 250"), std::string::npos);
+  EXPECT_NE(priced.lines[1].rule.str().find("minimum 250"), std::string::npos);
   EXPECT_EQ(priced.lines[2].service, "Onboarding");
   EXPECT_EQ(priced.lines[2].amount, D("500"));
 

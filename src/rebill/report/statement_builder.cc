@@ -122,7 +122,7 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
     StatementLineKind kind = line.kind;
     const bool by_account =
         settings.customers[it->second].lines_by == "account" && kind != StatementLineKind::kFee;
-    std::string account = by_account ? line.usage_account : std::string();
+    std::string account = by_account ? line.usage_account.str() : std::string();
     auto [entry, inserted] =
         grouped[it->second].try_emplace(Key{kind, account, line.service, line.category});
     Group& group = entry->second;

@@ -34,7 +34,7 @@ constexpr size_t kFooterSize = 64;  // SHA-256 of the body, hex
 // their orders cannot drift apart.
 struct StringColumn {
   std::string_view name;
-  std::string CurLine::*field;
+  Interned CurLine::*field;
 };
 constexpr std::array<StringColumn, 15> kStringColumns = {{
     {"payer_account", &CurLine::payer_account},
@@ -366,19 +366,20 @@ Result<const char*> TakeIds(Cursor& in, uint64_t count, size_t dict_size, std::s
   return p;
 }
 
-Result<std::vector<std::string>> ReadDictionary(Cursor& in) {
+// Each string interned once: the lines then copy the pointers.
+Result<std::vector<Interned>> ReadDictionary(Cursor& in) {
   REBILL_ASSIGN_OR_RETURN(uint32_t count, in.Get<uint32_t>("dictionary size"));
   REBILL_ASSIGN_OR_RETURN(const char* ends, in.Take(count, 8, "dictionary offsets"));
   uint64_t blob_size = count == 0 ? 0 : LoadLE<uint64_t>(ends + 8 * (count - 1));
   REBILL_ASSIGN_OR_RETURN(const char* blob, in.Take(blob_size, 1, "dictionary strings"));
-  std::vector<std::string> strings(count);
+  std::vector<Interned> strings(count);
   uint64_t begin = 0;
   for (uint32_t i = 0; i < count; ++i) {
     uint64_t end = LoadLE<uint64_t>(ends + 8 * i);
     if (end < begin || end > blob_size) {
       return InvalidInput("dictionary string " + std::to_string(i) + " has a bad offset");
     }
-    strings[i].assign(blob + begin, end - begin);
+    strings[i] = std::string_view(blob + begin, end - begin);
     begin = end;
   }
   return strings;
@@ -394,7 +395,7 @@ Result<NormalizedMonth> DecodeBody(std::string_view body) {
   REBILL_ASSIGN_OR_RETURN(uint32_t scale, in.Get<uint32_t>("display scale"));
   if (scale > 18) return InvalidInput("display scale " + std::to_string(scale) + " is over 18");
   m.display_scale = static_cast<int>(scale);
-  REBILL_ASSIGN_OR_RETURN(const std::vector<std::string> dict, ReadDictionary(in));
+  REBILL_ASSIGN_OR_RETURN(const std::vector<Interned> dict, ReadDictionary(in));
   const size_t n_dict = dict.size();
 
   REBILL_ASSIGN_OR_RETURN(uint32_t n_keys, in.Get<uint32_t>("tag key count"));

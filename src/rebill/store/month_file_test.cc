@@ -182,7 +182,7 @@ TEST(ColumnarMonthFile, StoresARepeatedStringOnce) {
   for (int i = 0; i < 2000; ++i) {
     CurLine l = UsageLine(month.period, i % 24);
     l.tags = {{"user:CostCenter", "cc-100"}};
-    for (std::string CurLine::*field :
+    for (Interned CurLine::*field :
          {&CurLine::payer_account, &CurLine::usage_account, &CurLine::type_text,
           &CurLine::billing_entity, &CurLine::bill_type, &CurLine::product_code,
           &CurLine::product_name, &CurLine::usage_type, &CurLine::operation, &CurLine::region,
