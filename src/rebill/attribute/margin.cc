@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <array>
 #include <map>
 #include <string_view>
 #include <unordered_map>
@@ -72,17 +73,16 @@ class LineTargets {
         by_customer_service_(by_customer_service),
         waterfalls_(waterfalls) {}
 
-  const Targets& For(std::string_view customer, std::string_view service,
-                     std::string_view account) {
-    // A NUL cannot occur inside the three, so the joined key tells them apart.
-    key_.assign(customer).append(1, '\0').append(service).append(1, '\0').append(account);
+  const Targets& For(Interned customer, Interned service, Interned account) {
+    // Interned texts are equal when their pointers are: the three pointers are the key.
+    Key key{customer.identity(), service.identity(), account.identity()};
     // Neighbouring lines mostly share all three.
-    if (last_ != nullptr && last_->first == key_) return last_->second;
-    auto it = targets_.find(key_);
+    if (last_ != nullptr && last_->first == key) return last_->second;
+    auto it = targets_.find(key);
     if (it == targets_.end()) {
       Targets t{&by_customer_[customer], &by_service_[service], &by_account_[account],
-                &by_customer_service_.Pair(customer, service), &waterfalls_[std::string(customer)]};
-      it = targets_.emplace(key_, t).first;
+                &by_customer_service_.Pair(customer, service), &waterfalls_[customer.str()]};
+      it = targets_.emplace(key, t).first;
     }
     last_ = &*it;
     return it->second;
@@ -94,9 +94,16 @@ class LineTargets {
   Totals& by_account_;
   Totals& by_customer_service_;
   std::map<std::string, Waterfall>& waterfalls_;
-  std::unordered_map<std::string, Targets, KeyHash, std::equal_to<>> targets_;
-  std::pair<const std::string, Targets>* last_ = nullptr;
-  std::string key_;
+  using Key = std::array<const void*, 3>;
+  struct PointersHash {
+    size_t operator()(const Key& key) const {
+      size_t h = 0;
+      for (const void* p : key) h = h * 0x9E3779B97F4A7C15ull + std::hash<const void*>()(p);
+      return h;
+    }
+  };
+  std::unordered_map<Key, Targets, PointersHash> targets_;
+  std::pair<const Key, Targets>* last_ = nullptr;
 };
 
 Status CheckIdentity(const std::vector<MarginRow>& rows, const char* grouping) {

@@ -106,7 +106,7 @@ class Mapper {
   }
 
  private:
-  const Split* FindSplit(const std::string& account, Timestamp at) const {
+  const Split* FindSplit(Interned account, Timestamp at) const {
     auto it = splits_.find(account);
     if (it == splits_.end()) return nullptr;
     for (const Split* s : it->second) {
@@ -182,10 +182,11 @@ class Mapper {
   const NormalizedMonth& month_;
   const AccountMap& accounts_;
   std::vector<Assignment> assignments_;
-  std::unordered_map<std::string, std::vector<const Assignment*>> by_account_;
+  // Keyed by interned account: a line's look-up hashes a pointer, not the account's digits.
+  std::unordered_map<Interned, std::vector<const Assignment*>> by_account_;
   std::unordered_map<const Assignment*, std::string> how_;  // "account (customer[3].accounts)"
-  std::unordered_map<std::string, std::vector<const Split*>> splits_;
-  std::set<std::string> reseller_;
+  std::unordered_map<Interned, std::vector<const Split*>> splits_;
+  std::unordered_set<Interned> reseller_;
   std::map<const Split*, std::map<std::string, Decimal>> tagged_;
   std::vector<std::pair<size_t, const Split*>> untagged_;
   MappedLines out_;

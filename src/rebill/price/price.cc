@@ -338,7 +338,7 @@ class Pricer {
   const AllocatedLines& allocated_;
   const PriceBook& book_;
   const RunContext& ctx_;
-  std::unordered_map<std::string, const CustomerPricing*> customers_;
+  std::unordered_map<Interned, const CustomerPricing*> customers_;  // by interned customer id
   std::map<std::tuple<std::string, std::string, size_t>, Decimal> allowance_used_;
   std::map<std::tuple<std::string, std::string, size_t>, Decimal> tier_spend_;
   std::unordered_map<const Rule*, std::string> labels_;

@@ -77,7 +77,7 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
   set.period = ctx.period;
   set.reseller = settings.reseller;
 
-  std::unordered_map<std::string, size_t> index;
+  std::unordered_map<Interned, size_t> index;  // hashes a line's customer by its pointer
   for (const CustomerInfo& c : settings.customers) {
     if (!index.emplace(c.id, set.statements.size()).second) {
       // A second statement for the same id would silently receive none of its lines.
@@ -105,7 +105,7 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
   // The map's order is the statement's order: charges by service, then fees, credits, tax.
   // Statements by account put the usage account first in the key, so lines read account by
   // account, each by service.
-  using Key = std::tuple<StatementLineKind, std::string, std::string, ChargeCategory>;
+  using Key = std::tuple<StatementLineKind, Interned, Interned, ChargeCategory>;
   std::vector<std::map<Key, Group>> grouped(set.statements.size());
   std::vector<std::map<int, Decimal>> daily(set.statements.size());
   std::vector<const FxRate*> fx(set.statements.size(), nullptr);
@@ -122,7 +122,7 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
     StatementLineKind kind = line.kind;
     const bool by_account =
         settings.customers[it->second].lines_by == "account" && kind != StatementLineKind::kFee;
-    std::string account = by_account ? line.usage_account.str() : std::string();
+    Interned account = by_account ? line.usage_account : Interned();
     auto [entry, inserted] =
         grouped[it->second].try_emplace(Key{kind, account, line.service, line.category});
     Group& group = entry->second;
@@ -130,7 +130,7 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
     if (inserted) {
       out.kind = kind;
       out.service = line.service;
-      out.account = std::move(account);
+      out.account = account;
       out.description = Describe(line);
     }
     if (kind == StatementLineKind::kCharge && line.usage_start >= period_start &&
