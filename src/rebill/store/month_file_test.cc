@@ -220,11 +220,18 @@ TEST_F(DamagedMonthFile, RefusesAFlippedByteAndATruncatedFile) {
     Spill(path, flipped);
     EXPECT_STATUS(ReadMonthFile(path), StatusCode::kInvalidInput, "checksum mismatch");
   }
-  for (size_t keep : {size_t{5}, kHeader + 10, file.size() - 1}) {
+  // An empty file maps nothing; it must be refused like any other short one.
+  for (size_t keep : {size_t{0}, size_t{5}, kHeader + 10, file.size() - 1}) {
     Spill(path, file.substr(0, keep));
     EXPECT_STATUS(ReadMonthFile(path), StatusCode::kInvalidInput, "m.month");
     EXPECT_STATUS(ReadMonthFile(path), StatusCode::kInvalidInput, "ingest the billing files again");
   }
+}
+
+TEST_F(DamagedMonthFile, AMissingFileIsAnIoErrorThatSaysToIngestAgain) {
+  std::filesystem::remove(path);
+  EXPECT_STATUS(ReadMonthFile(path), StatusCode::kIo, "m.month");
+  EXPECT_STATUS(ReadMonthFile(path), StatusCode::kIo, "run `rebill ingest` again");
 }
 
 TEST_F(DamagedMonthFile, RefusesAnOutOfRangeStringIdEvenWhenSigned) {
