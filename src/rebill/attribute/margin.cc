@@ -74,7 +74,7 @@ class LineTargets {
         waterfalls_(waterfalls) {}
 
   const Targets& For(Interned customer, Interned service, Interned account) {
-    // Interned texts are equal when their pointers are: the three pointers are the key.
+    // Interned texts are equal when their numbers are: the three numbers are the key.
     Key key{customer.identity(), service.identity(), account.identity()};
     // Neighbouring lines mostly share all three.
     if (last_ != nullptr && last_->first == key) return last_->second;
@@ -94,11 +94,11 @@ class LineTargets {
   Totals& by_account_;
   Totals& by_customer_service_;
   std::map<std::string, Waterfall>& waterfalls_;
-  using Key = std::array<const void*, 3>;
+  using Key = std::array<uint32_t, 3>;
   struct PointersHash {
     size_t operator()(const Key& key) const {
       size_t h = 0;
-      for (const void* p : key) h = h * 0x9E3779B97F4A7C15ull + std::hash<const void*>()(p);
+      for (uint32_t id : key) h = h * 0x9E3779B97F4A7C15ull + id;
       return h;
     }
   };

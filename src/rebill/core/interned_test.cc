@@ -46,7 +46,7 @@ TEST(InternedTest, OrdersByTextNotByAddress) {
 
 TEST(InternedTest, AssignmentKeepsOrReplacesTheText) {
   Interned field = "USE1-BoxUsage:m5.large";
-  const void* before = field.identity();
+  uint32_t before = field.identity();
   field = std::string_view("USE1-BoxUsage:m5.large");
   EXPECT_EQ(field.identity(), before);
   field = "USE1-BoxUsage:m5.xlarge";
@@ -59,7 +59,7 @@ TEST(InternedTest, AssignmentKeepsOrReplacesTheText) {
 // Threads interning the same texts at once get the same objects.
 TEST(InternedTest, ThreadsAgreeOnIdentity) {
   constexpr int kTexts = 2000;
-  std::vector<std::vector<const void*>> seen(4, std::vector<const void*>(kTexts));
+  std::vector<std::vector<uint32_t>> seen(4, std::vector<uint32_t>(kTexts));
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([t, &seen] {
@@ -71,8 +71,22 @@ TEST(InternedTest, ThreadsAgreeOnIdentity) {
   }
   for (std::thread& t : threads) t.join();
   for (int t = 1; t < 4; ++t) EXPECT_EQ(seen[t], seen[0]);
-  std::set<const void*> distinct(seen[0].begin(), seen[0].end());
+  std::set<uint32_t> distinct(seen[0].begin(), seen[0].end());
   EXPECT_EQ(distinct.size(), static_cast<size_t>(kTexts));
+}
+
+// Texts are numbered in chunks of 65,536: numbers past the first chunk read back their texts.
+TEST(InternedTest, ManyTextsReadBackAcrossChunks) {
+  constexpr int kTexts = 150000;
+  std::vector<Interned> texts;
+  texts.reserve(kTexts);
+  for (int i = 0; i < kTexts; ++i) texts.emplace_back("many-" + std::to_string(i));
+  for (int i = 0; i < kTexts; i += 997) {
+    EXPECT_EQ(texts[i].str(), "many-" + std::to_string(i));
+    EXPECT_EQ(texts[i], Interned("many-" + std::to_string(i)));
+  }
+  EXPECT_EQ(texts.back().str(), "many-" + std::to_string(kTexts - 1));
+  EXPECT_NE(texts.front(), texts.back());
 }
 
 TEST(InternedTest, ConcatenatesLikeAString) {

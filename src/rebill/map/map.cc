@@ -182,7 +182,7 @@ class Mapper {
   const NormalizedMonth& month_;
   const AccountMap& accounts_;
   std::vector<Assignment> assignments_;
-  // Keyed by interned account: a line's look-up hashes a pointer, not the account's digits.
+  // Keyed by interned account: a line's look-up hashes a number, not the account's digits.
   std::unordered_map<Interned, std::vector<const Assignment*>> by_account_;
   std::unordered_map<const Assignment*, std::string> how_;  // "account (customer[3].accounts)"
   std::unordered_map<Interned, std::vector<const Split*>> splits_;

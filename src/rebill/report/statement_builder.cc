@@ -77,7 +77,7 @@ Result<StatementSet> BuildStatements(const PricedLines& priced, const StatementS
   set.period = ctx.period;
   set.reseller = settings.reseller;
 
-  std::unordered_map<Interned, size_t> index;  // hashes a line's customer by its pointer
+  std::unordered_map<Interned, size_t> index;  // hashes a line's customer by its number
   for (const CustomerInfo& c : settings.customers) {
     if (!index.emplace(c.id, set.statements.size()).second) {
       // A second statement for the same id would silently receive none of its lines.
