@@ -14,7 +14,7 @@ constexpr int MADV_POPULATE_WRITE = 23;  // Linux 5.14; older headers lack it
 #endif
 
 // Below this, one thread's faults cost less than starting a second.
-constexpr size_t kPrefaultFrom = size_t{32} << 20;
+constexpr size_t kPrefaultFrom = size_t{8} << 20;
 
 }  // namespace
 
