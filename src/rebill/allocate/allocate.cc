@@ -201,17 +201,17 @@ class Allocator {
     return out;
   }
 
-  static void ToAccount(AllocatedLine& out, const MappedLine& part, std::string policy) {
+  static void ToAccount(AllocatedLine& out, const MappedLine& part, std::string_view policy) {
     if (part.reseller) {
       ToReseller(out, "the reseller's own account");
       return;
     }
     out.bucket = part.unassigned() ? Bucket::kUnassigned : Bucket::kCustomer;
     out.customer = part.customer;
-    out.policy = std::move(policy);
+    out.policy = policy;
   }
 
-  static void ToReseller(AllocatedLine& out, std::string policy) {
+  static void ToReseller(AllocatedLine& out, std::string_view policy) {
     out.bucket = Bucket::kResellerRetained;
     out.customer = Interned();
     out.policy = policy;

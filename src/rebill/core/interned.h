@@ -58,8 +58,6 @@ class Interned {
 
   bool empty() const { return id_ == 0; }
   size_t size() const { return str().size(); }
-  const char* data() const { return str().data(); }
-  const char* c_str() const { return str().c_str(); }
   /// The same for equal texts, for hashing.
   uint32_t identity() const { return id_; }
 
@@ -70,22 +68,10 @@ class Interned {
   friend std::strong_ordering operator<=>(Interned a, Interned b) {
     return a.id_ == b.id_ ? std::strong_ordering::equal : a.str() <=> b.str();
   }
-  friend std::strong_ordering operator<=>(Interned a, std::string_view b) {
-    return std::string_view(a.str()) <=> b;
-  }
   friend std::ostream& operator<<(std::ostream& out, Interned text) { return out << text.str(); }
-  friend std::string operator+(Interned a, std::string_view b) {
-    return std::string(a.str()).append(b);
-  }
-  friend std::string operator+(std::string_view a, Interned b) {
-    return std::string(a).append(b.str());
-  }
   friend std::string operator+(const char* a, Interned b) { return std::string(a) + b.str(); }
   friend std::string operator+(Interned a, const char* b) { return a.str() + b; }
-  friend std::string operator+(const std::string& a, Interned b) { return a + b.str(); }
-  friend std::string operator+(Interned a, const std::string& b) { return a.str() + b; }
   friend std::string operator+(std::string&& a, Interned b) { return std::move(a.append(b.str())); }
-  friend std::string operator+(Interned a, char b) { return a.str() + b; }
 
  private:
   uint32_t id_ = 0;

@@ -582,7 +582,8 @@ class MappedFile {
       if (data == MAP_FAILED) {
         std::string why = std::strerror(errno);
         ::close(fd);
-        return IoError(path + ": cannot map: " + why);
+        return IoError(path + ": cannot map the normalized month (" + why +
+                       "); check that the workspace's file system allows memory-mapped files");
       }
       file->data_ = data;
     }
