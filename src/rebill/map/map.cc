@@ -85,7 +85,7 @@ class Mapper {
         REBILL_RETURN_IF_ERROR(MapSplit(i, line, *split));
         continue;
       }
-      MappedLine mapped{static_cast<uint32_t>(i), "", line.cost, "unassigned"};
+      MappedLine mapped{static_cast<uint32_t>(i), Interned(), line.cost, unassigned_};
       if (auto it = by_account_.find(line.usage_account); it != by_account_.end()) {
         for (const Assignment* a : it->second) {
           if (at >= a->from && at < a->to) {
@@ -184,7 +184,9 @@ class Mapper {
   std::vector<Assignment> assignments_;
   // Keyed by interned account: a line's look-up hashes a number, not the account's digits.
   std::unordered_map<Interned, std::vector<const Assignment*>> by_account_;
-  std::unordered_map<const Assignment*, std::string> how_;  // "account (customer[3].accounts)"
+  // Interned once, not on every line that lands by the assignment.
+  std::unordered_map<const Assignment*, Interned> how_;  // "account (customer[3].accounts)"
+  const Interned unassigned_{"unassigned"};
   std::unordered_map<Interned, std::vector<const Split*>> splits_;
   std::unordered_set<Interned> reseller_;
   std::map<const Split*, std::map<std::string, Decimal>> tagged_;

@@ -420,25 +420,41 @@ namespace {
 
 // Invariant 2: each line lands once — its mapped parts, and nothing else, sum to the line.
 Status CheckEveryLineLandsOnce(const NormalizedMonth& month, const MappedLines& mapped) {
-  std::vector<CostViews> sums(month.lines.size());
-  std::vector<uint32_t> parts(month.lines.size(), 0);
-  for (const MappedLine& m : mapped.lines) {
-    if (m.line >= month.lines.size()) return Internal("mapped line out of range");
-    sums[m.line].unblended += m.cost.unblended;
-    sums[m.line].net_unblended += m.cost.net_unblended;
-    sums[m.line].amortized += m.cost.amortized;
-    sums[m.line].public_on_demand += m.cost.public_on_demand;
-    ++parts[m.line];
+  const std::vector<MappedLine>& parts = mapped.lines;
+  // The parts are met line by line: the mapper writes them in line order, except for the
+  // untagged parts of split lines it spreads at the end, which this order puts back in place.
+  std::vector<uint32_t> order;
+  bool in_line_order = std::is_sorted(parts.begin(), parts.end(),
+                                      [](const auto& a, const auto& b) { return a.line < b.line; });
+  if (!in_line_order) {
+    order.resize(parts.size());
+    for (size_t k = 0; k < parts.size(); ++k) order[k] = static_cast<uint32_t>(k);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return parts[a].line < parts[b].line; });
   }
+  auto part = [&](size_t k) -> const MappedLine& {
+    return in_line_order ? parts[k] : parts[order[k]];
+  };
+  size_t k = 0;
   for (size_t i = 0; i < month.lines.size(); ++i) {
-    if (parts[i] == 0 || sums[i] != month.lines[i].cost) {
+    CostViews sum;
+    uint32_t count = 0;
+    for (; k < parts.size() && part(k).line == i; ++k, ++count) {
+      const CostViews& cost = part(k).cost;
+      sum.unblended += cost.unblended;
+      sum.net_unblended += cost.net_unblended;
+      sum.amortized += cost.amortized;
+      sum.public_on_demand += cost.public_on_demand;
+    }
+    if (count == 0 || sum != month.lines[i].cost) {
       const CurLine& line = month.lines[i];
       return Internal("invariant 'every line lands once' failed: line from " +
                       month.sources[line.source_file].path + " row " +
-                      std::to_string(line.source_row) + " was mapped " + std::to_string(parts[i]) +
+                      std::to_string(line.source_row) + " was mapped " + std::to_string(count) +
                       " time(s) with parts not summing to the line");
     }
   }
+  if (k != parts.size()) return Internal("mapped line out of range");
   return Status::Ok();
 }
 

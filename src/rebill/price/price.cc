@@ -109,8 +109,8 @@ class Pricer {
     return line.usage_start != 0 ? line.usage_start : line.period.start();
   }
 
-  // A rule's label is the same on every line it prices.
-  const std::string& LabelOf(const Plan& plan, const Rule& rule) {
+  // A rule's label is the same on every line it prices: made and interned once.
+  Interned LabelOf(const Plan& plan, const Rule& rule) {
     auto [it, added] = labels_.try_emplace(&rule);
     if (added) it->second = Label(plan.id, rule);
     return it->second;
@@ -164,7 +164,7 @@ class Pricer {
       // credited.
       p.kind = StatementLineKind::kCredit;
       p.amount = a.cost_basis;
-      p.rule = "passed through at face value";
+      p.rule = face_value_;
       return Convert(c, p);
     }
     const Timestamp at = StartOf(a);
@@ -192,8 +192,8 @@ class Pricer {
 
     Decimal basis = a.cost_basis;
     Decimal usage = UsageOf(a, line);
-    auto label = [&p](std::string_view text) {
-      p.rule = p.rule.empty() ? Interned(text) : Interned(p.rule + "; " + std::string(text));
+    auto label = [&p](Interned text) {
+      p.rule = p.rule.empty() ? text : Interned(p.rule + "; " + text);
     };
     Decimal free_fraction;  // of the usage, 0..1
     if (free != nullptr && usage.Sign() > 0) {
@@ -203,7 +203,7 @@ class Pricer {
         Decimal free_units = std::min(left, usage);
         used += free_units;
         REBILL_ASSIGN_OR_RETURN(free_fraction, Decimal::Div(free_units, usage));
-        label(LabelOf(*plan, *free) + " (" + free_units.ToString() + " units free)");
+        label(Interned(LabelOf(*plan, *free) + " (" + free_units.ToString() + " units free)"));
       }
     }
     Decimal charged_basis = basis;
@@ -216,7 +216,7 @@ class Pricer {
 
     if (best == nullptr) {
       p.amount = charged_basis;
-      label(marketplace ? "AWS Marketplace at cost" : "no rule matched: at cost");
+      label(marketplace ? marketplace_at_cost_ : no_rule_at_cost_);
     } else {
       label(LabelOf(*plan, *best));
       switch (best->type) {
@@ -341,7 +341,10 @@ class Pricer {
   std::unordered_map<Interned, const CustomerPricing*> customers_;  // by interned customer id
   std::map<std::tuple<std::string, std::string, size_t>, Decimal> allowance_used_;
   std::map<std::tuple<std::string, std::string, size_t>, Decimal> tier_spend_;
-  std::unordered_map<const Rule*, std::string> labels_;
+  std::unordered_map<const Rule*, Interned> labels_;
+  const Interned face_value_{"passed through at face value"};
+  const Interned marketplace_at_cost_{"AWS Marketplace at cost"};
+  const Interned no_rule_at_cost_{"no rule matched: at cost"};
   std::unordered_map<const PlanAssignment*, const Plan*> plan_of_;
   PricedLines out_;
 };
