@@ -201,9 +201,11 @@ class Allocator {
     return out;
   }
 
-  static void ToAccount(AllocatedLine& out, const MappedLine& part, std::string_view policy) {
+  // The policy texts of most lines are fixed: each is interned once, not on every line.
+  static void ToAccount(AllocatedLine& out, const MappedLine& part, Interned policy) {
     if (part.reseller) {
-      ToReseller(out, "the reseller's own account");
+      static const Interned own_account("the reseller's own account");
+      ToReseller(out, own_account);
       return;
     }
     out.bucket = part.unassigned() ? Bucket::kUnassigned : Bucket::kCustomer;
@@ -211,7 +213,7 @@ class Allocator {
     out.policy = policy;
   }
 
-  static void ToReseller(AllocatedLine& out, std::string_view policy) {
+  static void ToReseller(AllocatedLine& out, Interned policy) {
     out.bucket = Bucket::kResellerRetained;
     out.customer = Interned();
     out.policy = policy;
@@ -330,7 +332,8 @@ class Allocator {
         return;
       }
     }
-    ToAccount(out, part, "as applied");
+    static const Interned as_applied("as applied");
+    ToAccount(out, part, as_applied);
   }
 
   void PlaceChannelDiscount(const MappedLine& part, AllocatedLine& out) {
@@ -360,7 +363,7 @@ class Allocator {
   struct RuleNames {
     CommitmentRule rule;
     std::string key;
-    std::string text;
+    Interned text;
   };
   const RuleNames& NamesOf(const CommitmentRule& rule) {
     for (const RuleNames& names : rule_names_) {
