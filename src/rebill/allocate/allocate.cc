@@ -201,11 +201,9 @@ class Allocator {
     return out;
   }
 
-  // The policy texts of most lines are fixed: each is interned once, not on every line.
-  static void ToAccount(AllocatedLine& out, const MappedLine& part, Interned policy) {
+  static void ToAccount(AllocatedLine& out, const MappedLine& part, std::string_view policy) {
     if (part.reseller) {
-      static const Interned own_account("the reseller's own account");
-      ToReseller(out, own_account);
+      ToReseller(out, "the reseller's own account");
       return;
     }
     out.bucket = part.unassigned() ? Bucket::kUnassigned : Bucket::kCustomer;
@@ -213,7 +211,7 @@ class Allocator {
     out.policy = policy;
   }
 
-  static void ToReseller(AllocatedLine& out, Interned policy) {
+  static void ToReseller(AllocatedLine& out, std::string_view policy) {
     out.bucket = Bucket::kResellerRetained;
     out.customer = Interned();
     out.policy = policy;
@@ -332,8 +330,7 @@ class Allocator {
         return;
       }
     }
-    static const Interned as_applied("as applied");
-    ToAccount(out, part, as_applied);
+    ToAccount(out, part, "as applied");
   }
 
   void PlaceChannelDiscount(const MappedLine& part, AllocatedLine& out) {
@@ -363,7 +360,7 @@ class Allocator {
   struct RuleNames {
     CommitmentRule rule;
     std::string key;
-    Interned text;
+    std::string text;
   };
   const RuleNames& NamesOf(const CommitmentRule& rule) {
     for (const RuleNames& names : rule_names_) {
