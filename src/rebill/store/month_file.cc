@@ -615,6 +615,8 @@ std::string ContentSha256(const NormalizedMonth& month, const ColumnIds& numbere
   return sha.Hex();
 }
 
+constexpr uint64_t kStartWritebackEvery = uint64_t{8} << 20;
+
 // The header, the body as EncodeBody streams it, and the body's SHA-256 in hex. The header's
 // body size is written last, once the body is.
 Result<std::string> WriteBody(int fd, const NormalizedMonth& month, const ColumnIds& numbered) {
@@ -626,10 +628,19 @@ Result<std::string> WriteBody(int fd, const NormalizedMonth& month, const Column
   REBILL_RETURN_IF_ERROR(WriteAll(fd, header));
   Sha256 sha;
   uint64_t size = 0;
+  uint64_t flushed = 0;  // of the body, handed to the disk already
   Writer body([&](std::string_view bytes) {
     sha.Update(bytes);
     size += bytes.size();
-    return WriteAll(fd, bytes);
+    REBILL_RETURN_IF_ERROR(WriteAll(fd, bytes));
+    // The written pages start on their way to the disk while the rest is encoded, so that the
+    // closing fsync waits for the last of them only. Best effort: fsync still decides.
+    if (size - flushed >= kStartWritebackEvery) {
+      (void)::sync_file_range(fd, static_cast<off_t>(header.size() + flushed),
+                              static_cast<off_t>(size - flushed), SYNC_FILE_RANGE_WRITE);
+      flushed = size;
+    }
+    return Status::Ok();
   });
   EncodeBody(month, Lineage::kKeep, numbered, body);
   REBILL_RETURN_IF_ERROR(body.Finish());
