@@ -10,11 +10,86 @@
 #include <memory>
 #include <string_view>
 
+#include "rebill/core/shared_library.h"
 #include "rebill/report/presentation.h"
 #include "rebill/report/render.h"
 
 namespace rebill::report {
 namespace {
+
+// cairo, pango and GObject, opened when the first PDF is drawn (core/shared_library.h).
+// libpangocairo depends on the other three, so its handle finds every function.
+#define REBILL_PDF_FUNCTIONS(X)                 \
+  X(cairo_create)                               \
+  X(cairo_destroy)                              \
+  X(cairo_fill)                                 \
+  X(cairo_font_options_create)                  \
+  X(cairo_font_options_destroy)                 \
+  X(cairo_font_options_set_hint_metrics)        \
+  X(cairo_font_options_set_hint_style)          \
+  X(cairo_image_surface_create_from_png_stream) \
+  X(cairo_image_surface_get_height)             \
+  X(cairo_image_surface_get_width)              \
+  X(cairo_line_to)                              \
+  X(cairo_move_to)                              \
+  X(cairo_paint)                                \
+  X(cairo_pdf_surface_create_for_stream)        \
+  X(cairo_pdf_surface_set_metadata)             \
+  X(cairo_rectangle)                            \
+  X(cairo_restore)                              \
+  X(cairo_rotate)                               \
+  X(cairo_save)                                 \
+  X(cairo_scale)                                \
+  X(cairo_set_line_width)                       \
+  X(cairo_set_source_rgb)                       \
+  X(cairo_set_source_surface)                   \
+  X(cairo_show_page)                            \
+  X(cairo_status_to_string)                     \
+  X(cairo_stroke)                               \
+  X(cairo_surface_destroy)                      \
+  X(cairo_surface_finish)                       \
+  X(cairo_surface_status)                       \
+  X(cairo_translate)                            \
+  X(g_object_unref)                             \
+  X(pango_cairo_context_set_font_options)       \
+  X(pango_cairo_create_layout)                  \
+  X(pango_cairo_show_layout)                    \
+  X(pango_cairo_update_layout)                  \
+  X(pango_font_description_free)                \
+  X(pango_font_description_from_string)         \
+  X(pango_font_description_set_absolute_size)   \
+  X(pango_font_description_set_weight)          \
+  X(pango_layout_context_changed)               \
+  X(pango_layout_get_context)                   \
+  X(pango_layout_get_size)                      \
+  X(pango_layout_set_alignment)                 \
+  X(pango_layout_set_font_description)          \
+  X(pango_layout_set_text)                      \
+  X(pango_layout_set_width)                     \
+  X(pango_layout_set_wrap)
+
+struct PdfLibrary {
+#define REBILL_PDF_DECLARE(name) decltype(&::name) name = nullptr;
+  REBILL_PDF_FUNCTIONS(REBILL_PDF_DECLARE)
+#undef REBILL_PDF_DECLARE
+};
+
+Result<const PdfLibrary*> LoadPdfLibrary() {
+  static const Result<const PdfLibrary*> loaded = []() -> Result<const PdfLibrary*> {
+    static PdfLibrary library;
+    REBILL_ASSIGN_OR_RETURN(
+        SharedLibrary pangocairo,
+        SharedLibrary::Open("libpangocairo-1.0.so.0", "libpangocairo-1.0-0", "PDF statements"));
+#define REBILL_PDF_FIND(name) REBILL_RETURN_IF_ERROR(pangocairo.Find(#name, &library.name));
+    REBILL_PDF_FUNCTIONS(REBILL_PDF_FIND)
+#undef REBILL_PDF_FIND
+    return &library;
+  }();
+  return loaded;
+}
+
+// Only called once RenderPdf has loaded the library.
+const PdfLibrary& Pdf() { return **LoadPdfLibrary(); }
 
 constexpr double kPointsPerMm = 72.0 / 25.4;
 constexpr double kMargin = 48;
@@ -42,10 +117,10 @@ constexpr Colour kMuted{0.353, 0.384, 0.459};
 constexpr Colour kRuleLine{0.788, 0.808, 0.847};
 
 struct Deleter {
-  void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
-  void operator()(cairo_t* c) const { cairo_destroy(c); }
-  void operator()(PangoLayout* l) const { g_object_unref(l); }
-  void operator()(PangoFontDescription* f) const { pango_font_description_free(f); }
+  void operator()(cairo_surface_t* s) const { Pdf().cairo_surface_destroy(s); }
+  void operator()(cairo_t* c) const { Pdf().cairo_destroy(c); }
+  void operator()(PangoLayout* l) const { Pdf().g_object_unref(l); }
+  void operator()(PangoFontDescription* f) const { Pdf().pango_font_description_free(f); }
 };
 template <typename T>
 using Owned = std::unique_ptr<T, Deleter>;
@@ -91,14 +166,15 @@ class Painter {
         height_(height),
         total_pages_(total_pages),
         accent_(ParseColour(s.branding.accent)),
-        layout_(pango_cairo_create_layout(cr)) {
+        layout_(Pdf().pango_cairo_create_layout(cr)) {
     // Print metrics: unhinted, so text measures the same at every size and rotation.
-    cairo_font_options_t* options = cairo_font_options_create();
-    cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF);
-    cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE);
-    pango_cairo_context_set_font_options(pango_layout_get_context(layout_.get()), options);
-    cairo_font_options_destroy(options);
-    pango_layout_context_changed(layout_.get());
+    cairo_font_options_t* options = Pdf().cairo_font_options_create();
+    Pdf().cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF);
+    Pdf().cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE);
+    Pdf().pango_cairo_context_set_font_options(Pdf().pango_layout_get_context(layout_.get()),
+                                               options);
+    Pdf().cairo_font_options_destroy(options);
+    Pdf().pango_layout_context_changed(layout_.get());
   }
 
   int Paint() {
@@ -120,41 +196,42 @@ class Painter {
   double Text(double x, double y, double width, const std::string& text, const TextStyle& style,
               bool draw = true) {
     if (text.empty()) return 0;
-    Owned<PangoFontDescription> font(pango_font_description_from_string(p_.locale->font().c_str()));
-    pango_font_description_set_absolute_size(font.get(), style.size * PANGO_SCALE);
-    pango_font_description_set_weight(font.get(),
-                                      style.bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+    Owned<PangoFontDescription> font(
+        Pdf().pango_font_description_from_string(p_.locale->font().c_str()));
+    Pdf().pango_font_description_set_absolute_size(font.get(), style.size * PANGO_SCALE);
+    Pdf().pango_font_description_set_weight(font.get(),
+                                            style.bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
     PangoLayout* layout = layout_.get();
-    pango_layout_set_font_description(layout, font.get());
-    pango_layout_set_width(layout, static_cast<int>(width * PANGO_SCALE));
-    pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
-    pango_layout_set_alignment(layout, style.align == Align::kRight    ? PANGO_ALIGN_RIGHT
-                                       : style.align == Align::kCenter ? PANGO_ALIGN_CENTER
-                                                                       : PANGO_ALIGN_LEFT);
-    pango_layout_set_text(layout, text.c_str(), static_cast<int>(text.size()));
+    Pdf().pango_layout_set_font_description(layout, font.get());
+    Pdf().pango_layout_set_width(layout, static_cast<int>(width * PANGO_SCALE));
+    Pdf().pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+    Pdf().pango_layout_set_alignment(layout, style.align == Align::kRight    ? PANGO_ALIGN_RIGHT
+                                             : style.align == Align::kCenter ? PANGO_ALIGN_CENTER
+                                                                             : PANGO_ALIGN_LEFT);
+    Pdf().pango_layout_set_text(layout, text.c_str(), static_cast<int>(text.size()));
     int w = 0, h = 0;
-    pango_layout_get_size(layout, &w, &h);
+    Pdf().pango_layout_get_size(layout, &w, &h);
     if (draw) {
-      cairo_set_source_rgb(cr_, style.colour.r, style.colour.g, style.colour.b);
-      cairo_move_to(cr_, x, y);
-      pango_cairo_update_layout(cr_, layout);  // the watermark draws rotated
-      pango_cairo_show_layout(cr_, layout);
+      Pdf().cairo_set_source_rgb(cr_, style.colour.r, style.colour.g, style.colour.b);
+      Pdf().cairo_move_to(cr_, x, y);
+      Pdf().pango_cairo_update_layout(cr_, layout);  // the watermark draws rotated
+      Pdf().pango_cairo_show_layout(cr_, layout);
     }
     return static_cast<double>(h) / PANGO_SCALE;
   }
 
   void Line(double x1, double y1, double x2, double y2, Colour c, double width) {
-    cairo_set_source_rgb(cr_, c.r, c.g, c.b);
-    cairo_set_line_width(cr_, width);
-    cairo_move_to(cr_, x1, y1);
-    cairo_line_to(cr_, x2, y2);
-    cairo_stroke(cr_);
+    Pdf().cairo_set_source_rgb(cr_, c.r, c.g, c.b);
+    Pdf().cairo_set_line_width(cr_, width);
+    Pdf().cairo_move_to(cr_, x1, y1);
+    Pdf().cairo_line_to(cr_, x2, y2);
+    Pdf().cairo_stroke(cr_);
   }
 
   void Box(double x, double y, double w, double h, Colour c) {
-    cairo_set_source_rgb(cr_, c.r, c.g, c.b);
-    cairo_rectangle(cr_, x, y, w, h);
-    cairo_fill(cr_);
+    Pdf().cairo_set_source_rgb(cr_, c.r, c.g, c.b);
+    Pdf().cairo_rectangle(cr_, x, y, w, h);
+    Pdf().cairo_fill(cr_);
   }
 
   void StartPage() {
@@ -173,7 +250,7 @@ class Painter {
     if (!s_.invoice_number.empty()) left += " " + s_.invoice_number;
     Text(kMargin, y, ContentWidth() * 0.7, left, {7.5, false, kMuted, Align::kLeft});
     Text(kMargin, y, ContentWidth(), footer, {7.5, false, kMuted, Align::kRight});
-    cairo_show_page(cr_);
+    Pdf().cairo_show_page(cr_);
   }
 
   void NewPage() {
@@ -194,13 +271,13 @@ class Painter {
 
   void Watermark() {
     if (p_.watermark.empty()) return;
-    cairo_save(cr_);
-    cairo_translate(cr_, width_ / 2, height_ / 2);
-    cairo_rotate(cr_, -24 * M_PI / 180);
+    Pdf().cairo_save(cr_);
+    Pdf().cairo_translate(cr_, width_ / 2, height_ / 2);
+    Pdf().cairo_rotate(cr_, -24 * M_PI / 180);
     TextStyle style{96, true, {0.98, 0.93, 0.86}, Align::kCenter};
     double h = Text(0, 0, width_, p_.watermark, style, false);
     Text(-width_ / 2, -h / 2, width_, p_.watermark, style);
-    cairo_restore(cr_);
+    Pdf().cairo_restore(cr_);
   }
 
   void Header() {
@@ -209,15 +286,15 @@ class Painter {
     double left = y_;
     if (logo_ != nullptr) {
       const double max_h = 48, max_w = 180;
-      double lw = cairo_image_surface_get_width(logo_);
-      double lh = cairo_image_surface_get_height(logo_);
+      double lw = Pdf().cairo_image_surface_get_width(logo_);
+      double lh = Pdf().cairo_image_surface_get_height(logo_);
       double scale = std::min(max_h / lh, max_w / lw);
-      cairo_save(cr_);
-      cairo_translate(cr_, kMargin, left);
-      cairo_scale(cr_, scale, scale);
-      cairo_set_source_surface(cr_, logo_, 0, 0);
-      cairo_paint(cr_);
-      cairo_restore(cr_);
+      Pdf().cairo_save(cr_);
+      Pdf().cairo_translate(cr_, kMargin, left);
+      Pdf().cairo_scale(cr_, scale, scale);
+      Pdf().cairo_set_source_surface(cr_, logo_, 0, 0);
+      Pdf().cairo_paint(cr_);
+      Pdf().cairo_restore(cr_);
       left += lh * scale + 8;
     }
     for (size_t i = 0; i < p_.issuer_lines.size(); ++i) {
@@ -411,6 +488,7 @@ std::string CreationDate(const Statement& s) { return FormatTimestamp(s.period.e
 }  // namespace
 
 Result<std::string> RenderPdf(const Statement& s, const RenderAssets& assets) {
+  REBILL_RETURN_IF_ERROR(LoadPdfLibrary().status());
   const Presentation p = Present(s);
   const bool letter = s.branding.paper == "Letter";
   const double width = letter ? 612 : 210 * kPointsPerMm;
@@ -419,8 +497,8 @@ Result<std::string> RenderPdf(const Statement& s, const RenderAssets& assets) {
   Owned<cairo_surface_t> logo;
   if (!assets.logo_png.empty()) {
     PngReader reader{assets.logo_png};
-    logo.reset(cairo_image_surface_create_from_png_stream(&PngReader::Read, &reader));
-    if (cairo_surface_status(logo.get()) != CAIRO_STATUS_SUCCESS) {
+    logo.reset(Pdf().cairo_image_surface_create_from_png_stream(&PngReader::Read, &reader));
+    if (Pdf().cairo_surface_status(logo.get()) != CAIRO_STATUS_SUCCESS) {
       return InvalidInput("the logo '" + s.branding.logo + "' is not a readable PNG image");
     }
   }
@@ -430,23 +508,25 @@ Result<std::string> RenderPdf(const Statement& s, const RenderAssets& assets) {
   std::string pdf;
   for (int pass = 0; pass < 2; ++pass) {
     Owned<cairo_surface_t> surface(
-        pass == 0 ? cairo_pdf_surface_create_for_stream(&Discard, nullptr, width, height)
-                  : cairo_pdf_surface_create_for_stream(&AppendTo, &pdf, width, height));
+        pass == 0 ? Pdf().cairo_pdf_surface_create_for_stream(&Discard, nullptr, width, height)
+                  : Pdf().cairo_pdf_surface_create_for_stream(&AppendTo, &pdf, width, height));
     const std::string date = CreationDate(s);
     const std::string title = p.title + " " + p.locale->Period(s.period) + " — " +
                               (p.bill_to_lines.empty() ? s.customer : p.bill_to_lines.front());
-    cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE, title.c_str());
-    cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_AUTHOR, s.issuer.name.c_str());
-    cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "rebill");
-    cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATE_DATE, date.c_str());
-    cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_MOD_DATE, date.c_str());
-    Owned<cairo_t> cr(cairo_create(surface.get()));
+    Pdf().cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE, title.c_str());
+    Pdf().cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_AUTHOR,
+                                         s.issuer.name.c_str());
+    Pdf().cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "rebill");
+    Pdf().cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATE_DATE,
+                                         date.c_str());
+    Pdf().cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_MOD_DATE, date.c_str());
+    Owned<cairo_t> cr(Pdf().cairo_create(surface.get()));
     Painter painter(cr.get(), s, p, logo.get(), width, height, pages);
     pages = painter.Paint();
-    cairo_surface_finish(surface.get());
-    if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
+    Pdf().cairo_surface_finish(surface.get());
+    if (Pdf().cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
       return Internal(std::string("PDF rendering failed: ") +
-                      cairo_status_to_string(cairo_surface_status(surface.get())));
+                      Pdf().cairo_status_to_string(Pdf().cairo_surface_status(surface.get())));
     }
   }
   return pdf;

@@ -8,10 +8,53 @@
 #include <map>
 #include <optional>
 
+#include "rebill/core/shared_library.h"
 #include "rebill/store/connection.h"
 
 namespace rebill::store {
 namespace {
+
+// libpq, opened when a PostgreSQL store is first used (core/shared_library.h).
+#define REBILL_PQ_FUNCTIONS(X) \
+  X(PQclear)                   \
+  X(PQconnectdb)               \
+  X(PQerrorMessage)            \
+  X(PQexec)                    \
+  X(PQexecParams)              \
+  X(PQfinish)                  \
+  X(PQfname)                   \
+  X(PQgetisnull)               \
+  X(PQgetlength)               \
+  X(PQgetvalue)                \
+  X(PQnfields)                 \
+  X(PQntuples)                 \
+  X(PQresultErrorField)        \
+  X(PQresultErrorMessage)      \
+  X(PQresultStatus)            \
+  X(PQsetNoticeProcessor)      \
+  X(PQstatus)
+
+struct PqLibrary {
+#define REBILL_PQ_DECLARE(name) decltype(&::name) name = nullptr;
+  REBILL_PQ_FUNCTIONS(REBILL_PQ_DECLARE)
+#undef REBILL_PQ_DECLARE
+};
+
+Result<const PqLibrary*> LoadPqLibrary() {
+  static const Result<const PqLibrary*> loaded = []() -> Result<const PqLibrary*> {
+    static PqLibrary library;
+    REBILL_ASSIGN_OR_RETURN(SharedLibrary pq,
+                            SharedLibrary::Open("libpq.so.5", "libpq5", "PostgreSQL stores"));
+#define REBILL_PQ_FIND(name) REBILL_RETURN_IF_ERROR(pq.Find(#name, &library.name));
+    REBILL_PQ_FUNCTIONS(REBILL_PQ_FIND)
+#undef REBILL_PQ_FIND
+    return &library;
+  }();
+  return loaded;
+}
+
+// Only called once OpenPostgres has loaded the library.
+const PqLibrary& Pq() { return **LoadPqLibrary(); }
 
 // Advisory lock keys: the first int of pg_advisory_lock(int, int) names rebill, the second the
 // lock. The store-wide writer lock is (kLockSpace, 0); named locks are (kLockSpace + 1, hash).
@@ -43,7 +86,7 @@ std::string NumberPlaceholders(const std::string& sql) {
 
 // Serialization failures, deadlocks and lock timeouts: another writer was in the way.
 bool IsBusy(const PGresult* result) {
-  const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  const char* state = Pq().PQresultErrorField(result, PG_DIAG_SQLSTATE);
   if (state == nullptr) return false;
   std::string s = state;
   return s == "40001" || s == "40P01" || s == "55P03";
@@ -58,7 +101,7 @@ class PostgresCursor : public Cursor {
  public:
   PostgresCursor(PGconn* conn, std::string* last_error, const std::string& sql)
       : conn_(conn), last_error_(last_error), sql_(NumberPlaceholders(sql)) {}
-  ~PostgresCursor() override { PQclear(result_); }
+  ~PostgresCursor() override { Pq().PQclear(result_); }
 
   Status status() const override { return Status::Ok(); }
   void Bind(int i, const std::string& v) override {
@@ -78,15 +121,15 @@ class PostgresCursor : public Cursor {
       for (const std::optional<std::string>& p : params_) {
         values.push_back(p ? p->c_str() : nullptr);
       }
-      result_ = PQexecParams(conn_, sql_.c_str(), static_cast<int>(values.size()), nullptr,
-                             values.data(), nullptr, nullptr, 0);
-      ExecStatusType st = PQresultStatus(result_);
+      result_ = Pq().PQexecParams(conn_, sql_.c_str(), static_cast<int>(values.size()), nullptr,
+                                  values.data(), nullptr, nullptr, 0);
+      ExecStatusType st = Pq().PQresultStatus(result_);
       if (st == PGRES_TUPLES_OK) {
-        rows_ = PQntuples(result_);
+        rows_ = Pq().PQntuples(result_);
       } else if (st == PGRES_COMMAND_OK) {
         rows_ = 0;
       } else {
-        *last_error_ = Trim(PQresultErrorMessage(result_));
+        *last_error_ = Trim(Pq().PQresultErrorMessage(result_));
         failed_ = IsBusy(result_) ? kBusy : kError;
       }
       row_ = -1;
@@ -96,13 +139,15 @@ class PostgresCursor : public Cursor {
     return row_ < rows_ ? kRow : kDone;
   }
   std::string Text(int col) override {
-    if (result_ == nullptr || row_ < 0 || row_ >= rows_ || col >= PQnfields(result_)) return "";
-    return std::string(PQgetvalue(result_, row_, col),
-                       static_cast<size_t>(PQgetlength(result_, row_, col)));
+    if (result_ == nullptr || row_ < 0 || row_ >= rows_ || col >= Pq().PQnfields(result_))
+      return "";
+    return std::string(Pq().PQgetvalue(result_, row_, col),
+                       static_cast<size_t>(Pq().PQgetlength(result_, row_, col)));
   }
   bool IsNull(int col) override {
-    if (result_ == nullptr || row_ < 0 || row_ >= rows_ || col >= PQnfields(result_)) return true;
-    return PQgetisnull(result_, row_, col) == 1;
+    if (result_ == nullptr || row_ < 0 || row_ >= rows_ || col >= Pq().PQnfields(result_))
+      return true;
+    return Pq().PQgetisnull(result_, row_, col) == 1;
   }
   int64_t Int(int col) override {
     std::string t = Text(col);
@@ -110,10 +155,10 @@ class PostgresCursor : public Cursor {
     if (t == "f") return 0;
     return std::strtoll(t.c_str(), nullptr, 10);
   }
-  int ColumnCount() override { return result_ == nullptr ? 0 : PQnfields(result_); }
+  int ColumnCount() override { return result_ == nullptr ? 0 : Pq().PQnfields(result_); }
   std::string ColumnName(int col) override {
     if (result_ == nullptr) return "";
-    const char* name = PQfname(result_, col);
+    const char* name = Pq().PQfname(result_, col);
     return name == nullptr ? std::string() : std::string(name);
   }
 
@@ -131,7 +176,7 @@ class PostgresCursor : public Cursor {
 class PostgresConnection : public Connection {
  public:
   PostgresConnection(PGconn* conn, std::string where) : conn_(conn), where_(std::move(where)) {}
-  ~PostgresConnection() override { PQfinish(conn_); }
+  ~PostgresConnection() override { Pq().PQfinish(conn_); }
 
   Dialect dialect() const override { return Dialect::kPostgres; }
   const std::string& where() const override { return where_; }
@@ -139,16 +184,16 @@ class PostgresConnection : public Connection {
     return std::make_unique<PostgresCursor>(conn_, &last_error_, sql);
   }
   Status Exec(const std::string& sql) override {
-    PGresult* r = PQexec(conn_, sql.c_str());
-    ExecStatusType st = PQresultStatus(r);
+    PGresult* r = Pq().PQexec(conn_, sql.c_str());
+    ExecStatusType st = Pq().PQresultStatus(r);
     Status out = Status::Ok();
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-      last_error_ = Trim(PQresultErrorMessage(r));
+      last_error_ = Trim(Pq().PQresultErrorMessage(r));
       out = IsBusy(r) ? Conflict("the store is locked by another rebill process (" + last_error_ +
                                  "); try again when it finishes")
                       : IoError("store: " + last_error_);
     }
-    PQclear(r);
+    Pq().PQclear(r);
     return out;
   }
   Status Begin() override {
@@ -165,7 +210,7 @@ class PostgresConnection : public Connection {
     }
     return s;
   }
-  void Rollback() override { PQclear(PQexec(conn_, "ROLLBACK")); }
+  void Rollback() override { Pq().PQclear(Pq().PQexec(conn_, "ROLLBACK")); }
   std::string Error() const override { return last_error_; }
 
   // A session advisory lock: the server drops it when the connection ends, also when the
@@ -238,14 +283,15 @@ void IgnoreNotice(void*, const char*) {}
 
 Result<std::unique_ptr<Connection>> OpenPostgres(const std::string& url) {
   std::string where = Redact(url);
-  PGconn* conn = PQconnectdb(url.c_str());
+  REBILL_RETURN_IF_ERROR(LoadPqLibrary().status());
+  PGconn* conn = Pq().PQconnectdb(url.c_str());
   if (conn == nullptr) return IoError(where + ": cannot connect: out of memory");
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string why = Trim(PQerrorMessage(conn));
-    PQfinish(conn);
+  if (Pq().PQstatus(conn) != CONNECTION_OK) {
+    std::string why = Trim(Pq().PQerrorMessage(conn));
+    Pq().PQfinish(conn);
     return IoError(where + ": cannot connect to the PostgreSQL store: " + why);
   }
-  PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
+  Pq().PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
   auto c = std::make_unique<PostgresConnection>(conn, where);
   REBILL_RETURN_IF_ERROR(c->Exec(std::string("SET lock_timeout = '") + kLockTimeout +
                                  "'; SET client_encoding = 'UTF8'")
