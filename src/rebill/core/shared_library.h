@@ -45,4 +45,21 @@ class SharedLibrary {
   std::string package_;
 };
 
+/// The table of functions `Functions` from the library `soname`, filled by `find_all` the first
+/// time it is asked for and kept for the rest of the process; every later call returns the same
+/// table, or the same error.
+template <typename Functions>
+Result<const Functions*> LoadFunctionsOnce(const std::string& soname, const std::string& package,
+                                           const std::string& needed_for,
+                                           Status (*find_all)(const SharedLibrary&, Functions*)) {
+  static const Result<const Functions*> loaded = [&]() -> Result<const Functions*> {
+    static Functions functions;
+    REBILL_ASSIGN_OR_RETURN(SharedLibrary library,
+                            SharedLibrary::Open(soname, package, needed_for));
+    REBILL_RETURN_IF_ERROR(find_all(library, &functions));
+    return &functions;
+  }();
+  return loaded;
+}
+
 }  // namespace rebill

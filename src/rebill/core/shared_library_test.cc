@@ -36,5 +36,22 @@ TEST(SharedLibraryTest, AMissingFunctionIsAnErrorNotANullPointer) {
                 "libz.so.1 has no function rebill_no_such_function");
 }
 
+struct ZlibFunctions {
+  decltype(&zlibVersion) version = nullptr;
+};
+
+Status FindZlib(const SharedLibrary& z, ZlibFunctions* functions) {
+  return z.Find("zlibVersion", &functions->version);
+}
+
+TEST(SharedLibraryTest, AFunctionTableIsLoadedOnce) {
+  ASSERT_OK_AND_ASSIGN(const ZlibFunctions* first,
+                       LoadFunctionsOnce<ZlibFunctions>("libz.so.1", "zlib1g", "tests", FindZlib));
+  ASSERT_OK_AND_ASSIGN(const ZlibFunctions* again,
+                       LoadFunctionsOnce<ZlibFunctions>("libz.so.1", "zlib1g", "tests", FindZlib));
+  EXPECT_EQ(first, again);
+  EXPECT_STREQ(first->version(), zlibVersion());
+}
+
 }  // namespace
 }  // namespace rebill

@@ -74,18 +74,16 @@ struct PdfLibrary {
 #undef REBILL_PDF_DECLARE
 };
 
-Result<const PdfLibrary*> LoadPdfLibrary() {
-  static const Result<const PdfLibrary*> loaded = []() -> Result<const PdfLibrary*> {
-    static PdfLibrary library;
-    REBILL_ASSIGN_OR_RETURN(
-        SharedLibrary pangocairo,
-        SharedLibrary::Open("libpangocairo-1.0.so.0", "libpangocairo-1.0-0", "PDF statements"));
-#define REBILL_PDF_FIND(name) REBILL_RETURN_IF_ERROR(pangocairo.Find(#name, &library.name));
-    REBILL_PDF_FUNCTIONS(REBILL_PDF_FIND)
+Status FindPdfFunctions(const SharedLibrary& pangocairo, PdfLibrary* library) {
+#define REBILL_PDF_FIND(name) REBILL_RETURN_IF_ERROR(pangocairo.Find(#name, &library->name));
+  REBILL_PDF_FUNCTIONS(REBILL_PDF_FIND)
 #undef REBILL_PDF_FIND
-    return &library;
-  }();
-  return loaded;
+  return Status::Ok();
+}
+
+Result<const PdfLibrary*> LoadPdfLibrary() {
+  return LoadFunctionsOnce<PdfLibrary>("libpangocairo-1.0.so.0", "libpangocairo-1.0-0",
+                                       "PDF statements", FindPdfFunctions);
 }
 
 // Only called once RenderPdf has loaded the library.

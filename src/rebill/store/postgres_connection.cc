@@ -40,17 +40,15 @@ struct PqLibrary {
 #undef REBILL_PQ_DECLARE
 };
 
-Result<const PqLibrary*> LoadPqLibrary() {
-  static const Result<const PqLibrary*> loaded = []() -> Result<const PqLibrary*> {
-    static PqLibrary library;
-    REBILL_ASSIGN_OR_RETURN(SharedLibrary pq,
-                            SharedLibrary::Open("libpq.so.5", "libpq5", "PostgreSQL stores"));
-#define REBILL_PQ_FIND(name) REBILL_RETURN_IF_ERROR(pq.Find(#name, &library.name));
-    REBILL_PQ_FUNCTIONS(REBILL_PQ_FIND)
+Status FindPqFunctions(const SharedLibrary& pq, PqLibrary* library) {
+#define REBILL_PQ_FIND(name) REBILL_RETURN_IF_ERROR(pq.Find(#name, &library->name));
+  REBILL_PQ_FUNCTIONS(REBILL_PQ_FIND)
 #undef REBILL_PQ_FIND
-    return &library;
-  }();
-  return loaded;
+  return Status::Ok();
+}
+
+Result<const PqLibrary*> LoadPqLibrary() {
+  return LoadFunctionsOnce<PqLibrary>("libpq.so.5", "libpq5", "PostgreSQL stores", FindPqFunctions);
 }
 
 // Only called once OpenPostgres has loaded the library.
