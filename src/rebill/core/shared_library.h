@@ -45,6 +45,19 @@ class SharedLibrary {
   std::string package_;
 };
 
+/// Declares the struct `Table`: a pointer to each function `list` names (an X-macro: list(X)
+/// gives X(name) for each, names of functions declared by the library's headers), and
+/// `static Status FindAll(const SharedLibrary&, Table*)`, which looks them all up.
+#define REBILL_FUNCTION_TABLE(Table, list)                    \
+  struct Table {                                              \
+    list(REBILL_FUNCTION_TABLE_MEMBER) static Status          \
+        FindAll(const SharedLibrary& library, Table* table) { \
+      list(REBILL_FUNCTION_TABLE_FIND) return Status::Ok();   \
+    }                                                         \
+  }
+#define REBILL_FUNCTION_TABLE_MEMBER(name) decltype(&::name) name = nullptr;
+#define REBILL_FUNCTION_TABLE_FIND(name) REBILL_RETURN_IF_ERROR(library.Find(#name, &table->name));
+
 /// The table of functions `Functions` from the library `soname`, filled by `find_all` the first
 /// time it is asked for and kept for the rest of the process; every later call returns the same
 /// table, or the same error.

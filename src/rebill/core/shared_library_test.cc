@@ -36,21 +36,18 @@ TEST(SharedLibraryTest, AMissingFunctionIsAnErrorNotANullPointer) {
                 "libz.so.1 has no function rebill_no_such_function");
 }
 
-struct ZlibFunctions {
-  decltype(&zlibVersion) version = nullptr;
-};
-
-Status FindZlib(const SharedLibrary& z, ZlibFunctions* functions) {
-  return z.Find("zlibVersion", &functions->version);
-}
+#define ZLIB_FUNCTIONS(X) X(zlibVersion)
+REBILL_FUNCTION_TABLE(ZlibFunctions, ZLIB_FUNCTIONS);
 
 TEST(SharedLibraryTest, AFunctionTableIsLoadedOnce) {
-  ASSERT_OK_AND_ASSIGN(const ZlibFunctions* first,
-                       LoadFunctionsOnce<ZlibFunctions>("libz.so.1", "zlib1g", "tests", FindZlib));
-  ASSERT_OK_AND_ASSIGN(const ZlibFunctions* again,
-                       LoadFunctionsOnce<ZlibFunctions>("libz.so.1", "zlib1g", "tests", FindZlib));
+  ASSERT_OK_AND_ASSIGN(
+      const ZlibFunctions* first,
+      LoadFunctionsOnce<ZlibFunctions>("libz.so.1", "zlib1g", "tests", &ZlibFunctions::FindAll));
+  ASSERT_OK_AND_ASSIGN(
+      const ZlibFunctions* again,
+      LoadFunctionsOnce<ZlibFunctions>("libz.so.1", "zlib1g", "tests", &ZlibFunctions::FindAll));
   EXPECT_EQ(first, again);
-  EXPECT_STREQ(first->version(), zlibVersion());
+  EXPECT_STREQ(first->zlibVersion(), zlibVersion());
 }
 
 }  // namespace

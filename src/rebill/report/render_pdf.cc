@@ -68,22 +68,11 @@ namespace {
   X(pango_layout_set_width)                     \
   X(pango_layout_set_wrap)
 
-struct PdfLibrary {
-#define REBILL_PDF_DECLARE(name) decltype(&::name) name = nullptr;
-  REBILL_PDF_FUNCTIONS(REBILL_PDF_DECLARE)
-#undef REBILL_PDF_DECLARE
-};
-
-Status FindPdfFunctions(const SharedLibrary& pangocairo, PdfLibrary* library) {
-#define REBILL_PDF_FIND(name) REBILL_RETURN_IF_ERROR(pangocairo.Find(#name, &library->name));
-  REBILL_PDF_FUNCTIONS(REBILL_PDF_FIND)
-#undef REBILL_PDF_FIND
-  return Status::Ok();
-}
+REBILL_FUNCTION_TABLE(PdfLibrary, REBILL_PDF_FUNCTIONS);
 
 Result<const PdfLibrary*> LoadPdfLibrary() {
   return LoadFunctionsOnce<PdfLibrary>("libpangocairo-1.0.so.0", "libpangocairo-1.0-0",
-                                       "PDF statements", FindPdfFunctions);
+                                       "PDF statements", &PdfLibrary::FindAll);
 }
 
 // Only called once RenderPdf has loaded the library.

@@ -34,21 +34,11 @@ namespace {
   X(PQsetNoticeProcessor)      \
   X(PQstatus)
 
-struct PqLibrary {
-#define REBILL_PQ_DECLARE(name) decltype(&::name) name = nullptr;
-  REBILL_PQ_FUNCTIONS(REBILL_PQ_DECLARE)
-#undef REBILL_PQ_DECLARE
-};
-
-Status FindPqFunctions(const SharedLibrary& pq, PqLibrary* library) {
-#define REBILL_PQ_FIND(name) REBILL_RETURN_IF_ERROR(pq.Find(#name, &library->name));
-  REBILL_PQ_FUNCTIONS(REBILL_PQ_FIND)
-#undef REBILL_PQ_FIND
-  return Status::Ok();
-}
+REBILL_FUNCTION_TABLE(PqLibrary, REBILL_PQ_FUNCTIONS);
 
 Result<const PqLibrary*> LoadPqLibrary() {
-  return LoadFunctionsOnce<PqLibrary>("libpq.so.5", "libpq5", "PostgreSQL stores", FindPqFunctions);
+  return LoadFunctionsOnce<PqLibrary>("libpq.so.5", "libpq5", "PostgreSQL stores",
+                                      &PqLibrary::FindAll);
 }
 
 // Only called once OpenPostgres has loaded the library.
