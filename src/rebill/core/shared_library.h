@@ -4,7 +4,7 @@
 // start of every command, most of which never draws a PDF or talks to PostgreSQL.
 //
 //   REBILL_ASSIGN_OR_RETURN(SharedLibrary pq, SharedLibrary::Open("libpq.so.5", "libpq5",
-//                                                                 "the PostgreSQL store"));
+//                                                                 "PostgreSQL stores"));
 //   decltype(&PQconnectdb) connect = nullptr;
 //   REBILL_RETURN_IF_ERROR(pq.Find("PQconnectdb", &connect));
 #pragma once
@@ -20,7 +20,8 @@ class SharedLibrary {
  public:
   /// Open the library whose file name (its SONAME) is `soname`, with its dependencies. The
   /// library stays loaded for the rest of the process. Fails with kUnavailable naming the
-  /// Debian `package` that provides it and what it is `needed_for`.
+  /// Debian `package` that provides it and what it is `needed_for`, a plural ("PDF statements"):
+  /// "PDF statements need libpangocairo-1.0.so.0, which cannot be loaded (...); install ...".
   static Result<SharedLibrary> Open(const std::string& soname, const std::string& package,
                                     const std::string& needed_for);
 
@@ -48,13 +49,16 @@ class SharedLibrary {
 /// Declares the struct `Table`: a pointer to each function `list` names (an X-macro: list(X)
 /// gives X(name) for each, names of functions declared by the library's headers), and
 /// `static Status FindAll(const SharedLibrary&, Table*)`, which looks them all up.
-#define REBILL_FUNCTION_TABLE(Table, list)                    \
-  struct Table {                                              \
-    list(REBILL_FUNCTION_TABLE_MEMBER) static Status          \
-        FindAll(const SharedLibrary& library, Table* table) { \
-      list(REBILL_FUNCTION_TABLE_FIND) return Status::Ok();   \
-    }                                                         \
+// clang-format off
+#define REBILL_FUNCTION_TABLE(Table, list)                                \
+  struct Table {                                                          \
+    list(REBILL_FUNCTION_TABLE_MEMBER)                                    \
+    static Status FindAll(const SharedLibrary& library, Table* table) {   \
+      list(REBILL_FUNCTION_TABLE_FIND)                                    \
+      return Status::Ok();                                                \
+    }                                                                     \
   }
+// clang-format on
 #define REBILL_FUNCTION_TABLE_MEMBER(name) decltype(&::name) name = nullptr;
 #define REBILL_FUNCTION_TABLE_FIND(name) REBILL_RETURN_IF_ERROR(library.Find(#name, &table->name));
 
