@@ -132,6 +132,21 @@ bool RleDecoder::NextRun(std::string* error) {
   return true;
 }
 
+uint32_t RleDecoder::PackedNearEnd(uint64_t bit) const {
+  return static_cast<uint32_t>(ReadPacked(packed_, packed_bytes_, bit, width_));
+}
+
+bool RleDecoder::RepeatsFor(size_t count, bool* repeats, uint32_t* value, std::string* error) {
+  if (width_ < 0 || width_ > 32) {
+    *error = "bit width " + std::to_string(width_) + " is out of range";
+    return false;
+  }
+  if (left_ == 0 && count > 0 && !NextRun(error)) return false;
+  *repeats = !packed_run_ && left_ >= count;
+  *value = value_;
+  return true;
+}
+
 bool RleDecoder::Get(size_t count, std::vector<uint32_t>* out, std::string* error) {
   if (width_ < 0 || width_ > 32) {
     *error = "bit width " + std::to_string(width_) + " is out of range";

@@ -2,7 +2,9 @@
 // a bounded byte range and reports malformed input through a short reason string.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -26,9 +28,21 @@ class RleDecoder {
   /// Decode `count` values into `out` (appended). False with *error set when the data ends
   /// first or is malformed.
   bool Get(size_t count, std::vector<uint32_t>* out, std::string* error);
+  /// Decode `count` dictionary indexes and write table[index] of each to out[0..count), without
+  /// keeping the indexes. False with *error set when the data ends first, is malformed or holds
+  /// an index of `table_size` or more.
+  template <typename T>
+  bool Gather(size_t count, const T* table, size_t table_size, T* out, std::string* error);
+  /// Whether the next `count` values are one value repeated (*repeats, and *value), as the
+  /// levels of a page without nulls are, so that they need not be spelled out. Reads the next
+  /// run's header and nothing else: Get() still returns every value. False with *error set when
+  /// the data is malformed.
+  bool RepeatsFor(size_t count, bool* repeats, uint32_t* value, std::string* error);
 
  private:
   bool NextRun(std::string* error);
+  // The packed value at bit offset `bit` of the current run, where fewer than 8 bytes are left.
+  uint32_t PackedNearEnd(uint64_t bit) const;
 
   const uint8_t* pos_;
   const uint8_t* end_;
@@ -41,6 +55,56 @@ class RleDecoder {
   size_t packed_bytes_ = 0;
   uint64_t packed_index_ = 0;
 };
+
+template <typename T>
+bool RleDecoder::Gather(size_t count, const T* table, size_t table_size, T* out,
+                        std::string* error) {
+  if (width_ < 0 || width_ > 32) {
+    *error = "bit width " + std::to_string(width_) + " is out of range";
+    return false;
+  }
+  auto bad_index = [&](uint64_t index) {
+    *error = "a dictionary index (" + std::to_string(index) + ") is past the dictionary's " +
+             std::to_string(table_size) + " entries";
+    return false;
+  };
+  if (count > 0 && table_size == 0) return bad_index(0);
+  const uint64_t mask = (uint64_t{1} << width_) - 1;
+  while (count > 0) {
+    if (left_ == 0) {
+      if (!NextRun(error)) return false;
+      continue;
+    }
+    size_t n = static_cast<size_t>(std::min<uint64_t>(count, left_));
+    if (packed_run_) {
+      uint64_t bit = packed_index_ * static_cast<uint64_t>(width_);
+      // Checked once per run: an index past the table makes the run's maximum too big.
+      uint32_t largest = 0;
+      for (size_t k = 0; k < n; ++k, bit += static_cast<uint64_t>(width_)) {
+        size_t byte = static_cast<size_t>(bit >> 3);
+        uint32_t index;
+        if (byte + 8 <= packed_bytes_) {
+          uint64_t word;
+          std::memcpy(&word, packed_ + byte, 8);
+          index = static_cast<uint32_t>((word >> (bit & 7)) & mask);
+        } else {
+          index = PackedNearEnd(bit);
+        }
+        largest = std::max(largest, index);
+        out[k] = table[index < table_size ? index : 0];
+      }
+      if (largest >= table_size) return bad_index(largest);
+      packed_index_ += n;
+    } else {
+      if (value_ >= table_size) return bad_index(value_);
+      std::fill(out, out + n, table[value_]);
+    }
+    out += n;
+    left_ -= n;
+    count -= n;
+  }
+  return true;
+}
 
 /// The deprecated BIT_PACKED level encoding (most significant bit first).
 bool DecodeBitPackedLevels(const uint8_t* data, size_t size, int bit_width, size_t count,

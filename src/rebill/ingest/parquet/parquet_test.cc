@@ -399,6 +399,52 @@ TEST(ParquetEncodingTest, RleAndBitPackedRuns) {
   EXPECT_FALSE(decoder.Get(1, &out, &error));
 }
 
+TEST(ParquetEncodingTest, GatherLooksUpEachIndexAndChecksItAgainstTheTable) {
+  // The same runs as above, as indexes into a table of letters.
+  std::vector<uint8_t> data = {0x06, 0x05, 0x03, 0x88, 0xc6, 0xfa};
+  const std::string table = "abcdefgh";
+  std::string out(11, '?');
+  std::string error;
+  RleDecoder decoder(data.data(), data.size(), 3);
+  ASSERT_TRUE(decoder.Gather(11, table.data(), table.size(), out.data(), &error)) << error;
+  EXPECT_EQ(out, "fffabcdefgh");
+
+  // Index 7 (and 6) past a table of six: the largest is named.
+  RleDecoder short_table(data.data(), data.size(), 3);
+  EXPECT_FALSE(short_table.Gather(11, table.data(), 6, out.data(), &error));
+  EXPECT_NE(error.find("(7) is past the dictionary's 6 entries"), std::string::npos) << error;
+  // The RLE run's value 5 past a table of five.
+  RleDecoder run(data.data(), data.size(), 3);
+  EXPECT_FALSE(run.Gather(3, table.data(), 5, out.data(), &error));
+  EXPECT_NE(error.find("(5) is past the dictionary's 5 entries"), std::string::npos) << error;
+  RleDecoder empty_table(data.data(), data.size(), 3);
+  EXPECT_FALSE(empty_table.Gather(1, table.data(), 0, out.data(), &error));
+}
+
+TEST(ParquetEncodingTest, RepeatsForTellsARepeatedRunWithoutConsumingIt) {
+  std::vector<uint8_t> data = {0x06, 0x05, 0x03, 0x88, 0xc6, 0xfa};
+  std::string error;
+  bool repeats = false;
+  uint32_t value = 0;
+  RleDecoder decoder(data.data(), data.size(), 3);
+  ASSERT_TRUE(decoder.RepeatsFor(3, &repeats, &value, &error)) << error;
+  EXPECT_TRUE(repeats);
+  EXPECT_EQ(value, 5u);
+  ASSERT_TRUE(decoder.RepeatsFor(4, &repeats, &value, &error)) << error;
+  EXPECT_FALSE(repeats);  // the run holds three values only
+  std::vector<uint32_t> out;
+  ASSERT_TRUE(decoder.Get(11, &out, &error)) << error;
+  EXPECT_EQ(out, (std::vector<uint32_t>{5, 5, 5, 0, 1, 2, 3, 4, 5, 6, 7}));
+
+  // A bit-packed run never counts as repeated, whatever its values.
+  RleDecoder packed(data.data() + 2, data.size() - 2, 3);
+  ASSERT_TRUE(packed.RepeatsFor(1, &repeats, &value, &error)) << error;
+  EXPECT_FALSE(repeats);
+  // No data at all is an error, not a repeat.
+  RleDecoder nothing(data.data(), 0, 3);
+  EXPECT_FALSE(nothing.RepeatsFor(1, &repeats, &value, &error));
+}
+
 TEST(ParquetReaderTest, CorruptFilesFailWithTheFileName) {
   std::string good = ReadAll(Fixture("types-v1-snappy.parquet"));
   ASSERT_GT(good.size(), 100u);

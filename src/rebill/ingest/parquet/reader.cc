@@ -502,34 +502,24 @@ bool ParquetFile::Impl::DecodeValues(const Leaf& leaf, Encoding encoding, ByteRa
         *error = "the dictionary index width " + std::to_string(bit_width) + " is out of range";
         return false;
       }
-      // Cells point at the dictionary's entries, decoded once for the column chunk.
-      std::vector<uint32_t>& indexes = *scratch;
-      indexes.clear();
+      // Cells point at the dictionary's entries, decoded once for the column chunk; a binary
+      // DOUBLE's cells are its values, and its spans all empty.
       RleDecoder decoder(in.data + 1, in.size - 1, bit_width);
-      if (!decoder.Get(count, &indexes, error)) return false;
-      size_t entries = dictionary->spans.size();
-      const Span* entry = dictionary->spans.data();
       size_t base = out->spans.size();
       out->spans.resize(base + count);
-      Span* cells = out->spans.data() + base;
-      for (size_t i = 0; i < count; ++i) {
-        uint32_t index = indexes[i];
-        if (index >= entries) {
-          out->spans.resize(base);
-          *error = "a dictionary index (" + std::to_string(index) + ") is past the dictionary's " +
-                   std::to_string(entries) + " entries";
-          return false;
-        }
-        cells[i] = entry[index];
-      }
+      bool ok;
       if (binary) {
-        // Indexes were checked against the spans, of which there are as many as values.
-        const double* value = dictionary->doubles.data();
         size_t first = out->doubles.size();
         out->doubles.resize(first + count);
-        for (size_t i = 0; i < count; ++i) out->doubles[first + i] = value[indexes[i]];
+        ok = decoder.Gather(count, dictionary->doubles.data(), dictionary->doubles.size(),
+                            out->doubles.data() + first, error);
+        if (!ok) out->doubles.resize(first);
+      } else {
+        ok = decoder.Gather(count, dictionary->spans.data(), dictionary->spans.size(),
+                            out->spans.data() + base, error);
       }
-      return true;
+      if (!ok) out->spans.resize(base);
+      return ok;
     }
     case Encoding::kRle: {
       if (type != PhysicalType::kBoolean) break;
@@ -655,9 +645,13 @@ bool ParquetFile::Impl::ReadLeaf(size_t row_group, int leaf_index, bool binary, 
   int rep_width = BitWidth(static_cast<uint64_t>(leaf.max_rep));
 
   // Levels of `n` values, RLE with a 4-byte length (v1) or of a known length (v2).
+  // When `all_max` is given and every level is `max` (a page without nulls), *all_max is set
+  // and `out` left empty.
   auto read_levels = [&](Encoding encoding, const uint8_t** p, size_t* left, int width, size_t n,
-                         int64_t v2_length, std::vector<uint32_t>* out, int max) {
+                         int64_t v2_length, std::vector<uint32_t>* out, int max,
+                         bool* all_max = nullptr) {
     out->clear();
+    if (all_max != nullptr) *all_max = false;
     size_t length;
     if (v2_length >= 0) {
       length = static_cast<size_t>(v2_length);
@@ -681,7 +675,18 @@ bool ParquetFile::Impl::ReadLeaf(size_t row_group, int leaf_index, bool binary, 
     if (v2_length < 0 && encoding == Encoding::kBitPacked) {
       ok = DecodeBitPackedLevels(*p, length, width, n, out, error);
     } else if (v2_length >= 0 || encoding == Encoding::kRle) {
-      ok = RleDecoder(*p, length, width).Get(n, out, error);
+      RleDecoder decoder(*p, length, width);
+      bool repeats = false;
+      uint32_t value = 0;
+      if (all_max != nullptr && n > 0) {
+        if (!decoder.RepeatsFor(n, &repeats, &value, error)) return false;
+      }
+      if (repeats && value == static_cast<uint32_t>(max)) {
+        *all_max = true;
+        ok = true;
+      } else {
+        ok = decoder.Get(n, out, error);
+      }
     } else {
       *error = "the level encoding " + std::string(EncodingName(encoding)) + " is not supported";
     }
@@ -763,6 +768,9 @@ bool ParquetFile::Impl::ReadLeaf(size_t row_group, int leaf_index, bool binary, 
       continue;
     }
     auto n = static_cast<uint64_t>(header.num_values);
+    // A flat column's page without nulls needs no levels spelled out.
+    bool no_nulls = false;
+    bool* all_defined = flat != nullptr ? &no_nulls : nullptr;
     if (n > total - seen) {
       *error = "the pages hold more values than the column chunk's " + std::to_string(total);
       return false;
@@ -776,7 +784,7 @@ bool ParquetFile::Impl::ReadLeaf(size_t row_group, int leaf_index, bool binary, 
       if ((leaf.max_rep > 0 && !read_levels(header.repetition_level_encoding, &p, &left, rep_width,
                                             n, -1, &rep, leaf.max_rep)) ||
           (leaf.max_def > 0 && !read_levels(header.definition_level_encoding, &p, &left, def_width,
-                                            n, -1, &def, leaf.max_def))) {
+                                            n, -1, &def, leaf.max_def, all_defined))) {
         return false;
       }
     } else {
@@ -799,7 +807,8 @@ bool ParquetFile::Impl::ReadLeaf(size_t row_group, int leaf_index, bool binary, 
         left -= static_cast<size_t>(rep_length);
       }
       if (leaf.max_def > 0) {
-        if (!read_levels(Encoding::kRle, &p, &left, def_width, n, def_length, &def, leaf.max_def)) {
+        if (!read_levels(Encoding::kRle, &p, &left, def_width, n, def_length, &def, leaf.max_def,
+                         all_defined)) {
           return false;
         }
       } else {
@@ -814,7 +823,7 @@ bool ParquetFile::Impl::ReadLeaf(size_t row_group, int leaf_index, bool binary, 
       }
     }
     size_t present = static_cast<size_t>(n);
-    if (leaf.max_def > 0) {
+    if (leaf.max_def > 0 && !no_nulls) {
       present = static_cast<size_t>(
           std::count(def.begin(), def.end(), static_cast<uint32_t>(leaf.max_def)));
     }
@@ -853,7 +862,7 @@ bool ParquetFile::Impl::ReadLeaf(size_t row_group, int leaf_index, bool binary, 
       }
       size_t null_base = flat->is_null.size();
       flat->is_null.resize(null_base + static_cast<size_t>(n), 0);
-      if (leaf.max_def > 0) {
+      if (leaf.max_def > 0 && !no_nulls) {
         // Through plain pointers, the flags not aliasing the levels: the loop is vectorized
         // (a byte store may alias anything, so through the vector it was one byte at a time).
         uint8_t* __restrict is_null = flat->is_null.data() + null_base;
