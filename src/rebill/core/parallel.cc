@@ -1,8 +1,11 @@
 #include "rebill/core/parallel.h"
 
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <thread>
 
@@ -32,6 +35,15 @@ void PrefaultForWrite(void* data, size_t bytes) {
   std::thread other(populate, middle, end);
   populate(begin, middle);
   other.join();
+}
+
+void YieldToProducer(int steps) {
+  // On Linux a thread's nice value is its own: PRIO_PROCESS with a thread id sets only it.
+  const auto self = static_cast<id_t>(gettid());
+  errno = 0;
+  int nice = getpriority(PRIO_PROCESS, self);
+  if (nice == -1 && errno != 0) return;
+  (void)setpriority(PRIO_PROCESS, self, std::min(nice + steps, 19));
 }
 
 }  // namespace rebill

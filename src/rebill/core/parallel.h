@@ -34,4 +34,11 @@ void ReservePrefaulted(std::vector<T>& v, size_t n) {
   PrefaultForWrite(v.data(), v.capacity() * sizeof(T));
 }
 
+/// Lower the calling thread's scheduling priority by `steps` nice levels (up to the lowest).
+/// For the consumers of a pipeline whose producer must not wait its turn: on two cores, a
+/// reading thread and two parsing threads share the cores equally, and the parsers then go
+/// idle waiting for pieces the reader had no core to produce. Best effort: where the kernel
+/// refuses, nothing changes.
+void YieldToProducer(int steps);
+
 }  // namespace rebill

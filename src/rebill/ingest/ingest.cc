@@ -9,6 +9,7 @@
 #include <optional>
 #include <thread>
 
+#include "rebill/core/parallel.h"
 #include "rebill/ingest/csv_reader_internal.h"
 #include "rebill/ingest/format_internal.h"
 #include "rebill/ingest/line_aggregator.h"
@@ -284,9 +285,16 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
   std::vector<PieceBuffer> spare;
   bool closing = false;
   constexpr size_t kQueued = 4;
+  // Five levels make a worker weigh a third of the reader (CFS weights 335 and 1024): enough for
+  // the reader to run whenever it is ready (ingest 4-5 % faster at 4M rows; more made no
+  // difference), little enough to leave the process fair to others.
+  constexpr int kWorkerNiceSteps = 5;
   std::vector<std::thread> workers;
   for (auto& sink : sinks) {
     workers.emplace_back([&, own = sink.get()] {
+      // The calling thread reads (inflates, hashes) every piece the workers parse: it goes
+      // first whenever it can run, or both workers end up waiting for it.
+      YieldToProducer(kWorkerNiceSteps);
       for (;;) {
         std::pair<uint64_t, Piece> piece;
         {
