@@ -148,30 +148,31 @@ class CurParser : public RowParser {
     return Status::Ok();
   }
 
-  Status Parse(const RowCells& f, uint64_t row, CurLine* line, bool* skip) override {
+  Status Parse(const RowCells& f, uint64_t row, CurLine* line, LineTexts* texts,
+               bool* skip) override {
     *skip = false;
     reader_.StartRow(f, row);
     auto text = [&](Column c) { return reader_.Text(index_[c]); };
     for (Column c : kRequired) {
       if (reader_.Empty(index_[c])) return reader_.RejectRequiredEmpty(skip, index_[c]);
     }
-    line->payer_account = text(kPayer);
-    line->usage_account = text(kUsageAccount);
-    line->type_text = text(kLineItemType);
-    line->type = ParseLineItemType(line->type_text);
-    line->billing_entity = text(kBillingEntity);
-    line->bill_type = text(kBillType);
-    line->invoice_id = text(kInvoiceId);
-    line->product_code = text(kProductCode);
-    line->usage_type = text(kUsageType);
-    line->operation = text(kOperation);
-    line->currency = text(kCurrency);
-    line->description = text(kDescription);
-    line->product_name = text(kProductName);
-    line->region = text(kRegion);
-    line->pricing_unit = text(kPricingUnit);
-    line->commitment_arn = text(kSpArn);
-    if (line->commitment_arn.empty()) line->commitment_arn = text(kRiArn);
+    texts->payer_account = text(kPayer);
+    texts->usage_account = text(kUsageAccount);
+    texts->type_text = text(kLineItemType);
+    line->type = ParseLineItemType(texts->type_text);
+    texts->billing_entity = text(kBillingEntity);
+    texts->bill_type = text(kBillType);
+    texts->invoice_id = text(kInvoiceId);
+    texts->product_code = text(kProductCode);
+    texts->usage_type = text(kUsageType);
+    texts->operation = text(kOperation);
+    texts->currency = text(kCurrency);
+    texts->description = text(kDescription);
+    texts->product_name = text(kProductName);
+    texts->region = text(kRegion);
+    texts->pricing_unit = text(kPricingUnit);
+    texts->commitment_arn = text(kSpArn);
+    if (texts->commitment_arn.empty()) texts->commitment_arn = text(kRiArn);
     line->source_row = row;
 
     Timestamp period_start = 0;
@@ -179,14 +180,14 @@ class CurParser : public RowParser {
     line->period = BillingPeriod::Containing(period_start);
     RowMeasures measures;
     measures.source_row = row;
-    if (!ReadMeasures(*line, &measures)) return reader_.Reject(skip);
+    if (!ReadMeasures(line->type, texts->product_code, &measures)) return reader_.Reject(skip);
     measures.CopyTo(line);
 
     row_tags_->Clear();
     for (const TagColumn& tag : tag_columns_) row_tags_->Offer(tag.rank, reader_.Text(tag.column));
-    if (format_ == Format::kCur2 && !ReadMaps(line)) return reader_.Reject(skip);
+    if (format_ == Format::kCur2 && !ReadMaps(texts)) return reader_.Reject(skip);
     row_tags_->Emit(&line->tags);
-    if (line->region.empty()) line->region = text(kRegionCode);
+    if (texts->region.empty()) texts->region = text(kRegionCode);
     reader_.KeepRow();
     return Status::Ok();
   }
@@ -201,7 +202,7 @@ class CurParser : public RowParser {
       return reader_.RejectRequiredEmpty(skip, index_[kUnblendedCost]);
     }
     out->source_row = row;
-    if (!ReadMeasures(shape, out)) return reader_.Reject(skip);
+    if (!ReadMeasures(shape.type, shape.product_code, out)) return reader_.Reject(skip);
     reader_.KeepRow();
     return Status::Ok();
   }
@@ -243,19 +244,18 @@ class CurParser : public RowParser {
     return out;
   }
 
-  // The usage times and amounts of a row whose other cells made `line`: false, with the failure
-  // kept in reader_, on bad text.
-  bool ReadMeasures(const CurLine& line, RowMeasures* out) {
+  // The usage times and amounts of a row whose line item type and product code are `type` and
+  // `product_code`: false, with the failure kept in reader_, on bad text.
+  bool ReadMeasures(LineItemType type, std::string_view product_code, RowMeasures* out) {
     if (!reader_.Time(index_[kUsageStart], &out->usage_start) ||
         !reader_.Time(index_[kUsageEnd], &out->usage_end)) {
       return false;
     }
     CostColumns cost;
-    cost.type = line.type;
-    cost.product_code = line.product_code;
+    cost.type = type;
+    cost.product_code = product_code;
     // Only a fee's cost views depend on it; other rows need not read the column.
-    cost.has_reservation_arn =
-        line.type == LineItemType::kFee && !reader_.Text(index_[kRiArn]).empty();
+    cost.has_reservation_arn = type == LineItemType::kFee && !reader_.Text(index_[kRiArn]).empty();
     std::optional<Decimal> unblended, usage;
     if (!Money(kUnblendedCost, &unblended) || !Money(kNetUnblendedCost, &cost.net_unblended) ||
         !Money(kPublicOnDemandCost, &cost.public_on_demand) ||
@@ -277,13 +277,16 @@ class CurParser : public RowParser {
   bool Money(Column c, std::optional<Decimal>* out) { return reader_.Money(index_[c], out); }
 
   // CUR 2.0 keeps product attributes, tags and cost categories in JSON-object cells. The
-  // product map is read only for the two attributes a line keeps.
-  bool ReadMaps(CurLine* line) {
+  // product map is read only for the two attributes a line keeps, which are copied: a map's
+  // value may be unescaped into a buffer the next value reuses.
+  bool ReadMaps(LineTexts* texts) {
     if (!reader_.JsonMap(index_[kProductMap], [&](std::string_view key, std::string_view value) {
-          if (key == "product_name" && line->product_name.empty()) {
-            line->product_name = value;
-          } else if (key == "region" && line->region.empty()) {
-            line->region = value;
+          if (key == "product_name" && texts->product_name.empty()) {
+            product_name_.assign(value);
+            texts->product_name = product_name_;
+          } else if (key == "region" && texts->region.empty()) {
+            region_.assign(value);
+            texts->region = region_;
           }
         })) {
       return false;
@@ -310,6 +313,9 @@ class CurParser : public RowParser {
   std::unique_ptr<TagKeys> tag_keys_;
   std::unique_ptr<RowTags> row_tags_;
   std::vector<TagColumn> tag_columns_;
+  // The current row's product name and region when they come from CUR 2.0's product map.
+  std::string product_name_;
+  std::string region_;
 };
 
 }  // namespace

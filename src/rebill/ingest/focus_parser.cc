@@ -136,39 +136,41 @@ class FocusParser : public RowParser {
     return Status::Ok();
   }
 
-  Status Parse(const RowCells& f, uint64_t row, CurLine* line, bool* skip) override {
+  Status Parse(const RowCells& f, uint64_t row, CurLine* line, LineTexts* texts,
+               bool* skip) override {
     *skip = false;
     reader_.StartRow(f, row);
     auto text = [&](Column c) { return reader_.Text(index_[c]); };
     for (Column c : kRequired) {
       if (text(c).empty()) return reader_.RejectRequiredEmpty(skip, index_[c]);
     }
-    line->payer_account = text(kBillingAccountId);
+    texts->payer_account = text(kBillingAccountId);
     // A charge of the billing account itself has no sub-account.
-    line->usage_account = text(kSubAccountId);
-    if (line->usage_account.empty()) line->usage_account = line->payer_account;
+    texts->usage_account = text(kSubAccountId);
+    if (texts->usage_account.empty()) texts->usage_account = texts->payer_account;
     line->type = TypeOf(text(kChargeCategory), text(kCommitmentDiscountStatus),
                         text(kCommitmentDiscountCategory));
-    line->type_text = "FOCUS:" + std::string(text(kChargeCategory));
+    type_text_.assign("FOCUS:").append(text(kChargeCategory));
+    texts->type_text = type_text_;
 
     std::string_view provider = text(kProviderName);
     if (provider.empty()) provider = text(kInvoiceIssuerName);
     std::string_view publisher = text(kPublisherName);
-    line->billing_entity = provider;
+    texts->billing_entity = provider;
     if (provider == "AWS" && !publisher.empty() && !IsAmazonEntity(publisher)) {
-      line->billing_entity = "AWS Marketplace";
+      texts->billing_entity = "AWS Marketplace";
     }
-    line->bill_type = Interned();  // FOCUS has no bill type
-    line->invoice_id = text(kInvoiceId);
-    line->product_name = text(kServiceName);
-    line->product_code = text(kAwsServiceCode);
-    if (line->product_code.empty()) line->product_code = line->product_name;
-    line->usage_type = text(kAwsUsageType);
-    line->operation = text(kAwsOperation);
-    line->region = text(kRegionId);
-    line->description = text(kChargeDescription);
-    line->currency = text(kBillingCurrency);
-    line->commitment_arn = text(kCommitmentDiscountId);
+    texts->bill_type = {};  // FOCUS has no bill type
+    texts->invoice_id = text(kInvoiceId);
+    texts->product_name = text(kServiceName);
+    texts->product_code = text(kAwsServiceCode);
+    if (texts->product_code.empty()) texts->product_code = texts->product_name;
+    texts->usage_type = text(kAwsUsageType);
+    texts->operation = text(kAwsOperation);
+    texts->region = text(kRegionId);
+    texts->description = text(kChargeDescription);
+    texts->currency = text(kBillingCurrency);
+    texts->commitment_arn = text(kCommitmentDiscountId);
     line->source_row = row;
 
     Timestamp period_start = 0;
@@ -190,7 +192,7 @@ class FocusParser : public RowParser {
     Column quantity_column = text(kConsumedQuantity).empty() ? kPricingQuantity : kConsumedQuantity;
     if (!reader_.Number(index_[quantity_column], &quantity)) return reader_.Reject(skip);
     line->usage_amount = quantity.value_or(Decimal());
-    line->pricing_unit = text(quantity_column == kConsumedQuantity ? kConsumedUnit : kPricingUnit);
+    texts->pricing_unit = text(quantity_column == kConsumedQuantity ? kConsumedUnit : kPricingUnit);
     line->cost.unblended = *billed;
     line->cost.net_unblended = *billed;
     // EffectiveCost and ListCost are mandatory; a file that still leaves them null is read as
@@ -236,6 +238,7 @@ class FocusParser : public RowParser {
   std::array<int, kColumnCount> index_{};
   std::unique_ptr<TagKeys> tag_keys_;
   std::unique_ptr<RowTags> row_tags_;
+  std::string type_text_;  // the current row's "FOCUS:<ChargeCategory>"
 };
 
 }  // namespace

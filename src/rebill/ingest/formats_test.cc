@@ -517,6 +517,26 @@ TEST(Cur2FormatTest, ReadsMapsAndCostViews) {
   EXPECT_EQ(file.display_scale, 10);
 }
 
+// A map's values are unescaped into a buffer that the next value reuses, and a row's texts are
+// only copied once its line is known: each line must keep its own row's texts.
+TEST(Cur2FormatTest, ProductMapTextsWithEscapesStayWithTheirRow) {
+  Table table = Cur2Table();
+  table[1][18] = R"({"region": "ap-south-1", "product_name": "Amazon \"Quoted\" Compute"})";
+  table[4][18] = R"({"product_name": "Back\\slash \/ Storage", "region": "eu-central-1"})";
+  RejectSink rejects;
+  ASSERT_OK_AND_ASSIGN(
+      IngestedFile file,
+      ReadBillingFile(Write("cur2_escaped.csv", Render(table, ',')), Cur2Options(), rejects));
+  EXPECT_TRUE(rejects.rejects().empty());
+  ASSERT_EQ(file.lines.size(), 4u);
+  EXPECT_EQ(file.lines[0].product_name, "Amazon \"Quoted\" Compute");
+  EXPECT_EQ(file.lines[0].region, "ap-south-1");
+  EXPECT_EQ(file.lines[1].product_name, "");  // an empty map
+  EXPECT_EQ(file.lines[1].region, "us-east-1");
+  EXPECT_EQ(file.lines[3].product_name, "Back\\slash / Storage");
+  EXPECT_EQ(file.lines[3].region, "eu-central-1");
+}
+
 TEST(Cur2FormatTest, ColumnOrderDoesNotMatter) {
   Table reversed = Cur2Table();
   for (auto& row : reversed) std::reverse(row.begin(), row.end());

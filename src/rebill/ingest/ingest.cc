@@ -438,7 +438,7 @@ bool RowSink::CheckRecord(const RowCells& cells, uint64_t row, Status* status) {
 
 bool RowSink::Parsed(const RowCells& cells, uint64_t row, CurLine& line, Status* status) {
   bool skip = false;
-  *status = parser_->Parse(cells, row, &line, &skip);
+  *status = parser_->Parse(cells, row, &line, &texts_, &skip);
   if (!status->ok() || skip) return false;
   bool outside = false;
   *status = CheckDeliveryPeriod(c_.options, c_.format, c_.path, row, line, rejects_, &outside);
@@ -448,13 +448,15 @@ bool RowSink::Parsed(const RowCells& cells, uint64_t row, CurLine& line, Status*
 std::optional<uint32_t> RowSink::ParseAndAdd(const RowCells& cells, uint64_t row, CurLine& line,
                                              Status* status) {
   if (!Parsed(cells, row, line, status)) return std::nullopt;
+  // The line outlives the row's cells (a shape's line is read for its later rows).
+  texts_.CopyTo(&line);
   return lines_.Add(line);
 }
 
 Status RowSink::Process(const RowCells& cells, uint64_t row) {
   Status status;
   if (CheckRecord(cells, row, &status) && Parsed(cells, row, line_, &status)) {
-    lines_.AddSoon(line_);
+    lines_.AddSoon(line_, texts_);
   }
   return status;
 }

@@ -55,15 +55,38 @@ class KeyReader {
   const char* p_;
 };
 
-// The strings of a line's text, in key order.
-constexpr Interned CurLine::*kKeyTexts[] = {
-    &CurLine::payer_account,  &CurLine::usage_account,  &CurLine::type_text,
-    &CurLine::billing_entity, &CurLine::bill_type,      &CurLine::product_code,
-    &CurLine::product_name,   &CurLine::usage_type,     &CurLine::operation,
-    &CurLine::region,         &CurLine::description,    &CurLine::pricing_unit,
-    &CurLine::currency,       &CurLine::commitment_arn, &CurLine::invoice_id};
+// The strings of a line's text, in key order: each as a line holds it, and as a row's view.
+struct KeyText {
+  Interned CurLine::*line;
+  std::string_view LineTexts::*view;
+};
+constexpr KeyText kKeyTexts[] = {{&CurLine::payer_account, &LineTexts::payer_account},
+                                 {&CurLine::usage_account, &LineTexts::usage_account},
+                                 {&CurLine::type_text, &LineTexts::type_text},
+                                 {&CurLine::billing_entity, &LineTexts::billing_entity},
+                                 {&CurLine::bill_type, &LineTexts::bill_type},
+                                 {&CurLine::product_code, &LineTexts::product_code},
+                                 {&CurLine::product_name, &LineTexts::product_name},
+                                 {&CurLine::usage_type, &LineTexts::usage_type},
+                                 {&CurLine::operation, &LineTexts::operation},
+                                 {&CurLine::region, &LineTexts::region},
+                                 {&CurLine::description, &LineTexts::description},
+                                 {&CurLine::pricing_unit, &LineTexts::pricing_unit},
+                                 {&CurLine::currency, &LineTexts::currency},
+                                 {&CurLine::commitment_arn, &LineTexts::commitment_arn},
+                                 {&CurLine::invoice_id, &LineTexts::invoice_id}};
 
 }  // namespace
+
+LineTexts LineTexts::Of(const CurLine& line) {
+  LineTexts texts;
+  for (const KeyText& k : kKeyTexts) texts.*k.view = line.*k.line;
+  return texts;
+}
+
+void LineTexts::CopyTo(CurLine* line) const {
+  for (const KeyText& k : kKeyTexts) line->*k.line = this->*k.view;
+}
 
 LineAggregator::LineAggregator(std::vector<Timestamp> cuts) : cuts_(std::move(cuts)) {
   std::sort(cuts_.begin(), cuts_.end());
@@ -83,12 +106,12 @@ Timestamp LineAggregator::KeyBucket(Timestamp usage_start) const {
   return usage_start == 0 ? Timestamp{0} : BucketStart(usage_start);
 }
 
-void LineAggregator::EncodeText(const CurLine& line, std::string* out) {
+void LineAggregator::EncodeText(const CurLine& line, const LineTexts& texts, std::string* out) {
   std::string& key = *out;
   Put(key, line.period.start());
   Put(key, static_cast<uint8_t>(line.type));
   Put(key, line.source_file);
-  for (Interned CurLine::*text : kKeyTexts) PutText(key, line.*text);
+  for (const KeyText& k : kKeyTexts) PutText(key, texts.*k.view);
   Put(key, static_cast<uint32_t>(line.tags.size()));
   for (const auto& [tag, value] : line.tags) {
     PutText(key, tag);
@@ -209,18 +232,18 @@ uint32_t LineAggregator::Add(const CurLine& line) {
   if (!pending_.empty()) AddPending();
   Entry sums = SumsOf(line, line.rows);
   key_.clear();
-  EncodeText(line, &key_);
+  EncodeText(line, LineTexts::Of(line), &key_);
   const uint64_t text_hash = XXH3_64bits(key_.data(), key_.size());
   sums.text = InternText(key_, text_hash, KeyCopy::kCopy);
   sums.hash = LineHash(text_hash, sums.bucket);
   return Insert(sums);
 }
 
-void LineAggregator::AddSoon(const CurLine& line) {
+void LineAggregator::AddSoon(const CurLine& line, const LineTexts& texts) {
   Pending& p = pending_.emplace_back();
   p.sums = SumsOf(line, line.rows);
   p.text_at = pending_texts_.size();
-  EncodeText(line, &pending_texts_);
+  EncodeText(line, texts, &pending_texts_);
   p.text_size = static_cast<uint32_t>(pending_texts_.size() - p.text_at);
   p.text_hash = XXH3_64bits(pending_texts_.data() + p.text_at, p.text_size);
   // The line's hash needs the text's hash, not its number: both slots are asked for now.
@@ -354,7 +377,7 @@ std::vector<CurLine> LineAggregator::SpellOut(const std::vector<const LineAggreg
     line.period = BillingPeriod::Containing(key.Get<Timestamp>());
     line.type = static_cast<LineItemType>(key.Get<uint8_t>());
     line.source_file = key.Get<uint32_t>();
-    for (Interned CurLine::*text : kKeyTexts) line.*text = key.Text();
+    for (const KeyText& k : kKeyTexts) line.*k.line = key.Text();
     line.tags.resize(key.Get<uint32_t>());
     for (auto& [tag, value] : line.tags) {
       tag = key.Text();

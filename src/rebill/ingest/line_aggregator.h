@@ -47,6 +47,32 @@ struct RowMeasures {
   }
 };
 
+/// The texts a line's key is made of, as views: what a row parser reads from a row's cells,
+/// valid while those cells (and the parser's row) are. The aggregator keeps its own copy of a
+/// new line's texts, so a row whose line already exists is never interned (CurLine's texts are).
+struct LineTexts {
+  std::string_view payer_account;
+  std::string_view usage_account;
+  std::string_view type_text;
+  std::string_view billing_entity;
+  std::string_view bill_type;
+  std::string_view product_code;
+  std::string_view product_name;
+  std::string_view usage_type;
+  std::string_view operation;
+  std::string_view region;
+  std::string_view description;
+  std::string_view pricing_unit;
+  std::string_view currency;
+  std::string_view commitment_arn;
+  std::string_view invoice_id;
+
+  /// Views of `line`'s texts.
+  static LineTexts Of(const CurLine& line);
+  /// Set `line`'s texts to these (interning each that differs from what it holds).
+  void CopyTo(CurLine* line) const;
+};
+
 class LineAggregator {
  public:
   /// `cuts`: times at which a bucket ends besides midnight; any order, duplicates allowed.
@@ -58,7 +84,9 @@ class LineAggregator {
   /// Add one row as Add() does, but perhaps not yet: rows are looked up a few at a time, their
   /// slots and lines asked for before any is compared, so that the cache misses of the
   /// look-ups overlap. Add(), Take() and TakeAll() add the rows still pending first.
-  void AddSoon(const CurLine& line);
+  void AddSoon(const CurLine& line) { AddSoon(line, LineTexts::Of(line)); }
+  /// AddSoon() for a row whose texts are `texts` (the line's own are not read).
+  void AddSoon(const CurLine& line, const LineTexts& texts);
   /// Add one row to line number `at` when it falls in that line's time bucket, given that every
   /// other dimension of the two is the same (the caller knows them to come from the same
   /// cells). False, adding nothing, when the bucket differs.
@@ -108,8 +136,8 @@ class LineAggregator {
     uint32_t text = 0;  // index into texts_
   };
 
-  /// The text of `line` appended to `out`.
-  static void EncodeText(const CurLine& line, std::string* out);
+  /// The text of `line`, whose texts are `texts`, appended to `out`.
+  static void EncodeText(const CurLine& line, const LineTexts& texts, std::string* out);
   /// The hash of the line whose text hashes to `text_hash` and whose bucket is `bucket`.
   static uint64_t LineHash(uint64_t text_hash, Timestamp bucket);
   /// Add the rows AddSoon() holds.

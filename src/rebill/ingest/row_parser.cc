@@ -206,7 +206,8 @@ Status FieldReader::RejectRequiredEmpty(bool* skip, int column) {
 Status RowParser::ParseMeasures(const RowCells& cells, uint64_t row, const CurLine& shape,
                                 RowMeasures* out, bool* skip) {
   CurLine line = shape;
-  REBILL_RETURN_IF_ERROR(Parse(cells, row, &line, skip));
+  LineTexts texts;
+  REBILL_RETURN_IF_ERROR(Parse(cells, row, &line, &texts, skip));
   *out = RowMeasures::Of(line);
   return Status::Ok();
 }

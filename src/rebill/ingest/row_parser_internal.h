@@ -171,10 +171,14 @@ class RowParser {
   /// file without one). Fails naming the file and the missing required column.
   virtual Status MapHeader(std::vector<std::string> header, const IngestOptions& options) = 0;
 
-  /// Parse one data row, whose field count matches the header. Returns OK with *line filled,
-  /// OK with *skip set when the row was rejected and the policy lets ingest go on, or the error
-  /// that stops the ingest.
-  virtual Status Parse(const RowCells& cells, uint64_t row, CurLine* line, bool* skip) = 0;
+  /// Parse one data row, whose field count matches the header. Returns OK with the row's
+  /// texts in *texts and all else in *line (whose texts are left as they were), OK with *skip
+  /// set when the row was rejected and the policy lets ingest go on, or the error that stops
+  /// the ingest. The texts are views of the cells or of the parser's own buffers, valid until
+  /// the next row or until the cells go: the aggregator copies a new line's texts, so a row
+  /// whose line exists costs no interning (LineTexts::CopyTo interns them where a line is kept).
+  virtual Status Parse(const RowCells& cells, uint64_t row, CurLine* line, LineTexts* texts,
+                       bool* skip) = 0;
 
   /// The header columns whose cells differ between rows that Parse() makes into lines that
   /// differ only in what ParseMeasures() reads (usage times, amounts, the row number); none

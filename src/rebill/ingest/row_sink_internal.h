@@ -90,8 +90,8 @@ class RowSink {
   /// The field count and the manifest's types: false, with the reject recorded, for a record
   /// that fails them.
   bool CheckRecord(const RowCells& cells, uint64_t row, Status* status);
-  /// Parse a record that passed CheckRecord into `line`: false when it was rejected (or
-  /// *status stops the ingest).
+  /// Parse a record that passed CheckRecord into `line` and texts_ (views of the record, see
+  /// RowParser::Parse): false when it was rejected (or *status stops the ingest).
   bool Parsed(const RowCells& cells, uint64_t row, CurLine& line, Status* status);
   /// Parsed(), and the line added: the line's number, or nullopt when the row was rejected.
   std::optional<uint32_t> ParseAndAdd(const RowCells& cells, uint64_t row, CurLine& line,
@@ -109,7 +109,8 @@ class RowSink {
   LineAggregator lines_;
   std::unique_ptr<RowParser> parser_;
   std::vector<uint8_t> wanted_;
-  CurLine line_;          // reused: its strings keep their capacity from row to row
+  CurLine line_;          // reused from row to row: its tags keep their capacity
+  LineTexts texts_;       // the row just parsed
   RowMeasures measures_;  // a shaped row's, which only its shape's line is read for
   std::vector<Shape> shapes_;
   std::vector<CurLine> shape_lines_;  // by shape; reused from batch to batch, like line_
