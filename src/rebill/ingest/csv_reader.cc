@@ -607,7 +607,36 @@ struct Avx2Masks {
 
 }  // namespace
 
+#ifdef __x86_64__
+namespace {
+// CountQuotes 32 bytes at a time: the reading thread spends a twentieth of a CSV.gz ingest's CPU
+// counting quotes. The same per-byte counters as below, summed every 255 blocks.
+__attribute__((target("avx2"))) size_t CountQuotesAvx2(const char* begin, const char* end) {
+  size_t n = 0;
+  const char* p = begin;
+  const __m256i quotes = _mm256_set1_epi8('"');
+  while (end - p >= 32) {
+    __m256i counts = _mm256_setzero_si256();
+    for (int block = 0; block < 255 && end - p >= 32; ++block, p += 32) {
+      __m256i bytes = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+      counts = _mm256_sub_epi8(counts, _mm256_cmpeq_epi8(bytes, quotes));
+    }
+    __m256i sums = _mm256_sad_epu8(counts, _mm256_setzero_si256());
+    n += static_cast<size_t>(_mm256_extract_epi64(sums, 0)) +
+         static_cast<size_t>(_mm256_extract_epi64(sums, 1)) +
+         static_cast<size_t>(_mm256_extract_epi64(sums, 2)) +
+         static_cast<size_t>(_mm256_extract_epi64(sums, 3));
+  }
+  for (; p < end; ++p) n += *p == '"' ? 1 : 0;
+  return n;
+}
+}  // namespace
+#endif
+
 size_t CountQuotes(const char* begin, const char* end) {
+#ifdef __x86_64__
+  if (ProcessorHasAvx2()) return CountQuotesAvx2(begin, end);
+#endif
   size_t n = 0;
   const char* p = begin;
 #ifdef __SSE2__

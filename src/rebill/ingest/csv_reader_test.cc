@@ -396,7 +396,8 @@ TEST(CsvReaderTest, OnePassSplitAgreesWithTheGeneralReader) {
 }
 
 // Quote counting decides where pieces are cut; it must agree with a plain count at every length
-// and alignment, including past the 4080 bytes after which its byte counters are summed.
+// and alignment, including past the 4080 (SSE2) and 8160 (AVX2) bytes after which its byte
+// counters are summed.
 TEST(CsvReaderTest, CountQuotesAgreesWithAPlainCount) {
   uint64_t state = 11;
   std::string text(9000, 'x');
@@ -408,7 +409,8 @@ TEST(CsvReaderTest, CountQuotesAgreesWithAPlainCount) {
   for (const std::string* t : {&text, &all_quotes}) {
     for (size_t begin : {size_t{0}, size_t{1}, size_t{7}, size_t{15}}) {
       for (size_t length : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{17}, size_t{255},
-                            size_t{4079}, size_t{4080}, size_t{4081}, size_t{8191}, size_t{8900}}) {
+                            size_t{4079}, size_t{4080}, size_t{4081}, size_t{8159}, size_t{8160},
+                            size_t{8161}, size_t{8191}, size_t{8900}}) {
         const char* b = t->data() + begin;
         EXPECT_EQ(CountQuotes(b, b + length), static_cast<size_t>(std::count(b, b + length, '"')))
             << begin << " " << length;
