@@ -136,11 +136,14 @@ uint32_t RleDecoder::PackedNearEnd(uint64_t bit) const {
   return static_cast<uint32_t>(ReadPacked(packed_, packed_bytes_, bit, width_));
 }
 
+bool RleDecoder::WidthInRange(std::string* error) const {
+  if (width_ >= 0 && width_ <= 32) return true;
+  *error = "bit width " + std::to_string(width_) + " is out of range";
+  return false;
+}
+
 bool RleDecoder::RepeatsFor(size_t count, bool* repeats, uint32_t* value, std::string* error) {
-  if (width_ < 0 || width_ > 32) {
-    *error = "bit width " + std::to_string(width_) + " is out of range";
-    return false;
-  }
+  if (!WidthInRange(error)) return false;
   if (left_ == 0 && count > 0 && !NextRun(error)) return false;
   *repeats = !packed_run_ && left_ >= count;
   *value = value_;
@@ -148,43 +151,23 @@ bool RleDecoder::RepeatsFor(size_t count, bool* repeats, uint32_t* value, std::s
 }
 
 bool RleDecoder::Get(size_t count, std::vector<uint32_t>* out, std::string* error) {
-  if (width_ < 0 || width_ > 32) {
-    *error = "bit width " + std::to_string(width_) + " is out of range";
-    return false;
-  }
+  if (!WidthInRange(error)) return false;
   out->reserve(out->size() + count);
   const uint64_t mask = (uint64_t{1} << width_) - 1;
-  while (count > 0) {
-    if (left_ == 0) {
-      if (!NextRun(error)) return false;
-      continue;
+  auto packed = [&](uint64_t bit, size_t n) {
+    size_t base = out->size();
+    out->resize(base + n);
+    uint32_t* dst = out->data() + base;
+    for (size_t k = 0; k < n; ++k, bit += static_cast<uint64_t>(width_)) {
+      dst[k] = PackedAt(bit, mask);
     }
-    size_t n = static_cast<size_t>(std::min<uint64_t>(count, left_));
-    if (packed_run_) {
-      size_t base = out->size();
-      out->resize(base + n);
-      uint32_t* dst = out->data() + base;
-      uint64_t bit = packed_index_ * static_cast<uint64_t>(width_);
-      for (size_t k = 0; k < n; ++k, bit += static_cast<uint64_t>(width_)) {
-        // One unaligned 8-byte load holds any value of up to 32 bits at any bit offset; only
-        // the last few values of a run fall back to the bounded read.
-        size_t byte = static_cast<size_t>(bit >> 3);
-        if (byte + 8 <= packed_bytes_) {
-          uint64_t word;
-          std::memcpy(&word, packed_ + byte, 8);
-          dst[k] = static_cast<uint32_t>((word >> (bit & 7)) & mask);
-        } else {
-          dst[k] = static_cast<uint32_t>(ReadPacked(packed_, packed_bytes_, bit, width_));
-        }
-      }
-      packed_index_ += n;
-    } else {
-      out->insert(out->end(), n, value_);
-    }
-    left_ -= n;
-    count -= n;
-  }
-  return true;
+    return true;
+  };
+  auto repeated = [&](uint32_t value, size_t n) {
+    out->insert(out->end(), n, value);
+    return true;
+  };
+  return ForRuns(count, packed, repeated, error);
 }
 
 bool DecodeBitPackedLevels(const uint8_t* data, size_t size, int bit_width, size_t count,

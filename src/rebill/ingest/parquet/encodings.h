@@ -41,7 +41,24 @@ class RleDecoder {
 
  private:
   bool NextRun(std::string* error);
-  // The packed value at bit offset `bit` of the current run, where fewer than 8 bytes are left.
+  // The next `count` values a run at a time: packed(first bit, n) for n bit-packed values (read
+  // with PackedAt), repeated(value, n) for n copies of one. False, with *error set, when the
+  // data ends first or a callback returns false (having set it).
+  template <typename Packed, typename Repeated>
+  bool ForRuns(size_t count, Packed packed, Repeated repeated, std::string* error);
+  // False, with *error set, when the bit width is not one a value of up to 32 bits can have.
+  bool WidthInRange(std::string* error) const;
+  // The packed value at bit offset `bit` of the current run (`mask`: the width's low bits). One
+  // unaligned 8-byte load holds any value of up to 32 bits at any bit offset; only the last few
+  // values of a run fall back to the bounded read.
+  uint32_t PackedAt(uint64_t bit, uint64_t mask) const {
+    size_t byte = static_cast<size_t>(bit >> 3);
+    if (byte + 8 > packed_bytes_) return PackedNearEnd(bit);
+    uint64_t word;
+    std::memcpy(&word, packed_ + byte, 8);
+    return static_cast<uint32_t>((word >> (bit & 7)) & mask);
+  }
+  // PackedAt() where fewer than 8 bytes are left.
   uint32_t PackedNearEnd(uint64_t bit) const;
 
   const uint8_t* pos_;
@@ -56,20 +73,8 @@ class RleDecoder {
   uint64_t packed_index_ = 0;
 };
 
-template <typename T>
-bool RleDecoder::Gather(size_t count, const T* table, size_t table_size, T* out,
-                        std::string* error) {
-  if (width_ < 0 || width_ > 32) {
-    *error = "bit width " + std::to_string(width_) + " is out of range";
-    return false;
-  }
-  auto bad_index = [&](uint64_t index) {
-    *error = "a dictionary index (" + std::to_string(index) + ") is past the dictionary's " +
-             std::to_string(table_size) + " entries";
-    return false;
-  };
-  if (count > 0 && table_size == 0) return bad_index(0);
-  const uint64_t mask = (uint64_t{1} << width_) - 1;
+template <typename Packed, typename Repeated>
+bool RleDecoder::ForRuns(size_t count, Packed packed, Repeated repeated, std::string* error) {
   while (count > 0) {
     if (left_ == 0) {
       if (!NextRun(error)) return false;
@@ -77,33 +82,45 @@ bool RleDecoder::Gather(size_t count, const T* table, size_t table_size, T* out,
     }
     size_t n = static_cast<size_t>(std::min<uint64_t>(count, left_));
     if (packed_run_) {
-      uint64_t bit = packed_index_ * static_cast<uint64_t>(width_);
-      // Checked once per run: an index past the table makes the run's maximum too big.
-      uint32_t largest = 0;
-      for (size_t k = 0; k < n; ++k, bit += static_cast<uint64_t>(width_)) {
-        size_t byte = static_cast<size_t>(bit >> 3);
-        uint32_t index;
-        if (byte + 8 <= packed_bytes_) {
-          uint64_t word;
-          std::memcpy(&word, packed_ + byte, 8);
-          index = static_cast<uint32_t>((word >> (bit & 7)) & mask);
-        } else {
-          index = PackedNearEnd(bit);
-        }
-        largest = std::max(largest, index);
-        out[k] = table[index < table_size ? index : 0];
-      }
-      if (largest >= table_size) return bad_index(largest);
+      if (!packed(packed_index_ * static_cast<uint64_t>(width_), n)) return false;
       packed_index_ += n;
-    } else {
-      if (value_ >= table_size) return bad_index(value_);
-      std::fill(out, out + n, table[value_]);
+    } else if (!repeated(value_, n)) {
+      return false;
     }
-    out += n;
     left_ -= n;
     count -= n;
   }
   return true;
+}
+
+template <typename T>
+bool RleDecoder::Gather(size_t count, const T* table, size_t table_size, T* out,
+                        std::string* error) {
+  if (!WidthInRange(error)) return false;
+  auto bad_index = [&](uint64_t index) {
+    *error = "a dictionary index (" + std::to_string(index) + ") is past the dictionary's " +
+             std::to_string(table_size) + " entries";
+    return false;
+  };
+  if (count > 0 && table_size == 0) return bad_index(0);
+  const uint64_t mask = (uint64_t{1} << width_) - 1;
+  auto packed = [&](uint64_t bit, size_t n) {
+    // Checked once per run: an index past the table makes the run's maximum too big.
+    uint32_t largest = 0;
+    for (size_t k = 0; k < n; ++k, bit += static_cast<uint64_t>(width_)) {
+      uint32_t index = PackedAt(bit, mask);
+      largest = std::max(largest, index);
+      out[k] = table[index < table_size ? index : 0];
+    }
+    out += n;
+    return largest < table_size || bad_index(largest);
+  };
+  auto repeated = [&](uint32_t value, size_t n) {
+    if (value >= table_size) return bad_index(value);
+    out = std::fill_n(out, n, table[value]);
+    return true;
+  };
+  return ForRuns(count, packed, repeated, error);
 }
 
 /// The deprecated BIT_PACKED level encoding (most significant bit first).
