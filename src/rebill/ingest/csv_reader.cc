@@ -33,7 +33,8 @@ constexpr size_t kChunk = 1 << 20;
 
 // SHA-256 on a thread of its own. Over a plain CSV it costs about as much as splitting the rows
 // does, and on the reading thread it held back the workers the reading thread feeds. Chunks are
-// copied (a small cost next to the hash), a few at most at a time.
+// copied (a small cost next to the hash), or taken in place where their bytes stay put (a
+// mapped file), a few at most at a time.
 class BackgroundSha256 {
  public:
   BackgroundSha256() : thread_([this] { Run(); }) {}
@@ -59,15 +60,28 @@ class BackgroundSha256 {
     lock.unlock();
     chunk.assign(data, size);
     lock.lock();
-    pending_.push_back(std::move(chunk));
+    pending_.push_back({std::move(chunk), {}});
     changed_.notify_all();
   }
+  /// Update() without a copy, for bytes that stay where they are until Wait() has returned.
+  void UpdateInPlace(std::string_view bytes) {
+    std::unique_lock lock(mu_);
+    changed_.wait(lock, [&] { return pending_.size() < kMaxPending; });
+    pending_.push_back({{}, bytes});
+    changed_.notify_all();
+  }
+  /// How many bytes are hashed so far.
+  uint64_t hashed() const { return hashed_.load(std::memory_order_acquire); }
 
   /// The digest of everything given so far, once it is all hashed.
   std::string Hex() const {
+    Wait();
+    return sha_.Hex();
+  }
+  /// Until everything given so far is hashed.
+  void Wait() const {
     std::unique_lock lock(mu_);
     changed_.wait(lock, [&] { return pending_.empty() && !busy_; });
-    return sha_.Hex();
   }
 
  private:
@@ -78,22 +92,30 @@ class BackgroundSha256 {
     for (;;) {
       changed_.wait(lock, [&] { return closing_ || !pending_.empty(); });
       if (pending_.empty()) return;
-      std::string chunk = std::move(pending_.front());
+      Pending chunk = std::move(pending_.front());
       pending_.pop_front();
       busy_ = true;
       lock.unlock();
-      sha_.Update(chunk);
+      std::string_view bytes = chunk.copy.empty() ? chunk.in_place : chunk.copy;
+      sha_.Update(bytes);
+      hashed_.fetch_add(bytes.size(), std::memory_order_release);
       lock.lock();
       busy_ = false;
-      spare_.push_back(std::move(chunk));
+      if (!chunk.copy.empty()) spare_.push_back(std::move(chunk.copy));
       changed_.notify_all();
     }
   }
 
+  struct Pending {
+    std::string copy;           // the bytes, copied
+    std::string_view in_place;  // or where they are, when `copy` is empty
+  };
+
   Sha256 sha_;  // written by thread_ only while busy_
+  std::atomic<uint64_t> hashed_{0};
   mutable std::mutex mu_;
   mutable std::condition_variable changed_;
-  std::deque<std::string> pending_;
+  std::deque<Pending> pending_;
   std::vector<std::string> spare_;
   bool busy_ = false;
   bool closing_ = false;
@@ -183,6 +205,7 @@ class MappedSource : public ByteSource {
         new MappedSource(static_cast<const char*>(base), size, path));
   }
   ~MappedSource() override {
+    sha_.Wait();  // it reads the mapping
     const char* mine = path_.c_str();
     g_mapped_path.compare_exchange_strong(mine, nullptr);
     ::munmap(const_cast<char*>(base_), size_);
@@ -202,7 +225,7 @@ class MappedSource : public ByteSource {
   void ReadInPlaceUpTo(uint64_t offset) override {
     if (offset <= pos_) return;
     offset = std::min(offset, size_);
-    sha_.Update(std::string_view(base_ + pos_, offset - pos_));
+    sha_.UpdateInPlace(std::string_view(base_ + pos_, offset - pos_));
     pos_ = offset;
   }
   void ReleaseUpTo(const char* end) override {
@@ -210,9 +233,10 @@ class MappedSource : public ByteSource {
     const auto at = reinterpret_cast<uintptr_t>(end);
     const auto base = reinterpret_cast<uintptr_t>(base_);
     if (at < base || at > base + size_) return;
-    // Whole pages only: the page `end` lies in may still hold bytes to read.
+    // Whole pages only: the page `end` lies in may still hold bytes to read. Nor past what is
+    // hashed: a page let go before the hash reads it would be mapped again, and stay.
     const auto page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-    uint64_t upto = (at - base) / page * page;
+    uint64_t upto = std::min<uint64_t>(at - base, sha_.hashed()) / page * page;
     if (upto <= released_) return;
     // The pages stay in the page cache; only this process stops counting them as its memory.
     ::madvise(const_cast<char*>(base_) + released_, upto - released_, MADV_DONTNEED);
@@ -229,7 +253,9 @@ class MappedSource : public ByteSource {
   std::string path_;
   uint64_t pos_ = 0;
   uint64_t released_ = 0;
-  Sha256 sha_;
+  // Hashing on the reading thread made it the one the workers waited for; the hash reads the
+  // mapping in place on a thread of its own.
+  BackgroundSha256 sha_;
 };
 
 class PlainSource : public ByteSource {
