@@ -11,7 +11,7 @@
 // the way back to the raw rows for an explanation.
 //
 //   LineAggregator lines(options.time_cuts);
-//   for (each parsed row) lines.Add(line);
+//   for (each parsed row) lines.Add(line);   // or lines.AddSoon(line, texts)
 //   std::vector<CurLine> out = lines.Take();
 #pragma once
 
@@ -84,8 +84,8 @@ class LineAggregator {
   /// Add one row as Add() does, but perhaps not yet: rows are looked up a few at a time, their
   /// slots and lines asked for before any is compared, so that the cache misses of the
   /// look-ups overlap. Add(), Take() and TakeAll() add the rows still pending first.
-  void AddSoon(const CurLine& line) { AddSoon(line, LineTexts::Of(line)); }
-  /// AddSoon() for a row whose texts are `texts` (the line's own are not read).
+  /// The row's texts are `texts` (views, as a row parser gives them); the line's own are not
+  /// read.
   void AddSoon(const CurLine& line, const LineTexts& texts);
   /// Add one row to line number `at` when it falls in that line's time bucket, given that every
   /// other dimension of the two is the same (the caller knows them to come from the same

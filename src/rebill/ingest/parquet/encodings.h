@@ -113,7 +113,8 @@ bool RleDecoder::Gather(size_t count, const T* table, size_t table_size, T* out,
       out[k] = table[index < table_size ? index : 0];
     }
     out += n;
-    return largest < table_size || bad_index(largest);
+    if (largest >= table_size) return bad_index(largest);
+    return true;
   };
   auto repeated = [&](uint32_t value, size_t n) {
     if (value >= table_size) return bad_index(value);
