@@ -152,13 +152,19 @@ void LineAggregator::GrowTexts() {
                [this](size_t at) { return texts_[at].hash; });
 }
 
-size_t LineAggregator::Probe(const Entry& sums) const {
+uint64_t LineAggregator::EntryHash(uint32_t at) const {
+  const Entry& e = entries_[at];
+  const std::vector<Text>& texts = shared_texts_ != nullptr ? *shared_texts_ : texts_;
+  return LineHash(texts[e.text].hash, e.bucket);
+}
+
+size_t LineAggregator::Probe(const Entry& sums, uint64_t hash) const {
   size_t mask = slots_.size() - 1;
-  for (size_t i = sums.hash & mask;; i = (i + 1) & mask) {
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
     uint32_t at = slots_[i];
     if (at == kEmpty) return i;
     const Entry& e = entries_[at];
-    if (e.hash == sums.hash && e.text == sums.text && e.bucket == sums.bucket) return i;
+    if (e.text == sums.text && e.bucket == sums.bucket) return i;
   }
 }
 
@@ -171,7 +177,7 @@ void LineAggregator::Reserve(size_t lines) {
 
 void LineAggregator::Grow() {
   RebuildSlots(slots_, std::max<size_t>(1024, slots_.size() * 2), entries_.size(),
-               [this](size_t at) { return entries_[at].hash; });
+               [this](size_t at) { return EntryHash(static_cast<uint32_t>(at)); });
 }
 
 const char* LineAggregator::StoreKey(std::string_view key) {
@@ -202,9 +208,9 @@ void LineAggregator::AddSums(Entry& into, const Sums& sums, uint64_t rows) {
   into.rows += rows;
 }
 
-uint32_t LineAggregator::Insert(const Entry& sums) {
+uint32_t LineAggregator::Insert(const Entry& sums, uint64_t hash) {
   if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
-  size_t slot = Probe(sums);
+  size_t slot = Probe(sums, hash);
   if (slots_[slot] == kEmpty) {
     auto at = static_cast<uint32_t>(entries_.size());
     slots_[slot] = at;
@@ -235,8 +241,7 @@ uint32_t LineAggregator::Add(const CurLine& line) {
   EncodeText(line, LineTexts::Of(line), &key_);
   const uint64_t text_hash = XXH3_64bits(key_.data(), key_.size());
   sums.text = InternText(key_, text_hash, KeyCopy::kCopy);
-  sums.hash = LineHash(text_hash, sums.bucket);
-  return Insert(sums);
+  return Insert(sums, LineHash(text_hash, sums.bucket));
 }
 
 void LineAggregator::AddSoon(const CurLine& line, const LineTexts& texts) {
@@ -247,11 +252,11 @@ void LineAggregator::AddSoon(const CurLine& line, const LineTexts& texts) {
   p.text_size = static_cast<uint32_t>(pending_texts_.size() - p.text_at);
   p.text_hash = XXH3_64bits(pending_texts_.data() + p.text_at, p.text_size);
   // The line's hash needs the text's hash, not its number: both slots are asked for now.
-  p.sums.hash = LineHash(p.text_hash, p.sums.bucket);
+  p.line_hash = LineHash(p.text_hash, p.sums.bucket);
   if (!text_slots_.empty()) {
     __builtin_prefetch(&text_slots_[p.text_hash & (text_slots_.size() - 1)]);
   }
-  if (!slots_.empty()) __builtin_prefetch(&slots_[p.sums.hash & (slots_.size() - 1)]);
+  if (!slots_.empty()) __builtin_prefetch(&slots_[p.line_hash & (slots_.size() - 1)]);
   if (pending_.size() == kPendingRows) AddPending();
 }
 
@@ -268,14 +273,14 @@ void LineAggregator::AddPending() {
   if (!slots_.empty()) {
     const size_t mask = slots_.size() - 1;
     for (const Pending& p : pending_) {
-      uint32_t at = slots_[p.sums.hash & mask];
+      uint32_t at = slots_[p.line_hash & mask];
       if (at != kEmpty) Prefetch(at);
     }
   }
   for (Pending& p : pending_) {
     p.sums.text = InternText(std::string_view(pending_texts_.data() + p.text_at, p.text_size),
                              p.text_hash, KeyCopy::kCopy);
-    Insert(p.sums);
+    Insert(p.sums, p.line_hash);
   }
   pending_.clear();
   pending_texts_.clear();
@@ -292,8 +297,7 @@ uint32_t LineAggregator::AddLike(uint32_t like, const RowMeasures& row) {
   if (!pending_.empty()) AddPending();
   Entry sums = SumsOf(row, 1);
   sums.text = entries_[like].text;
-  sums.hash = LineHash(texts_[sums.text].hash, sums.bucket);
-  return Insert(sums);
+  return Insert(sums, LineHash(texts_[sums.text].hash, sums.bucket));
 }
 
 std::vector<CurLine> LineAggregator::Take() {
@@ -326,13 +330,18 @@ std::vector<CurLine> LineAggregator::TakeAll(const std::vector<LineAggregator*>&
   // for that up front, a shard neither copies its entries as it grows nor rehashes.
   size_t biggest = 0;
   for (const LineAggregator* part : parts) biggest = std::max(biggest, part->entries_.size());
-  for (LineAggregator& shard : shards) shard.Reserve(biggest / 2 + biggest / 8);
+  for (LineAggregator& shard : shards) {
+    shard.shared_texts_ = &texts.texts_;
+    shard.Reserve(biggest / 2 + biggest / 8);
+  }
   auto add_up = [&](uint64_t shard) {
     for (size_t p = 0; p < parts.size(); ++p) {
-      for (Entry e : parts[p]->entries_) {
-        if ((e.hash >> 63) != shard) continue;
+      for (uint32_t at = 0; at < parts[p]->entries_.size(); ++at) {
+        const uint64_t hash = parts[p]->EntryHash(at);
+        if ((hash >> 63) != shard) continue;
+        Entry e = parts[p]->entries_[at];
         e.text = renumber[p][e.text];
-        shards[shard].Insert(e);
+        shards[shard].Insert(e, hash);
       }
     }
   };

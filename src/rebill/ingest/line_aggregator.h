@@ -101,7 +101,6 @@ class LineAggregator {
   void Prefetch(uint32_t at) const {
     const char* entry = reinterpret_cast<const char*>(&entries_[at]);
     for (size_t b = 0; b < sizeof(Entry); b += 64) __builtin_prefetch(entry + b, 1);
-    __builtin_prefetch(entry + sizeof(Entry) - 1, 1);
   }
   /// The lines, in the order of their first row; the aggregator is empty afterwards.
   std::vector<CurLine> Take();
@@ -123,8 +122,10 @@ class LineAggregator {
     uint64_t hash = 0;
   };
   /// One line while rows are added to it: its sums, and its key, which is its text and its
-  /// time bucket.
-  struct Entry {
+  /// time bucket. Two whole cache lines: rows add to lines of a table bigger than the cache,
+  /// and an entry of 136 bytes straddled three or four. Its hash is not kept; its text's is
+  /// (EntryHash).
+  struct alignas(64) Entry {
     Decimal usage_amount;
     CostViews cost;
     Timestamp usage_start = 0;
@@ -132,9 +133,9 @@ class LineAggregator {
     uint64_t source_row = 0;
     uint64_t rows = 0;
     Timestamp bucket = 0;
-    uint64_t hash = 0;  // of the text's hash and the bucket
     uint32_t text = 0;  // index into texts_
   };
+  static_assert(sizeof(Entry) == 128);
 
   /// The text of `line`, whose texts are `texts`, appended to `out`.
   static void EncodeText(const CurLine& line, const LineTexts& texts, std::string* out);
@@ -150,11 +151,14 @@ class LineAggregator {
   void GrowTexts();
   /// A copy of `key` that stays where it is for the aggregator's life.
   const char* StoreKey(std::string_view key);
-  /// The slot of the line with the text and bucket of `sums`, or the empty slot where it goes.
-  size_t Probe(const Entry& sums) const;
-  /// Add `sums` (its text, bucket and hash set): to the line with that key, or as a new line.
-  /// Returns the line's number.
-  uint32_t Insert(const Entry& sums);
+  /// The hash of line number `at`.
+  uint64_t EntryHash(uint32_t at) const;
+  /// The slot of the line with the text and bucket of `sums`, whose hash is `hash`, or the
+  /// empty slot where it goes.
+  size_t Probe(const Entry& sums, uint64_t hash) const;
+  /// Add `sums` (its text and bucket set; `hash` its line's hash): to the line with that key,
+  /// or as a new line. Returns the line's number.
+  uint32_t Insert(const Entry& sums, uint64_t hash);
   /// The sums and bucket of `row` (a CurLine or a RowMeasures: the same members), which adds
   /// up `rows` rows.
   template <typename Row>
@@ -179,16 +183,19 @@ class LineAggregator {
   std::vector<uint32_t> slots_;
   std::vector<uint32_t> text_slots_;
   std::vector<Text> texts_;
+  // Where the entries' texts are numbered, when not in texts_ (TakeAll's shards).
+  const std::vector<Text>* shared_texts_ = nullptr;
   // The texts' keys, back to back in blocks that never move, so that growing never copies
   // them or touches fresh pages twice.
   std::vector<std::unique_ptr<char[]>> key_blocks_;
   char* block_free_ = nullptr;
   size_t block_left_ = 0;
   std::vector<Entry> entries_;
-  // Rows AddSoon() holds: their sums and hashes (of the line, and of the text in `text_hash`),
-  // and their texts, not yet interned, back to back in pending_texts_.
+  // Rows AddSoon() holds: their sums and hashes (of the line, and of its text), and their
+  // texts, not yet interned, back to back in pending_texts_.
   struct Pending {
     Entry sums;
+    uint64_t line_hash = 0;
     uint64_t text_hash = 0;
     size_t text_at = 0;
     uint32_t text_size = 0;
