@@ -373,8 +373,11 @@ void PrintMonthList(const std::vector<store::MonthRecord>& months, bool json) {
     std::cout << "nothing is ingested yet; run `rebill ingest PATH`\n";
     return;
   }
-  std::cout << fmt::format("{:<8} {:<14} {:<10} {:>9}  {:<20} {}\n", "period", "payer", "status",
-                           "rows", "ingested", "delivery");
+  // As wide as the longest payer: other providers' billing accounts are long paths.
+  size_t payer_width = 14;
+  for (const store::MonthRecord& m : months) payer_width = std::max(payer_width, m.payer.size());
+  std::cout << fmt::format("{:<8} {:<{}} {:<10} {:>9}  {:<20} {}\n", "period", "payer", payer_width,
+                           "status", "rows", "ingested", "delivery");
   for (const nlohmann::ordered_json& e : list) {
     std::string delivery = "files";
     if (e["delivery"].is_array() && !e["delivery"].empty()) {
@@ -383,8 +386,8 @@ void PrintMonthList(const std::vector<store::MonthRecord>& months, bool json) {
       if (e["delivery"].size() > 1)
         delivery += " (+" + std::to_string(e["delivery"].size() - 1) + ")";
     }
-    std::cout << fmt::format("{:<8} {:<14} {:<10} {:>9}  {:<20} {}\n", e.value("period", ""),
-                             e.value("payer", ""), e.value("status", ""),
+    std::cout << fmt::format("{:<8} {:<{}} {:<10} {:>9}  {:<20} {}\n", e.value("period", ""),
+                             e.value("payer", ""), payer_width, e.value("status", ""),
                              e.value("rows", uint64_t{0}), e.value("ingested_at", ""), delivery);
   }
 }

@@ -1,5 +1,7 @@
 #include "rebill/core/escape.h"
 
+#include "rebill/core/sha256.h"
+
 namespace rebill {
 
 std::string CsvField(std::string_view text) {
@@ -38,6 +40,24 @@ std::string HtmlEscape(std::string_view text) {
     }
   }
   return out;
+}
+
+std::string FileNamePart(std::string_view id) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : id) {
+    auto byte = static_cast<unsigned char>(c);
+    if ((byte >= '0' && byte <= '9') || (byte >= 'A' && byte <= 'Z') ||
+        (byte >= 'a' && byte <= 'z') || byte == '-') {
+      out.push_back(c);
+    } else {
+      out += {'_', kHex[byte >> 4], kHex[byte & 15]};
+    }
+  }
+  if (out.size() <= kMaxFileNamePart) return out;
+  constexpr size_t kDigest = 16;
+  out.resize(kMaxFileNamePart - 1 - kDigest);
+  return out + "~" + Sha256Hex(id).substr(0, kDigest);
 }
 
 }  // namespace rebill

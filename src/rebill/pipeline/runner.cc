@@ -9,6 +9,7 @@
 #include "rebill/allocate/allocate.h"
 #include "rebill/attribute/attribute.h"
 #include "rebill/core/currency.h"
+#include "rebill/core/escape.h"
 #include "rebill/core/sha256.h"
 #include "rebill/ingest/csv_reader_internal.h"
 #include "rebill/ingest/ingest.h"
@@ -338,8 +339,8 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
     // again rewrites a month file of an older format instead of keeping it as unchanged.
     std::string identity = Join(shas) + "|" + Join(month.tag_keys) + "|" + Join(cuts) + "|" +
                            std::to_string(store::kMonthFileVersion);
-    std::string relative =
-        "months/" + info.period + "/" + payer + "-" + Sha256Hex(identity).substr(0, 16) + ".month";
+    std::string relative = "months/" + info.period + "/" + FileNamePart(payer) + "-" +
+                           Sha256Hex(identity).substr(0, 16) + ".month";
     REBILL_ASSIGN_OR_RETURN(std::optional<store::MonthRecord> existing,
                             store->FindMonth(info.period, payer));
     if (existing && existing->month_file == relative) {

@@ -240,6 +240,55 @@ TEST_F(Workspace, AggregatedDaysAreCutWhereAnAccountMoves) {
             (std::map<std::string, Decimal>{{"alpha", D("16.50")}, {"beta", D("8.55")}}));
 }
 
+// Other providers' FOCUS exports name their billing accounts by paths. Each payer's month is
+// still a single file of the month's folder, named one to one from the account, and the run
+// carries that payer's spend like any other's.
+TEST_F(Workspace, APayerWhoseIdIsAPathGetsAMonthFileOfItsOwn) {
+  ASSERT_OK(InitWorkspace(dir_));
+  const std::string azure = "/providers/Microsoft.Billing/billingAccounts/8611537";
+  const std::string focus = dir_ + "/../focus.csv";
+  std::ofstream(focus)
+      << "BillingAccountId,SubAccountId,ChargeCategory,ChargeDescription,BilledCost,"
+         "EffectiveCost,ListCost,BillingCurrency,BillingPeriodStart,ChargePeriodStart,"
+         "ChargePeriodEnd,ServiceName,ProviderName,UsageQuantity,UsageUnit\n"
+      << azure
+      << ",/subscriptions/1,Usage,VM hours,3.00,3.00,3.00,USD,2026-10-01 00:00:00,"
+         "2026-10-04 00:00:00,2026-10-04 01:00:00,Virtual Machines,Microsoft,1,Hours\n"
+      << "999999999999,333333333333,Usage,EC2 hours,2.00,2.00,2.00,USD,2026-10-01 00:00:00,"
+         "2026-10-04 00:00:00,2026-10-04 01:00:00,Amazon EC2,AWS,1,Hours\n";
+  ASSERT_OK_AND_ASSIGN(IngestSummary ingested, IngestFiles(dir_, {focus}, now_, "t"));
+  std::map<std::string, Decimal> unblended;
+  for (const IngestedMonth& m : ingested.months) unblended[m.payer] = m.totals[0];
+  EXPECT_EQ(unblended,
+            (std::map<std::string, Decimal>{{azure, D("3.00")}, {"999999999999", D("2.00")}}));
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(dir_ + "/months/2026-10")) {
+    ASSERT_TRUE(entry.is_regular_file()) << entry.path();
+    files.push_back(entry.path().filename().string());
+  }
+  std::sort(files.begin(), files.end());
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0].substr(0, 13), "999999999999-");
+  EXPECT_EQ(files[1].substr(0, 63),
+            "_2Fproviders_2FMicrosoft_2EBilling_2FbillingAccounts_2F8611537-");
+
+  ASSERT_OK_AND_ASSIGN(IngestSummary again, IngestFiles(dir_, {focus}, now_, "t"));
+  for (const IngestedMonth& m : again.months) EXPECT_EQ(m.action, "unchanged") << m.payer;
+  ASSERT_OK_AND_ASSIGN(std::vector<store::MonthRecord> listed, ListMonths(dir_));
+  std::vector<std::string> payers;
+  for (const store::MonthRecord& m : listed) payers.push_back(m.payer);
+  EXPECT_NE(std::find(payers.begin(), payers.end(), azure), payers.end());
+
+  BillingPeriod october = BillingPeriod::Containing(TimestampFromCivil(2026, 10, 1));
+  ASSERT_OK_AND_ASSIGN(RunOutcome run, RunPeriod(dir_, october, now_, "t"));
+  EXPECT_TRUE(run.reconciliation.balanced);
+  Decimal unassigned;
+  for (const auto& payer : run.reconciliation.payers) {
+    if (payer.payer == azure) unassigned = payer.unassigned;
+  }
+  EXPECT_EQ(unassigned, D("3.00"));
+}
+
 TEST_F(Workspace, NotAWorkspace) {
   EXPECT_STATUS(IngestFiles(dir_, {"x.csv"}, now_, "t"), StatusCode::kNotFound, "rebill init");
 }
