@@ -243,6 +243,23 @@ TEST(LegacyFormatTest, OnlyAFeeWithAReservationArnIsAmortizedAway) {
   EXPECT_EQ(file.lines[2].cost.amortized, D("5"));
 }
 
+// A copied bucket, tarred: the member's first line is a CUR header, but the file is not a CUR.
+TEST(ArchiveTest, ATarArchiveIsToldApartAndNamedSo) {
+  std::string csv = "bill/PayerAccountId,lineItem/UnblendedCost\n999999999999,1.00\n";
+  std::string tar(512, '\0');
+  tar.replace(0, 24, "reports/cur/cur-1.csv.gz");
+  tar.replace(100, 7, "0000644");
+  tar.replace(124, 11, "00000000046");  // the member's size, in octal
+  tar.replace(257, 6, std::string("ustar\0", 6));
+  tar += csv;
+  tar.resize(tar.size() + (512 - csv.size()) + 1024, '\0');
+  RejectSink rejects;
+  for (const std::string& path : {Write("bucket.tar", tar), WriteGzip("bucket.tar.gz", tar)}) {
+    EXPECT_STATUS(ReadBillingFile(path, {}, rejects), StatusCode::kInvalidInput,
+                  path + ": is a tar archive, not a billing file; extract it");
+  }
+}
+
 TEST(AthenaFormatTest, HiveTextWithHeader) {
   RejectSink rejects;
   ASSERT_OK_AND_ASSIGN(IngestedFile file,

@@ -554,6 +554,13 @@ Result<IngestedFile> ReadCsvBillingFile(const std::string& path, const IngestOpt
   REBILL_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> source, ByteSource::Open(path));
   CsvReader reader(std::move(source), path);
   REBILL_ASSIGN_OR_RETURN(std::string_view first_line, reader.PeekFirstLine());
+  // A tar archive (such as a copy of a bucket) starts with its first member's name, padded with
+  // NULs, and says "ustar" at byte 257; no billing file's header holds a NUL.
+  if (first_line.size() > 262 && first_line.substr(257, 5) == "ustar" &&
+      first_line.substr(0, 100).find('\0') != std::string_view::npos) {
+    return InvalidInput(path + ": is a tar archive, not a billing file; extract it (tar -xf '" +
+                        path + "') and ingest the folder it holds");
+  }
   // Athena's text tables separate fields with \x01 and never quote; AWS's CSVs never contain
   // \x01. The first line tells, whether it is a header or already data.
   bool hive_text = first_line.find('\x01') != std::string_view::npos;
