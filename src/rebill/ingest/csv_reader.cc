@@ -360,10 +360,6 @@ class GzipSource : public ByteSource {
   bool done_ = false;
 };
 
-// Where the record scan is inside the current field. Quotes are special only at the start of a
-// field (RFC 4180); a quote inside an unquoted field is kept as text.
-enum class ScanState : uint8_t { kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted };
-
 // The one CSV inside a `.csv.zip` (legacy CUR with ZIP compression), inflated as it is read.
 // libzip needs to seek to the central directory, so the file's hash is taken in a first pass.
 class ZipSource : public ByteSource {
@@ -532,7 +528,19 @@ Status CsvReader::Fill() {
     end_ -= begin_;
     begin_ = 0;
   }
-  if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
+  if (end_ == buffer_.size()) {
+    // One record fills the buffer. No billing row is this long: rather than read the rest of
+    // the file into memory, say what is wrong.
+    if (buffer_.size() >= max_record_bytes_) {
+      return InvalidInput(path_ + ": " +
+                          (records_read_ == 0 ? std::string("the first line")
+                                              : "row " + std::to_string(records_read_)) +
+                          " runs on for more than " + DescribeBytes(buffer_.size()) +
+                          ": a quoted field is never closed, or this is not a CSV billing file; "
+                          "re-download it");
+    }
+    buffer_.resize(std::min(buffer_.size() * 2, std::max(max_record_bytes_, buffer_.size())));
+  }
   data_ = buffer_.data();
   REBILL_ASSIGN_OR_RETURN(size_t n, source_->Read(buffer_.data() + end_, buffer_.size() - end_));
   if (n == 0) eof_ = true;
@@ -854,6 +862,37 @@ bool CsvReader::SplitWholeRecord(std::vector<std::string_view>& fields, Status* 
   return true;
 }
 
+std::string DescribeBytes(size_t bytes) {
+  constexpr size_t kMiB = size_t{1} << 20;
+  if (bytes % kMiB == 0) return std::to_string(bytes / kMiB) + " MiB";
+  return std::to_string(bytes) + " bytes";
+}
+
+size_t ScanToRecordEnd(const char* data, size_t i, size_t end, char delimiter, bool quoting,
+                       ScanState& state) {
+  while (i < end) {
+    if (state == ScanState::kQuoted) {
+      const void* quote = std::memchr(data + i, '"', end - i);
+      if (quote == nullptr) return end;
+      i = static_cast<size_t>(static_cast<const char*>(quote) - data) + 1;
+      state = ScanState::kQuoteInQuoted;
+      continue;
+    }
+    char c = data[i];
+    if (c == '\n') return i;
+    if (c == delimiter) {
+      state = ScanState::kFieldStart;
+    } else if (c == '"' && quoting && state != ScanState::kUnquoted) {
+      // Opens a quoted field, or is the second half of a doubled quote inside one.
+      state = ScanState::kQuoted;
+    } else {
+      state = ScanState::kUnquoted;
+    }
+    ++i;
+  }
+  return end;
+}
+
 Result<bool> CsvReader::Next(std::vector<std::string_view>& fields) {
   // With WantOnly(), the one-pass split overwrites the wanted fields in place.
   if (wanted_.empty() || !(eof_ && one_pass_)) fields.clear();
@@ -872,36 +911,8 @@ Result<bool> CsvReader::Next(std::vector<std::string_view>& fields) {
   ScanState state = ScanState::kFieldStart;
   size_t record_end = 0;
   for (;;) {
-    const char* data = data_;
-    size_t i = scan;
-    bool found = false;
-    while (i < end_) {
-      if (state == ScanState::kQuoted) {
-        const void* quote = std::memchr(data + i, '"', end_ - i);
-        if (quote == nullptr) {
-          i = end_;
-          break;
-        }
-        i = static_cast<size_t>(static_cast<const char*>(quote) - data) + 1;
-        state = ScanState::kQuoteInQuoted;
-        continue;
-      }
-      char c = data[i];
-      if (c == '\n') {
-        found = true;
-        break;
-      }
-      if (c == delimiter_) {
-        state = ScanState::kFieldStart;
-      } else if (c == '"' && quoting_ && state != ScanState::kUnquoted) {
-        // Opens a quoted field, or is the second half of a doubled quote inside one.
-        state = ScanState::kQuoted;
-      } else {
-        state = ScanState::kUnquoted;
-      }
-      ++i;
-    }
-    if (found) {
+    size_t i = ScanToRecordEnd(data_, scan, end_, delimiter_, quoting_, state);
+    if (i < end_) {
       record_end = i;
       break;
     }

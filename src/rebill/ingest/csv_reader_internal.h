@@ -15,6 +15,7 @@
 //   }
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -61,6 +62,18 @@ Result<std::string> FileSha256Hex(const std::string& path);
 /// How many '"' bytes [begin, end) holds.
 size_t CountQuotes(const char* begin, const char* end);
 
+/// "64 MiB" for whole mebibytes, else "1500 bytes": a size in a message.
+std::string DescribeBytes(size_t bytes);
+
+/// Where a record scan is inside the current field. Quotes are special only at the start of a
+/// field (RFC 4180); a quote inside an unquoted field is kept as text.
+enum class ScanState : uint8_t { kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted };
+
+/// Scans data[i, end) from `state` for the line break that ends the record: its index, or `end`
+/// (with `state` where the scan stopped, to go on from once there is more data).
+size_t ScanToRecordEnd(const char* data, size_t i, size_t end, char delimiter, bool quoting,
+                       ScanState& state);
+
 /// True when the processor runs AVX2 instructions (the build itself assumes only SSE2).
 bool ProcessorHasAvx2();
 
@@ -74,6 +87,8 @@ class CsvReader {
   /// Change how fields are split; only before the first Next(). Without quoting, '"' is an
   /// ordinary character (Hive text has no quoting, and its text fields may start with one).
   void SetDialect(char delimiter, bool quoting);
+  /// A record longer than this is an error (IngestOptions::max_record_bytes).
+  void SetMaxRecordBytes(size_t bytes) { max_record_bytes_ = std::max<size_t>(bytes, 1); }
 
   /// The first line of the input (without its line break) as far as it is in the first buffer
   /// (1 MiB), without consuming it; empty for an empty input. Only before the first Next(). The
@@ -176,6 +191,7 @@ class CsvReader {
   std::vector<size_t> next_wanted_;  // by column: NextWanted()
   uint64_t record_index_ = 0;
   uint64_t records_read_ = 0;
+  size_t max_record_bytes_ = size_t{64} << 20;
 };
 
 /// The error for a quoted field that the input ends inside of; `row` counts records from 0.

@@ -98,49 +98,63 @@ struct Piece {
   std::string_view bytes;  // the piece: in `buffer`, or where the source holds it
 };
 
+// How a piece's end is put where a record ends.
+enum class Cut {
+  // A line break ends a record unless it is inside quotes; quotes pair up inside quoted fields
+  // (a doubled quote is two), so the parity of the quotes since the piece's start tells. Fast,
+  // but a quote in the middle of an unquoted field breaks the rule: a piece then does not end
+  // where a record ends, or no end is found, and the file is read again, cut by kScan.
+  kQuoteParity,
+  // Each byte read with the record scanner's own states (CsvReader::Next): exact, and slower.
+  kScan,
+};
+
 // Cuts the decompressed file into pieces of whole records, so that they are split and parsed in
-// parallel. A line break ends a record unless it is inside quotes; quotes pair up inside quoted
-// fields (a doubled quote is two), so the parity of the quotes since the piece's start tells.
-// A quote in the middle of an unquoted field would break that rule: the piece reader then finds a
-// piece that does not end where a record ends, and the file is read again as a single piece.
+// parallel.
 class PieceReader {
  public:
-  PieceReader(CsvReader& reader, bool quoting, bool split, size_t piece_bytes)
+  PieceReader(CsvReader& reader, bool quoting, char delimiter, Cut cut, const IngestOptions& o)
       : reader_(reader),
         quoting_(quoting),
-        split_(split),
-        piece_bytes_(std::max<size_t>(piece_bytes, 1)),
+        delimiter_(delimiter),
+        cut_(cut),
+        piece_bytes_(std::max<size_t>(o.piece_bytes, 1)),
+        max_record_bytes_(std::max<size_t>(o.max_record_bytes, 1)),
         carry_(reader.TakeUnread()) {
     at_end_ = reader.source_at_end();
   }
 
   /// The next piece, empty at the end: its bytes where the source holds them (InPlace), or
   /// read into its buffer, which may be an earlier piece's: its memory is reused.
+  /// Cut by quote parity, a piece that finds no record's end within max_record_bytes is empty,
+  /// and gave_up() is then true: the file is to be read again, cut by scanning.
   Status Next(Piece* piece) {
     std::string_view whole = reader_.source().InPlace();
     if (!whole.empty()) {
-      NextInPlace(whole, piece);
-      return Status::Ok();
+      REBILL_RETURN_IF_ERROR(NextInPlace(whole, piece));
+    } else {
+      REBILL_RETURN_IF_ERROR(NextRead(&piece->buffer));
+      piece->bytes = std::string_view(piece->buffer.data(), piece->buffer.size());
     }
-    REBILL_RETURN_IF_ERROR(NextRead(&piece->buffer));
-    piece->bytes = std::string_view(piece->buffer.data(), piece->buffer.size());
+    offset_ += piece->bytes.size();
     return Status::Ok();
   }
 
   /// True once the piece returned last was the file's last.
   bool exhausted() const { return at_end_ && carry_.empty(); }
+  bool gave_up() const { return gave_up_; }
   /// The pieces up to `end` are parsed: the source may let their memory go.
   void Release(const char* end) { reader_.source().ReleaseUpTo(end); }
 
  private:
-  void NextInPlace(std::string_view whole, Piece* piece) {
+  Status NextInPlace(std::string_view whole, Piece* piece) {
     if (!in_place_) {
       // The reader's unread bytes are the last it read: the first piece starts with them.
       in_place_ = true;
       next_ = reader_.source().stored_bytes_read() - carry_.size();
       carry_.clear();
     }
-    size_t want = split_ ? piece_bytes_ : whole.size();
+    size_t want = piece_bytes_;
     for (;;) {
       size_t end = static_cast<size_t>(std::min<uint64_t>(next_ + want, whole.size()));
       reader_.source().ReadInPlaceUpTo(end);
@@ -150,9 +164,13 @@ class PieceReader {
         piece->bytes = bytes.substr(0, cut);
         next_ += cut;
         at_end_ = next_ == whole.size();
-        return;
+        return Status::Ok();
       }
-      want *= 2;  // a record longer than a piece
+      REBILL_RETURN_IF_ERROR(Longer(&want));
+      if (gave_up_) {
+        piece->bytes = {};
+        return Status::Ok();
+      }
     }
   }
 
@@ -160,29 +178,53 @@ class PieceReader {
     piece->assign(carry_.begin(), carry_.end());
     carry_.clear();
     size_t want = piece_bytes_;
-    if (split_) piece->reserve(want + (size_t{1} << 20));
+    piece->reserve(want + (size_t{1} << 20));
     for (;;) {
-      while (!at_end_ && (!split_ || piece->size() < want)) {
+      while (!at_end_ && piece->size() < want) {
         size_t old = piece->size();
-        size_t read = split_ ? std::min(want - old, size_t{1} << 20) : size_t{1} << 20;
+        size_t read = std::min(want - old, size_t{1} << 20);
         piece->resize(old + read);
         REBILL_ASSIGN_OR_RETURN(size_t n, reader_.source().Read(piece->data() + old, read));
         piece->resize(old + n);
         if (n == 0) at_end_ = true;
       }
-      if (at_end_ && (!split_ || piece->size() <= want)) return Status::Ok();  // the rest
+      if (at_end_ && piece->size() <= want) return Status::Ok();  // the rest
       size_t cut = LastRecordEnd(std::string_view(piece->data(), piece->size()), want);
       if (cut != std::string::npos) {
         carry_.assign(piece->data() + cut, piece->size() - cut);
         piece->resize(cut);
         return Status::Ok();
       }
-      want *= 2;  // a record longer than a piece
+      REBILL_RETURN_IF_ERROR(Longer(&want));
+      if (gave_up_) {
+        piece->clear();
+        return Status::Ok();
+      }
     }
+  }
+
+  // No record ends within `want` bytes of the piece's start: twice as many, up to
+  // max_record_bytes. Beyond that, cut by quote parity, the parity was thrown off (gave_up_);
+  // cut by scanning, the record really is that long.
+  Status Longer(size_t* want) {
+    if (*want >= max_record_bytes_) {
+      if (cut_ == Cut::kQuoteParity) {
+        gave_up_ = true;
+        return Status::Ok();
+      }
+      return InvalidInput(reader_.path() + ": the record that starts " + std::to_string(offset_) +
+                          " bytes after the first line runs on for more than " +
+                          DescribeBytes(max_record_bytes_) +
+                          ": a quoted field is never closed, or this is not a CSV billing file; "
+                          "re-download it");
+    }
+    *want = std::min(*want * 2, max_record_bytes_);
+    return Status::Ok();
   }
 
   // The end of the last whole record that ends within the first `limit` bytes, or npos.
   size_t LastRecordEnd(std::string_view piece, size_t limit) const {
+    if (cut_ == Cut::kScan && quoting_) return ScannedRecordEnd(piece.substr(0, limit));
     size_t nl = piece.rfind('\n', limit - 1);
     if (nl == std::string::npos || !quoting_) return nl == std::string::npos ? nl : nl + 1;
     size_t quotes = CountQuotes(piece.data(), piece.data() + nl);
@@ -196,14 +238,30 @@ class PieceReader {
     return nl + 1;
   }
 
+  // The end of the last record that ends in `bytes`, which start where a record starts, or npos;
+  // read with CsvReader::Next's states, so that it agrees with the parsers on every quote.
+  size_t ScannedRecordEnd(std::string_view bytes) const {
+    size_t last = std::string::npos;
+    for (size_t at = 0;;) {
+      ScanState state = ScanState::kFieldStart;
+      size_t nl = ScanToRecordEnd(bytes.data(), at, bytes.size(), delimiter_, quoting_, state);
+      if (nl == bytes.size()) return last;
+      last = at = nl + 1;
+    }
+  }
+
   CsvReader& reader_;
   bool quoting_;
-  bool split_;
+  char delimiter_;
+  Cut cut_;
   size_t piece_bytes_;
+  size_t max_record_bytes_;
   std::string carry_;
   bool at_end_ = false;
+  bool gave_up_ = false;
   bool in_place_ = false;
-  uint64_t next_ = 0;  // in place: where the next piece starts
+  uint64_t next_ = 0;    // in place: where the next piece starts
+  uint64_t offset_ = 0;  // where the next piece starts, after the first line
 };
 
 struct PieceResults {
@@ -381,6 +439,10 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
       }
     }
     REBILL_RETURN_IF_ERROR(pieces.Next(&piece));
+    if (pieces.gave_up()) {
+      results.read_again_whole = true;
+      return results;
+    }
     if (piece.bytes.empty()) break;
     {
       std::unique_lock lock(mu);
@@ -547,12 +609,13 @@ std::string RoundedValuesWarning(const std::string& path, uint64_t rounded) {
 
 namespace {
 
-// `split`: parse pieces in parallel (see PieceReader); *read_again is set when the file has to be
-// read again as one piece.
+// `cut`: how pieces are cut (see PieceReader); *read_again is set when the file has to be
+// read again, cut by scanning.
 Result<IngestedFile> ReadCsvBillingFile(const std::string& path, const IngestOptions& options,
-                                        RejectSink& rejects, bool split, bool* read_again) {
+                                        RejectSink& rejects, Cut cut, bool* read_again) {
   REBILL_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> source, ByteSource::Open(path));
   CsvReader reader(std::move(source), path);
+  reader.SetMaxRecordBytes(options.max_record_bytes);
   REBILL_ASSIGN_OR_RETURN(std::string_view first_line, reader.PeekFirstLine());
   // A tar archive (such as a copy of a bucket) starts with its first member's name, padded with
   // NULs, and says "ustar" at byte 257; no billing file's header holds a NUL.
@@ -611,7 +674,7 @@ Result<IngestedFile> ReadCsvBillingFile(const std::string& path, const IngestOpt
 
   std::vector<std::string> first_record;
   if (headerless) first_record.assign(fields.begin(), fields.end());
-  PieceReader pieces(reader, /*quoting=*/!hive_text, split, options.piece_bytes);
+  PieceReader pieces(reader, /*quoting=*/!hive_text, hive_text ? '\x01' : ',', cut, options);
   REBILL_ASSIGN_OR_RETURN(PieceResults results, ReadPieces(pieces, context, std::move(first),
                                                            headerless ? &first_record : nullptr,
                                                            rejects, options.progress, reader));
@@ -638,14 +701,16 @@ Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOption
   if (IsParquetFile(path)) return ReadParquetBillingFile(path, options, rejects);
   size_t before = rejects.rejects().size();
   bool read_again = false;
-  REBILL_ASSIGN_OR_RETURN(IngestedFile file,
-                          ReadCsvBillingFile(path, options, rejects, /*split=*/true, &read_again));
+  REBILL_ASSIGN_OR_RETURN(IngestedFile file, ReadCsvBillingFile(path, options, rejects,
+                                                                Cut::kQuoteParity, &read_again));
   if (!read_again) return file;
   rejects.Truncate(before);
   read_again = false;
   REBILL_ASSIGN_OR_RETURN(file,
-                          ReadCsvBillingFile(path, options, rejects, /*split=*/false, &read_again));
-  if (read_again) return Internal(path + ": read as one piece, the file still needs another read");
+                          ReadCsvBillingFile(path, options, rejects, Cut::kScan, &read_again));
+  if (read_again) {
+    return Internal(path + ": cut where the records end, the file's pieces still need another cut");
+  }
   return file;
 }
 

@@ -44,6 +44,9 @@ struct IngestOptions {
   std::vector<Timestamp> time_cuts;
   /// A CSV is cut into pieces of whole records of about this many bytes, parsed in parallel.
   size_t piece_bytes = size_t{4} << 20;
+  /// No billing row is this long: a CSV record that runs on further (a quote never closed, or a
+  /// file that is not a CSV) is an error, not a reason to hold the rest of the file in memory.
+  size_t max_record_bytes = size_t{64} << 20;
   /// At most this many threads parse a file's rows; 0: one per core, at most two.
   int max_threads = 0;
   /// Called now and then with the bytes of the file (as stored) consumed so far.

@@ -58,6 +58,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   rebill::Result<rebill::ingest::IngestedFile> pieces =
       rebill::ingest::ReadBillingFile(ScratchPath(), options, piece_rejects);
   if (pieces.ok() != file.ok()) __builtin_trap();
+  // With records held to 256 bytes, the file reads the same, fails as it did, or fails for a
+  // record that runs on past the limit.
+  options.max_record_bytes = 256;
+  rebill::RejectSink limited_rejects(rebill::RejectPolicy::SkipUpTo(UINT64_MAX));
+  rebill::Result<rebill::ingest::IngestedFile> limited =
+      rebill::ingest::ReadBillingFile(ScratchPath(), options, limited_rejects);
+  if (limited.ok()) {
+    if (!file.ok() || limited->lines != file->lines) __builtin_trap();
+  } else if (limited.status().message().find("runs on for more than 256 bytes") ==
+                 std::string::npos &&
+             (file.ok() || limited.status().message() != file.status().message())) {
+    __builtin_trap();
+  }
   if (!file.ok()) {
     if (pieces.status().message() != file.status().message()) __builtin_trap();
     return 0;

@@ -409,9 +409,11 @@ struct Read {
   std::vector<Reject> rejects;
 };
 
-Read ReadInPieces(const std::string& path, size_t piece_bytes) {
+Read ReadInPieces(const std::string& path, size_t piece_bytes,
+                  size_t max_record_bytes = IngestOptions().max_record_bytes) {
   IngestOptions options = TagOptions();
   options.piece_bytes = piece_bytes;
+  options.max_record_bytes = max_record_bytes;
   RejectSink rejects(RejectPolicy::SkipUpTo(1000));
   Result<IngestedFile> file = ReadBillingFile(path, options, rejects);
   return {std::move(file), rejects.rejects()};
@@ -486,6 +488,83 @@ TEST(IngestPiecesTest, AStrayQuoteInAFieldStillReadsTheSame) {
   for (const CurLine& line : whole.file->lines) stray = stray || line.description == "x\"";
   EXPECT_TRUE(stray);
   for (size_t bytes : {1, 300, 2000}) ExpectSameRead(ReadInPieces(path, bytes), whole, bytes);
+}
+
+std::string WriteGzipFile(const std::string& name, const std::string& bytes) {
+  std::string path = TempPath(name);
+  gzFile gz = gzopen(path.c_str(), "wb");
+  EXPECT_NE(gz, nullptr);
+  EXPECT_EQ(gzwrite(gz, bytes.data(), static_cast<unsigned>(bytes.size())),
+            static_cast<int>(bytes.size()));
+  EXPECT_EQ(gzclose(gz), Z_OK);
+  return path;
+}
+
+// Cut by quote parity, every line break after a stray quote looks quoted; a piece that starts
+// just before it finds no record's end. Rather than grow that piece to the end of the file, the
+// reader gives up at max_record_bytes and reads the file again, cut by scanning, in pieces.
+TEST(IngestPiecesTest, AStrayQuoteThatHidesEveryRecordEndIsReadAgainInPieces) {
+  std::string csv = ManyRows(200, [](int i, std::vector<std::string>& row) {
+    if (i == 20) row[13] = "STRAY";
+  });
+  std::erase(csv, '"');  // no other quote sets the parity right again
+  csv.replace(csv.find("STRAY"), 5, "x\"");
+  ASSERT_GT(csv.size(), 16384u);
+  Read whole = ReadInPieces(Write("stray-long.csv", csv), size_t{1} << 30);
+  ASSERT_TRUE(whole.file.ok()) << whole.file.status().message();
+  for (const std::string& path :
+       {Write("stray-long.csv", csv), WriteGzipFile("stray-long.csv.gz", csv)}) {
+    SCOPED_TRACE(path);
+    for (size_t bytes : {300, 2000}) {
+      Read pieces = ReadInPieces(path, bytes, 4096);
+      if (pieces.file.ok()) pieces.file->source = whole.file->source;  // .gz differs
+      ExpectSameRead(pieces, whole, bytes);
+    }
+  }
+}
+
+// A quote left open early makes the rest of the file one record. Read whole, that is the
+// reader's error for the open quote; with a limit on a record's length, the limit's error,
+// before the rest of the file is held in memory.
+TEST(IngestPiecesTest, ARecordLongerThanTheLimitIsAnError) {
+  std::string csv = ManyRows(10, [](int, std::vector<std::string>&) {});
+  std::string rest = ManyRows(200, [](int, std::vector<std::string>&) {});
+  std::erase(rest, '"');  // nothing after the open quote closes it
+  csv += "\"never closed,1,2\n" + rest;
+  std::string plain = Write("open-early.csv", csv);
+  std::string gz = WriteGzipFile("open-early.csv.gz", csv);
+  Read whole = ReadInPieces(plain, size_t{1} << 30);
+  ASSERT_FALSE(whole.file.ok());
+  EXPECT_NE(whole.file.status().message().find("row 12: a quoted field is never closed"),
+            std::string::npos)
+      << whole.file.status().message();
+  for (const std::string& path : {plain, gz}) {
+    for (size_t bytes : {300, 5000}) {
+      Read limited = ReadInPieces(path, bytes, 4096);
+      ASSERT_FALSE(limited.file.ok());
+      EXPECT_EQ(limited.file.status().code(), StatusCode::kInvalidInput);
+      EXPECT_NE(limited.file.status().message().find(path + ": the record that starts "),
+                std::string::npos)
+          << limited.file.status().message();
+      EXPECT_NE(limited.file.status().message().find(
+                    "runs on for more than 4096 bytes: a quoted field is never closed"),
+                std::string::npos)
+          << limited.file.status().message();
+    }
+  }
+}
+
+// A file with no line break at all (binary data, or a compressed file of another kind) is not
+// read into memory to its end to find its header.
+TEST(IngestPiecesTest, AFirstLineLongerThanTheLimitIsAnError) {
+  std::string path = Write("one-line.csv", std::string((size_t{3} << 20) + 7, 'a'));
+  IngestOptions options;
+  options.max_record_bytes = size_t{2} << 20;
+  RejectSink rejects;
+  EXPECT_STATUS(ReadBillingFile(path, options, rejects), StatusCode::kInvalidInput,
+                path +
+                    ": the first line runs on for more than 2 MiB: a quoted field is never "
+                    "closed, or this is not a CSV billing file");
 }
 
 TEST(IngestPiecesTest, AQuoteLeftOpenAtTheEndIsTheSameErrorInPieces) {
