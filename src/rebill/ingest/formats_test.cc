@@ -260,6 +260,20 @@ TEST(ArchiveTest, ATarArchiveIsToldApartAndNamedSo) {
   }
 }
 
+// A binary file's first bytes are quoted in the message as \xNN, never as raw bytes that
+// would garble a terminal; UTF-8 text is kept as it is.
+TEST(ArchiveTest, ABinaryFirstLineIsQuotedReadably) {
+  std::string bytes =
+      "\x7f"
+      "ELF\x02\x03";
+  bytes += '\0';
+  bytes += "Caf\xc3\xa9 \xe9\n1,2\n";
+  std::string path = Write("binary.csv", bytes);
+  RejectSink rejects;
+  EXPECT_STATUS(ReadBillingFile(path, {}, rejects), StatusCode::kInvalidInput,
+                "(it starts '\\x7fELF\\x02\\x03\\x00Caf\xc3\xa9 \\xe9')");
+}
+
 TEST(AthenaFormatTest, HiveTextWithHeader) {
   RejectSink rejects;
   ASSERT_OK_AND_ASSIGN(IngestedFile file,

@@ -22,10 +22,40 @@ namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
-// What the first line is, for the message about a file that is not a known billing file.
+// The length of the UTF-8 sequence that starts `text`, or 0 when it is not one.
+size_t Utf8SequenceLength(std::string_view text) {
+  auto lead = static_cast<unsigned char>(text[0]);
+  size_t n = lead >= 0xC2 && lead <= 0xDF   ? 2
+             : lead >= 0xE0 && lead <= 0xEF ? 3
+             : lead >= 0xF0 && lead <= 0xF4 ? 4
+                                            : 0;
+  if (n == 0 || text.size() < n) return 0;
+  for (size_t i = 1; i < n; ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) return 0;
+  }
+  return n;
+}
+
+// What the first line is, for the message about a file that is not a known billing file: its
+// first 80 bytes, with Athena's \x01 shown as '|' and any other byte that is not printable text
+// (binary data, a compressed file of another kind) as \xNN, so that the message stays readable.
 std::string Excerpt(std::string_view line) {
+  std::string_view start = line.substr(0, 80);
   std::string out;
-  for (char c : line.substr(0, 80)) out += c == '\x01' ? '|' : c;
+  for (size_t i = 0; i < start.size();) {
+    auto byte = static_cast<unsigned char>(start[i]);
+    size_t n = byte >= 0x80 ? Utf8SequenceLength(start.substr(i)) : 1;
+    if (byte == 0x01) {
+      out += '|';
+    } else if (n == 0 || byte < 0x20 || byte == 0x7F) {
+      constexpr char kHex[] = "0123456789abcdef";
+      out += {'\\', 'x', kHex[byte >> 4], kHex[byte & 15]};
+      n = 1;
+    } else {
+      out.append(start.substr(i, n));
+    }
+    i += n;
+  }
   return line.size() > 80 ? out + "..." : out;
 }
 
