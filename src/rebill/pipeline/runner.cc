@@ -224,15 +224,25 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
   std::vector<size_t> delivery_of;  // per file
   IngestProgress where;
   std::vector<uint64_t> sizes;  // per file, in reading order
+  // A file read twice would count its rows twice: the same path given twice (or a folder and
+  // a file in it) is refused before anything is read, the same bytes under two names after.
+  std::map<std::string, std::string> given;  // canonical path -> as given
   for (const ingest::Delivery& d : summary.deliveries) {
     for (const std::string& path : d.files) {
       std::error_code ec;
+      fs::path canonical = fs::weakly_canonical(path, ec);
+      auto [first, fresh] = given.emplace(ec ? path : canonical.string(), path);
+      if (!fresh) {
+        return InvalidInput(path + ": is given twice (" + first->second +
+                            "); each file of a month is ingested once, so name it once");
+      }
       uint64_t size = fs::file_size(path, ec);
       sizes.push_back(ec ? 0 : size);
       where.bytes_total += sizes.back();
       ++where.files;
     }
   }
+  std::map<std::string, std::string> content;  // SHA-256 -> the file read with it
   for (size_t d = 0; d < summary.deliveries.size(); ++d) {
     const ingest::Delivery& delivery = summary.deliveries[d];
     options.manifest = delivery.manifest ? &*delivery.manifest : nullptr;
@@ -248,6 +258,16 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
       }
       REBILL_ASSIGN_OR_RETURN(ingest::IngestedFile file,
                               ingest::ReadBillingFile(path, options, rejects));
+      // Two copies of a file with rows (say, downloaded twice under two names) are one file;
+      // files without rows (a month with no charges) may well be alike.
+      if (file.source.rows > 0) {
+        auto [first, fresh] = content.emplace(file.source.sha256, path);
+        if (!fresh) {
+          return InvalidInput(path + ": holds the same bytes as " + first->second + " (SHA-256 " +
+                              file.source.sha256.substr(0, 16) +
+                              "...); each file of a month is ingested once, so pass only one");
+        }
+      }
       where.bytes_done = before + sizes[where.file_index];
       ++where.file_index;
       summary.rows_read += file.source.rows;

@@ -289,6 +289,40 @@ TEST_F(Workspace, APayerWhoseIdIsAPathGetsAMonthFileOfItsOwn) {
   EXPECT_EQ(unassigned, D("3.00"));
 }
 
+// The same file named twice, or its copy under another name, would bill its rows twice: the
+// ingest is refused and the workspace keeps no month. Files without rows may be alike.
+TEST_F(Workspace, AFileIsIngestedOnceHoweverItIsNamed) {
+  ASSERT_OK(InitWorkspace(dir_));
+  const std::string header =
+      "bill/PayerAccountId,bill/BillingPeriodStartDate,lineItem/UsageAccountId,"
+      "lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,"
+      "lineItem/ProductCode,lineItem/UnblendedCost,lineItem/CurrencyCode\n";
+  const std::string row =
+      "999999999999,2026-10-01T00:00:00Z,333333333333,Usage,2026-10-04T00:00:00Z,"
+      "2026-10-04T01:00:00Z,AmazonEC2,1.00,USD\n";
+  const std::string parent = fs::path(dir_).parent_path().string();
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(parent + "/" + name) << text;
+    return parent + "/" + name;
+  };
+  std::string cur = write("cur.csv", header + row);
+  std::string copy = write("copy.csv", header + row);
+  EXPECT_STATUS(IngestFiles(dir_, {cur, copy}, now_, "t"), StatusCode::kInvalidInput,
+                copy + ": holds the same bytes as " + cur);
+  EXPECT_STATUS(
+      IngestFiles(dir_, {cur, parent + "/../" + fs::path(parent).filename().string() + "/cur.csv"},
+                  now_, "t"),
+      StatusCode::kInvalidInput, "cur.csv: is given twice");
+  EXPECT_FALSE(fs::exists(dir_ + "/months/2026-10"));
+
+  std::string empty = write("empty.csv", header);
+  std::string also_empty = write("also-empty.csv", header);
+  ASSERT_OK_AND_ASSIGN(IngestSummary ingested,
+                       IngestFiles(dir_, {cur, empty, also_empty}, now_, "t"));
+  ASSERT_EQ(ingested.months.size(), 1u);
+  EXPECT_EQ(ingested.months[0].totals[0], D("1.00"));
+}
+
 TEST_F(Workspace, NotAWorkspace) {
   EXPECT_STATUS(IngestFiles(dir_, {"x.csv"}, now_, "t"), StatusCode::kNotFound, "rebill init");
 }
