@@ -370,6 +370,26 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
       continue;
     }
     info.action = existing ? "replaced" : "new";
+    // Loose files restate the month as much as a delivery does; one part of a month given on
+    // its own replaces the parts ingested before it. That may be meant (a corrected file), so
+    // it is said rather than refused.
+    bool loose = std::none_of(group.deliveries.begin(), group.deliveries.end(),
+                              [&](size_t d) { return summary.deliveries[d].manifest.has_value(); });
+    if (existing && loose) {
+      std::set<std::string> now_read;
+      for (const SourceFile& s : month.sources) now_read.insert(s.sha256);
+      std::string left_out;
+      for (const SourceFile& s : existing->sources) {
+        if (now_read.count(s.sha256) == 0) left_out += (left_out.empty() ? "" : ", ") + s.path;
+      }
+      if (!left_out.empty()) {
+        summary.warnings.push_back(
+            info.period + " payer " + payer + ": replaces the month ingested before from " +
+            left_out +
+            ", which this ingest does not read; every ingest restates the whole month, so if "
+            "these files are only part of it, ingest all of its files together");
+      }
+    }
 
     std::string dir = ws.months + "/" + info.period;
     std::error_code ec;

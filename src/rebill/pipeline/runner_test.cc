@@ -323,6 +323,40 @@ TEST_F(Workspace, AFileIsIngestedOnceHoweverItIsNamed) {
   EXPECT_EQ(ingested.months[0].totals[0], D("1.00"));
 }
 
+// Loose files restate their month like a delivery: the second part of a month ingested on its
+// own replaces the first, and the ingest says which files that leaves out.
+TEST_F(Workspace, OnePartOfAMonthAloneReplacesItAndSaysSo) {
+  ASSERT_OK(InitWorkspace(dir_));
+  const std::string header =
+      "bill/PayerAccountId,bill/BillingPeriodStartDate,lineItem/UsageAccountId,"
+      "lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,"
+      "lineItem/ProductCode,lineItem/UnblendedCost,lineItem/CurrencyCode\n";
+  const std::string parent = fs::path(dir_).parent_path().string();
+  auto part = [&](const std::string& name, const std::string& day, const std::string& cost) {
+    std::ofstream(parent + "/" + name)
+        << header << "999999999999,2026-10-01T00:00:00Z,333333333333,Usage,2026-10-" << day
+        << "T00:00:00Z,2026-10-" << day << "T01:00:00Z,AmazonEC2," << cost << ",USD\n";
+    return parent + "/" + name;
+  };
+  std::string one = part("part-1.csv", "04", "1.00");
+  std::string two = part("part-2.csv", "05", "2.00");
+  ASSERT_OK_AND_ASSIGN(IngestSummary first, IngestFiles(dir_, {one}, now_, "t"));
+  EXPECT_TRUE(first.warnings.empty());
+  ASSERT_OK_AND_ASSIGN(IngestSummary alone, IngestFiles(dir_, {two}, now_, "t"));
+  ASSERT_EQ(alone.months.size(), 1u);
+  EXPECT_EQ(alone.months[0].action, "replaced");
+  EXPECT_EQ(alone.months[0].totals[0], D("2.00"));
+  ASSERT_EQ(alone.warnings.size(), 1u);
+  EXPECT_NE(alone.warnings[0].find("2026-10 payer 999999999999: replaces the month ingested "
+                                   "before from " +
+                                   one + ", which this ingest does not read"),
+            std::string::npos)
+      << alone.warnings[0];
+  ASSERT_OK_AND_ASSIGN(IngestSummary both, IngestFiles(dir_, {one, two}, now_, "t"));
+  EXPECT_EQ(both.months[0].totals[0], D("3.00"));
+  EXPECT_TRUE(both.warnings.empty());
+}
+
 TEST_F(Workspace, NotAWorkspace) {
   EXPECT_STATUS(IngestFiles(dir_, {"x.csv"}, now_, "t"), StatusCode::kNotFound, "rebill init");
 }
