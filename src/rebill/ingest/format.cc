@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 #include "rebill/ingest/format_internal.h"
 
@@ -181,6 +182,46 @@ std::vector<size_t> TagKeys::MatchAthenaColumn(std::string_view column) const {
     if (keys_[i].athena_column == column) ranks.push_back(i);
   }
   return ranks;
+}
+
+std::vector<std::string> TagKeys::MissingColumnWarnings(
+    const std::string& path, Format format, const std::vector<std::string>& header) const {
+  std::vector<std::string> warnings;
+  if (format != Format::kLegacyCsv && format != Format::kLegacyAthena) return warnings;
+  const bool legacy = format == Format::kLegacyCsv;
+  std::vector<bool> found(keys_.size(), false);
+  for (const std::string& name : header) {
+    for (size_t rank : legacy ? MatchLegacyHeader(name) : MatchAthenaColumn(name)) {
+      found[rank] = true;
+    }
+  }
+  // Letters and digits only, in lower case: what a near miss has in common with the key.
+  auto folded = [](std::string_view text) {
+    std::string out;
+    for (char c : text) {
+      if (std::isalnum(static_cast<unsigned char>(c)) != 0) {
+        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+    }
+    return out;
+  };
+  for (size_t rank = 0; rank < keys_.size(); ++rank) {
+    if (found[rank]) continue;
+    const Key& k = keys_[rank];
+    std::string column =
+        legacy ? (k.cost_category ? k.key : "resourceTags/" + k.key) : k.athena_column;
+    std::string near;
+    for (const std::string& name : header) {
+      if (folded(name) == folded(column)) near += (near.empty() ? "" : ", ") + name;
+    }
+    warnings.push_back(path + ": has no column " + column + " for " +
+                       (k.cost_category ? "cost category " : "tag ") + k.key +
+                       ", which the configuration reads; every line of this file is untagged for "
+                       "it" +
+                       (near.empty() ? std::string(" (is the tag activated for cost allocation?)")
+                                     : " (the file has " + near + ": check the key's spelling)"));
+  }
+  return warnings;
 }
 
 const std::vector<size_t>& TagKeys::MatchMapKey(std::string_view map_key,

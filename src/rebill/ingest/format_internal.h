@@ -62,6 +62,13 @@ class TagKeys {
   /// Ranks of the keys that a key of a JSON tag map matches (`cost_category` = true for cost
   /// category maps). Cached: files repeat the same few keys on every row.
   const std::vector<size_t>& MatchMapKey(std::string_view map_key, bool cost_category) const;
+  /// For a format whose tags are columns of their own (legacy CUR, with AWS's or Athena's
+  /// names), a warning for each key that no column of `header` holds: a key misspelt in the
+  /// configuration, or a tag not activated for cost allocation, leaves every line untagged for
+  /// it, which a split would otherwise do silently. Names the columns that differ only in case
+  /// or punctuation. None for formats that keep tags in maps (CUR 2.0, FOCUS).
+  std::vector<std::string> MissingColumnWarnings(const std::string& path, Format format,
+                                                 const std::vector<std::string>& header) const;
 
  private:
   struct Key {

@@ -142,6 +142,31 @@ TEST(TagKeysTest, MatchesEverySpellingUnderTheConfiguredKey) {
   EXPECT_EQ(keys.key(1), "costCategory/BusinessUnit");
 }
 
+TEST(TagKeysTest, AKeyWithNoColumnIsAWarningThatNamesItsNearMisses) {
+  TagKeys keys({"user:Cost_Center", "costCategory/Team", "user:Owner"});
+  std::vector<std::string> legacy = {"lineItem/UnblendedCost", "resourceTags/user:CostCenter",
+                                     "resourceTags/user:costcenter", "resourceTags/user:Owner"};
+  std::vector<std::string> warnings =
+      keys.MissingColumnWarnings("f.csv", Format::kLegacyCsv, legacy);
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_EQ(
+      warnings[0],
+      "f.csv: has no column resourceTags/user:Cost_Center for tag user:Cost_Center, which the "
+      "configuration reads; every line of this file is untagged for it (the file has "
+      "resourceTags/user:CostCenter, resourceTags/user:costcenter: check the key's "
+      "spelling)");
+  EXPECT_EQ(warnings[1],
+            "f.csv: has no column costCategory/Team for cost category costCategory/Team, which "
+            "the configuration reads; every line of this file is untagged for it (is the tag "
+            "activated for cost allocation?)");
+  std::vector<std::string> athena = {"line_item_unblended_cost", "resource_tags_user_cost_center",
+                                     "resource_tags_user_owner", "cost_category_team"};
+  EXPECT_TRUE(keys.MissingColumnWarnings("f.parquet", Format::kLegacyAthena, athena).empty());
+  // CUR 2.0 and FOCUS keep tags in maps: which keys a file holds is known row by row only.
+  EXPECT_TRUE(keys.MissingColumnWarnings("f.csv", Format::kCur2, {"resource_tags"}).empty());
+  EXPECT_TRUE(keys.MissingColumnWarnings("f.csv", Format::kFocus12, {"Tags"}).empty());
+}
+
 TEST(JsonMapTest, KeepsNumbersAsWrittenAndSkipsNulls) {
   std::vector<std::pair<std::string, std::string>> seen;
   auto collect = [&](std::string_view k, std::string_view v) { seen.emplace_back(k, v); };

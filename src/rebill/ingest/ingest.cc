@@ -698,6 +698,9 @@ Result<IngestedFile> ReadCsvBillingFile(const std::string& path, const IngestOpt
   std::vector<TypedColumn> typed;
   if (options.manifest != nullptr)
     typed = ManifestTypes(*options.manifest, header, path, out.warnings);
+  for (std::string& w : TagKeys(options.tag_keys).MissingColumnWarnings(path, *format, header)) {
+    out.warnings.push_back(std::move(w));
+  }
   RowContext context{*format, hive_text, headerless, path, header, typed, options};
   // A missing required column fails here, before any thread starts.
   REBILL_ASSIGN_OR_RETURN(std::unique_ptr<RowSink> first, RowSink::Make(context));

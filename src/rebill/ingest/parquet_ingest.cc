@@ -323,6 +323,7 @@ Result<IngestedFile> ReadParquetBillingFile(const std::string& path, const Inges
   IngestedFile out;
   out.source.path = path;
   out.source.format = ParquetFormatName(*format);
+  out.warnings = TagKeys(options.tag_keys).MissingColumnWarnings(path, *format, header);
   // The file is hashed by a sequential read of its own while the row groups decode.
   std::future<Result<std::string>> sha256 = std::async(std::launch::async, FileSha256Hex, path);
   std::vector<TypedColumn> no_types;
