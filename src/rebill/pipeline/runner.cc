@@ -376,11 +376,17 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
     bool loose = std::none_of(group.deliveries.begin(), group.deliveries.end(),
                               [&](size_t d) { return summary.deliveries[d].manifest.has_value(); });
     if (existing && loose) {
-      std::set<std::string> now_read;
-      for (const SourceFile& s : month.sources) now_read.insert(s.sha256);
+      // A file read now, or a newer version of it at the same path, is not left out.
+      std::set<std::string> shas_read, paths_read;
+      for (const SourceFile& s : month.sources) {
+        shas_read.insert(s.sha256);
+        paths_read.insert(s.path);
+      }
       std::string left_out;
       for (const SourceFile& s : existing->sources) {
-        if (now_read.count(s.sha256) == 0) left_out += (left_out.empty() ? "" : ", ") + s.path;
+        if (shas_read.count(s.sha256) == 0 && paths_read.count(s.path) == 0) {
+          left_out += (left_out.empty() ? "" : ", ") + s.path;
+        }
       }
       if (!left_out.empty()) {
         summary.warnings.push_back(

@@ -355,6 +355,12 @@ TEST_F(Workspace, OnePartOfAMonthAloneReplacesItAndSaysSo) {
   ASSERT_OK_AND_ASSIGN(IngestSummary both, IngestFiles(dir_, {one, two}, now_, "t"));
   EXPECT_EQ(both.months[0].totals[0], D("3.00"));
   EXPECT_TRUE(both.warnings.empty());
+  // A corrected file at the same path, with the other part, leaves nothing out.
+  part("part-1.csv", "04", "1.50");
+  ASSERT_OK_AND_ASSIGN(IngestSummary corrected, IngestFiles(dir_, {one, two}, now_, "t"));
+  EXPECT_EQ(corrected.months[0].action, "replaced");
+  EXPECT_EQ(corrected.months[0].totals[0], D("3.50"));
+  EXPECT_TRUE(corrected.warnings.empty());
 }
 
 TEST_F(Workspace, NotAWorkspace) {
