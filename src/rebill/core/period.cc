@@ -112,7 +112,15 @@ Result<Timestamp> ParseTimestamp(std::string_view text) {
     ++pos;
     while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
   }
-  if (pos < text.size() && text[pos] == 'Z') ++pos;
+  if (pos < text.size() && text[pos] == 'Z') {
+    ++pos;
+  } else if (pos > 10) {
+    // A zero offset is UTC written another way (other providers' FOCUS exports). Any other
+    // offset is refused: read as UTC it would move the time, and with it perhaps the month.
+    for (std::string_view zero : {"+00:00", "-00:00", "+0000"}) {
+      if (text.substr(pos) == zero) pos = text.size();
+    }
+  }
   if (pos != text.size()) return fail();
   std::chrono::year_month_day ymd{std::chrono::year{year},
                                   std::chrono::month{static_cast<unsigned>(month)},

@@ -20,7 +20,8 @@ using Timestamp = int64_t;
 
 /// Parse an ISO 8601 UTC timestamp as billing files write them: "2023-11-01T00:00:00Z",
 /// "2023-11-01T00:00:00.000Z", "2023-11-01T00:00Z", "2023-11-01 00:00:00" (FOCUS samples),
-/// "20231101T000000.000Z" (manifests) or a bare date "2023-11-01".
+/// "20231101T000000.000Z" (manifests) or a bare date "2023-11-01"; a zero offset ("+00:00")
+/// may stand for the Z.
 Result<Timestamp> ParseTimestamp(std::string_view text);
 /// "2023-11-01T00:00:00Z"
 std::string FormatTimestamp(Timestamp t);
