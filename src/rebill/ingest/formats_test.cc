@@ -269,7 +269,7 @@ TEST(LegacyFormatTest, OnlyAFeeWithAReservationArnIsAmortizedAway) {
 }
 
 // A copied bucket, tarred: the member's first line is a CUR header, but the file is not a CUR.
-TEST(ArchiveTest, ATarArchiveIsToldApartAndNamedSo) {
+TEST(OddFileTest, ATarArchiveIsToldApartAndNamedSo) {
   std::string csv = "bill/PayerAccountId,lineItem/UnblendedCost\n999999999999,1.00\n";
   std::string tar(512, '\0');
   tar.replace(0, 24, "reports/cur/cur-1.csv.gz");
@@ -285,9 +285,24 @@ TEST(ArchiveTest, ATarArchiveIsToldApartAndNamedSo) {
   }
 }
 
+TEST(OddFileTest, SpacesAroundColumnNamesAreNotPartOfThem) {
+  std::string path =
+      Write("spaced.csv",
+            " bill/PayerAccountId ,bill/BillingPeriodStartDate,\tlineItem/UsageAccountId,"
+            "lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,"
+            "lineItem/ProductCode,lineItem/UnblendedCost ,lineItem/CurrencyCode\r\n"
+            "999999999999,2026-10-01T00:00:00Z,333333333333,Usage,"
+            "2026-10-04T00:00:00Z,2026-10-04T01:00:00Z,AmazonEC2,1.25,USD\r\n");
+  RejectSink rejects;
+  ASSERT_OK_AND_ASSIGN(IngestedFile file, ReadBillingFile(path, {}, rejects));
+  ASSERT_EQ(file.lines.size(), 1u);
+  EXPECT_EQ(std::string_view(file.lines[0].payer_account), "999999999999");
+  EXPECT_EQ(file.lines[0].cost.unblended, D("1.25"));
+}
+
 // A binary file's first bytes are quoted in the message as \xNN, never as raw bytes that
 // would garble a terminal; UTF-8 text is kept as it is.
-TEST(ArchiveTest, ABinaryFirstLineIsQuotedReadably) {
+TEST(OddFileTest, ABinaryFirstLineIsQuotedReadably) {
   std::string bytes =
       "\x7f"
       "ELF\x02\x03";

@@ -667,6 +667,12 @@ Result<IngestedFile> ReadCsvBillingFile(const std::string& path, const IngestOpt
   }
   std::vector<std::string> header(fields.begin(), fields.end());
   if (!header.empty() && header[0].substr(0, kBom.size()) == kBom) header[0].erase(0, kBom.size());
+  // AWS writes no spaces around column names; a file saved again by a spreadsheet may.
+  for (std::string& name : header) {
+    size_t begin = name.find_first_not_of(" \t");
+    size_t end = name.find_last_not_of(" \t\r");
+    name = begin == std::string::npos ? std::string() : name.substr(begin, end - begin + 1);
+  }
   std::optional<Format> format = DetectFormat(header);
   // A file without a header starts with data; its rows are numbered from 1 all the same.
   bool headerless = !format.has_value();
