@@ -47,8 +47,9 @@ std::string FileNamePart(std::string_view id) {
   std::string out;
   for (char c : id) {
     auto byte = static_cast<unsigned char>(c);
-    if ((byte >= '0' && byte <= '9') || (byte >= 'A' && byte <= 'Z') ||
-        (byte >= 'a' && byte <= 'z') || byte == '-') {
+    // Capitals are escaped too: on a file system that ignores case (macOS, Windows), "Abc"
+    // and "abc" would be one file.
+    if ((byte >= '0' && byte <= '9') || (byte >= 'a' && byte <= 'z') || byte == '-') {
       out.push_back(c);
     } else {
       out += {'_', kHex[byte >> 4], kHex[byte & 15]};

@@ -11,11 +11,13 @@ namespace {
 TEST(FileNamePartTest, AwsAccountIdsStayAsTheyAre) {
   EXPECT_EQ(FileNamePart("000123456789"), "000123456789");
   EXPECT_EQ(FileNamePart("billing-account-7"), "billing-account-7");
+  // Where file names ignore case, "Acct" and "acct" must still be two files.
+  EXPECT_EQ(FileNamePart("Acct"), "_41cct");
 }
 
 TEST(FileNamePartTest, OtherProvidersAccountsBecomeOneComponent) {
   std::string name = FileNamePart("/providers/Microsoft.Billing/billingAccounts/8611537");
-  EXPECT_EQ(name, "_2Fproviders_2FMicrosoft_2EBilling_2FbillingAccounts_2F8611537");
+  EXPECT_EQ(name, "_2Fproviders_2F_4Dicrosoft_2E_42illing_2Fbilling_41ccounts_2F8611537");
   EXPECT_EQ(FileNamePart(".."), "_2E_2E");
   EXPECT_EQ(FileNamePart(std::string("a\0b", 3)), "a_00b");
   EXPECT_EQ(FileNamePart("\xc3\xa9"), "_C3_A9");
@@ -25,7 +27,7 @@ TEST(FileNamePartTest, NoTwoIdsShareAName) {
   // The escape character itself is escaped, so an id that looks like an escape differs from
   // the id it would stand for.
   std::set<std::string> names;
-  for (const char* id : {"a/b", "a_b", "a_2Fb", "a.b", "a_2Eb", "a b", "ab", ""}) {
+  for (const char* id : {"a/b", "a_b", "a_2Fb", "a.b", "a_2Eb", "a b", "ab", "AB", "aB", ""}) {
     EXPECT_TRUE(names.insert(FileNamePart(id)).second) << id;
   }
 }

@@ -269,8 +269,8 @@ TEST_F(Workspace, APayerWhoseIdIsAPathGetsAMonthFileOfItsOwn) {
   std::sort(files.begin(), files.end());
   ASSERT_EQ(files.size(), 2u);
   EXPECT_EQ(files[0].substr(0, 13), "999999999999-");
-  EXPECT_EQ(files[1].substr(0, 63),
-            "_2Fproviders_2FMicrosoft_2EBilling_2FbillingAccounts_2F8611537-");
+  EXPECT_EQ(files[1].substr(0, 69),
+            "_2Fproviders_2F_4Dicrosoft_2E_42illing_2Fbilling_41ccounts_2F8611537-");
 
   ASSERT_OK_AND_ASSIGN(IngestSummary again, IngestFiles(dir_, {focus}, now_, "t"));
   for (const IngestedMonth& m : again.months) EXPECT_EQ(m.action, "unchanged") << m.payer;
