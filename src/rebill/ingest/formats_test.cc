@@ -1,7 +1,6 @@
 // Format detection and the non-legacy formats: Athena names (CSV and Hive text, with and without
 // a header), CUR 2.0 with its JSON map cells, and FOCUS.
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,6 +11,7 @@
 #include "rebill/ingest/format_internal.h"
 #include "rebill/ingest/ingest.h"
 #include "rebill/ingest/json_map_internal.h"
+#include "testing/gzip_file.h"
 #include "testing/status_matchers.h"
 
 namespace rebill::ingest {
@@ -57,11 +57,7 @@ std::string Write(const std::string& name, const std::string& bytes) {
 
 std::string WriteGzip(const std::string& name, const std::string& bytes) {
   std::string path = TempPath(name);
-  gzFile gz = gzopen(path.c_str(), "wb");
-  EXPECT_NE(gz, nullptr);
-  EXPECT_EQ(gzwrite(gz, bytes.data(), static_cast<unsigned>(bytes.size())),
-            static_cast<int>(bytes.size()));
-  EXPECT_EQ(gzclose(gz), Z_OK);
+  ::rebill::testing::WriteGzipTo(path, bytes);
   return path;
 }
 

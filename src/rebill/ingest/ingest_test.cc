@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -11,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "testing/gzip_file.h"
 #include "testing/status_matchers.h"
 
 namespace rebill::ingest {
@@ -268,14 +268,15 @@ TEST(IngestTest, ColumnOrderDoesNotMatter) {
   EXPECT_NE(reordered.source.sha256, plain.source.sha256);
 }
 
+std::string WriteGzipFile(const std::string& name, const std::string& bytes) {
+  std::string path = TempPath(name);
+  ::rebill::testing::WriteGzipTo(path, bytes);
+  return path;
+}
+
 TEST(IngestTest, GzipFilesAreDetectedFromTheirBytes) {
   std::string csv = ToCsv(SampleTable());
-  std::string path = TempPath("compressed.csv");  // the name does not say gzip
-  gzFile gz = gzopen(path.c_str(), "wb");
-  ASSERT_NE(gz, nullptr);
-  ASSERT_EQ(gzwrite(gz, csv.data(), static_cast<unsigned>(csv.size())),
-            static_cast<int>(csv.size()));
-  ASSERT_EQ(gzclose(gz), Z_OK);
+  std::string path = WriteGzipFile("compressed.csv", csv);  // the name does not say gzip
   RejectSink rejects;
   ASSERT_OK_AND_ASSIGN(IngestedFile file, ReadBillingFile(path, TagOptions(), rejects));
   EXPECT_EQ(file.source.format, "legacy-cur-csv.gz");
@@ -456,13 +457,8 @@ TEST(IngestPiecesTest, AnyPieceSizeReadsWhatOnePieceReads) {
 
   // A plain file's pieces are read where the file is mapped; a gzip file's are inflated into
   // buffers, each piece starting with what the previous one left over.
-  std::string gz_path = TempPath("pieces.csv.gz");
-  gzFile gz = gzopen(gz_path.c_str(), "wb");
-  ASSERT_NE(gz, nullptr);
-  std::string csv = ManyRows(300, [](int, std::vector<std::string>&) {});
-  ASSERT_EQ(gzwrite(gz, csv.data(), static_cast<unsigned>(csv.size())),
-            static_cast<int>(csv.size()));
-  ASSERT_EQ(gzclose(gz), Z_OK);
+  std::string gz_path =
+      WriteGzipFile("pieces.csv.gz", ManyRows(300, [](int, std::vector<std::string>&) {}));
   for (size_t bytes : {size_t{1}, size_t{97}, size_t{5000}, size_t{1} << 30}) {
     Read gzip = ReadInPieces(gz_path, bytes);
     ASSERT_TRUE(gzip.file.ok()) << gzip.file.status().message();
@@ -488,16 +484,6 @@ TEST(IngestPiecesTest, AStrayQuoteInAFieldStillReadsTheSame) {
   for (const CurLine& line : whole.file->lines) stray = stray || line.description == "x\"";
   EXPECT_TRUE(stray);
   for (size_t bytes : {1, 300, 2000}) ExpectSameRead(ReadInPieces(path, bytes), whole, bytes);
-}
-
-std::string WriteGzipFile(const std::string& name, const std::string& bytes) {
-  std::string path = TempPath(name);
-  gzFile gz = gzopen(path.c_str(), "wb");
-  EXPECT_NE(gz, nullptr);
-  EXPECT_EQ(gzwrite(gz, bytes.data(), static_cast<unsigned>(bytes.size())),
-            static_cast<int>(bytes.size()));
-  EXPECT_EQ(gzclose(gz), Z_OK);
-  return path;
 }
 
 // Cut by quote parity, every line break after a stray quote looks quoted; a piece that starts

@@ -289,14 +289,16 @@ TEST_F(Workspace, APayerWhoseIdIsAPathGetsAMonthFileOfItsOwn) {
   EXPECT_EQ(unassigned, D("3.00"));
 }
 
+// The columns a legacy CUR needs, for files written by the tests below.
+const std::string kCurHeader =
+    "bill/PayerAccountId,bill/BillingPeriodStartDate,lineItem/UsageAccountId,"
+    "lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,"
+    "lineItem/ProductCode,lineItem/UnblendedCost,lineItem/CurrencyCode\n";
+
 // The same file named twice, or its copy under another name, would bill its rows twice: the
 // ingest is refused and the workspace keeps no month. Files without rows may be alike.
 TEST_F(Workspace, AFileIsIngestedOnceHoweverItIsNamed) {
   ASSERT_OK(InitWorkspace(dir_));
-  const std::string header =
-      "bill/PayerAccountId,bill/BillingPeriodStartDate,lineItem/UsageAccountId,"
-      "lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,"
-      "lineItem/ProductCode,lineItem/UnblendedCost,lineItem/CurrencyCode\n";
   const std::string row =
       "999999999999,2026-10-01T00:00:00Z,333333333333,Usage,2026-10-04T00:00:00Z,"
       "2026-10-04T01:00:00Z,AmazonEC2,1.00,USD\n";
@@ -305,8 +307,8 @@ TEST_F(Workspace, AFileIsIngestedOnceHoweverItIsNamed) {
     std::ofstream(parent + "/" + name) << text;
     return parent + "/" + name;
   };
-  std::string cur = write("cur.csv", header + row);
-  std::string copy = write("copy.csv", header + row);
+  std::string cur = write("cur.csv", kCurHeader + row);
+  std::string copy = write("copy.csv", kCurHeader + row);
   EXPECT_STATUS(IngestFiles(dir_, {cur, copy}, now_, "t"), StatusCode::kInvalidInput,
                 copy + ": holds the same bytes as " + cur);
   EXPECT_STATUS(
@@ -315,8 +317,8 @@ TEST_F(Workspace, AFileIsIngestedOnceHoweverItIsNamed) {
       StatusCode::kInvalidInput, "cur.csv: is given twice");
   EXPECT_FALSE(fs::exists(dir_ + "/months/2026-10"));
 
-  std::string empty = write("empty.csv", header);
-  std::string also_empty = write("also-empty.csv", header);
+  std::string empty = write("empty.csv", kCurHeader);
+  std::string also_empty = write("also-empty.csv", kCurHeader);
   ASSERT_OK_AND_ASSIGN(IngestSummary ingested,
                        IngestFiles(dir_, {cur, empty, also_empty}, now_, "t"));
   ASSERT_EQ(ingested.months.size(), 1u);
@@ -327,14 +329,10 @@ TEST_F(Workspace, AFileIsIngestedOnceHoweverItIsNamed) {
 // own replaces the first, and the ingest says which files that leaves out.
 TEST_F(Workspace, OnePartOfAMonthAloneReplacesItAndSaysSo) {
   ASSERT_OK(InitWorkspace(dir_));
-  const std::string header =
-      "bill/PayerAccountId,bill/BillingPeriodStartDate,lineItem/UsageAccountId,"
-      "lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,"
-      "lineItem/ProductCode,lineItem/UnblendedCost,lineItem/CurrencyCode\n";
   const std::string parent = fs::path(dir_).parent_path().string();
   auto part = [&](const std::string& name, const std::string& day, const std::string& cost) {
     std::ofstream(parent + "/" + name)
-        << header << "999999999999,2026-10-01T00:00:00Z,333333333333,Usage,2026-10-" << day
+        << kCurHeader << "999999999999,2026-10-01T00:00:00Z,333333333333,Usage,2026-10-" << day
         << "T00:00:00Z,2026-10-" << day << "T01:00:00Z,AmazonEC2," << cost << ",USD\n";
     return parent + "/" + name;
   };
