@@ -156,8 +156,8 @@ class CurParser : public RowParser {
     for (Column c : kRequired) {
       if (reader_.Empty(index_[c])) return reader_.RejectRequiredEmpty(skip, index_[c]);
     }
-    texts->payer_account = text(kPayer);
-    texts->usage_account = text(kUsageAccount);
+    texts->payer_account = AccountId(text(kPayer), payer_padded_);
+    texts->usage_account = AccountId(text(kUsageAccount), usage_padded_);
     texts->type_text = text(kLineItemType);
     line->type = ParseLineItemType(texts->type_text);
     texts->billing_entity = text(kBillingEntity);
@@ -216,6 +216,7 @@ class CurParser : public RowParser {
 
   int display_scale() const override { return reader_.display_scale(); }
   uint64_t rounded_values() const override { return reader_.rounded_values(); }
+  const std::string& padded_account_id() const override { return padded_example_; }
 
   std::vector<int> UsedColumns() const override {
     std::vector<int> used;
@@ -310,6 +311,21 @@ class CurParser : public RowParser {
   const std::string& path_;
   FieldReader reader_;
   std::array<int, kColumnCount> index_{};
+  // An AWS account id has 12 digits. A spreadsheet that saved the file again, or a tool that
+  // typed the column as a number, drops its leading zeros, and the account would then match
+  // no customer: they are put back (into `padded`, which the view returned points into).
+  std::string_view AccountId(std::string_view id, std::string& padded) {
+    if (id.empty() || id.size() >= 12 ||
+        id.find_first_not_of("0123456789") != std::string_view::npos) {
+      return id;
+    }
+    padded.assign(12 - id.size(), '0');
+    padded.append(id);
+    if (padded_example_.empty()) padded_example_ = std::string(id) + " as " + padded;
+    return padded;
+  }
+  std::string payer_padded_, usage_padded_;
+  std::string padded_example_;  // the first id padded, as "12345678901 as 012345678901"
   std::unique_ptr<TagKeys> tag_keys_;
   std::unique_ptr<RowTags> row_tags_;
   std::vector<TagColumn> tag_columns_;

@@ -296,6 +296,41 @@ TEST(OddFileTest, SpacesAroundColumnNamesAreNotPartOfThem) {
   EXPECT_EQ(file.lines[0].cost.unblended, D("1.25"));
 }
 
+// A CUR saved again by a spreadsheet (or read from a column typed as a number) has lost its
+// account ids' leading zeros; AWS's ids have twelve digits, so the zeros are put back. Other
+// providers' billing accounts in FOCUS files are left as they are.
+TEST(OddFileTest, AccountIdsGetTheirLeadingZerosBack) {
+  std::string path =
+      Write("spreadsheet.csv",
+            "bill/PayerAccountId,bill/BillingPeriodStartDate,lineItem/UsageAccountId,"
+            "lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,"
+            "lineItem/ProductCode,lineItem/UnblendedCost,lineItem/CurrencyCode\n"
+            "99999999999,2026-10-01T00:00:00Z,12345678901,Usage,"
+            "2026-10-04T00:00:00Z,2026-10-04T01:00:00Z,AmazonEC2,1.25,USD\n"
+            "099999999999,2026-10-01T00:00:00Z,012345678901,Usage,"
+            "2026-10-04T02:00:00Z,2026-10-04T03:00:00Z,AmazonEC2,0.75,USD\n");
+  RejectSink rejects;
+  ASSERT_OK_AND_ASSIGN(IngestedFile file, ReadBillingFile(path, {}, rejects));
+  ASSERT_EQ(file.lines.size(), 1u);  // both rows are the same account's
+  EXPECT_EQ(std::string_view(file.lines[0].payer_account), "099999999999");
+  EXPECT_EQ(std::string_view(file.lines[0].usage_account), "012345678901");
+  EXPECT_EQ(file.lines[0].cost.unblended, D("2.00"));
+  ASSERT_EQ(file.warnings.size(), 1u);
+  EXPECT_NE(file.warnings[0].find("(99999999999 as 099999999999)"), std::string::npos)
+      << file.warnings[0];
+
+  std::string focus = Write("other-provider.csv",
+                            "BillingAccountId,SubAccountId,ChargeCategory,BilledCost,EffectiveCost,"
+                            "ListCost,BillingCurrency,BillingPeriodStart,ChargePeriodStart,"
+                            "ChargePeriodEnd,ServiceName\n"
+                            "8611537,123,Usage,3.00,3.00,3.00,USD,2026-10-01 00:00:00,"
+                            "2026-10-04 00:00:00,2026-10-04 01:00:00,Virtual Machines\n");
+  ASSERT_OK_AND_ASSIGN(IngestedFile other, ReadBillingFile(focus, {}, rejects));
+  ASSERT_EQ(other.lines.size(), 1u);
+  EXPECT_EQ(std::string_view(other.lines[0].payer_account), "8611537");
+  EXPECT_TRUE(other.warnings.empty());
+}
+
 // A binary file's first bytes are quoted in the message as \xNN, never as raw bytes that
 // would garble a terminal; UTF-8 text is kept as it is.
 TEST(OddFileTest, ABinaryFirstLineIsQuotedReadably) {

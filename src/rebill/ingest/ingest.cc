@@ -299,6 +299,7 @@ struct PieceResults {
   uint64_t rows = 0;
   int display_scale = 2;
   uint64_t rounded_values = 0;
+  std::string padded_account_id;  // see RowParser::padded_account_id
   bool read_again_whole = false;  // see PieceReader
 };
 
@@ -497,6 +498,7 @@ Result<PieceResults> ReadPieces(PieceReader& pieces, const RowContext& c,
   }
   results.display_scale = merged.display_scale;
   results.rounded_values = merged.rounded_values;
+  results.padded_account_id = merged.padded_account_id;
   return results;
 }
 
@@ -605,6 +607,7 @@ MergedSinks MergeSinks(std::vector<std::unique_ptr<RowSink>>& sinks) {
   for (const auto& sink : sinks) {
     merged.display_scale = std::max(merged.display_scale, sink->display_scale());
     merged.rounded_values += sink->rounded_values();
+    if (merged.padded_account_id.empty()) merged.padded_account_id = sink->padded_account_id();
   }
   return merged;
 }
@@ -629,6 +632,15 @@ Status CheckDeliveryPeriod(const IngestOptions& options, Format format, const st
   reject.raw_text = line.period.ToString();
   reject.hint = "each month is delivered on its own; ingest that month's delivery";
   return rejects.Add(std::move(reject));
+}
+
+std::string PaddedAccountIdWarning(const std::string& path, const std::string& example) {
+  return path +
+         ": AWS account ids with fewer than 12 digits were read with their leading zeros "
+         "put back (" +
+         example +
+         "); a spreadsheet, or a column typed as a number, drops them. Use the file as AWS "
+         "delivered it if that is not what happened";
 }
 
 std::string RoundedValuesWarning(const std::string& path, uint64_t rounded) {
@@ -729,6 +741,9 @@ Result<IngestedFile> ReadCsvBillingFile(const std::string& path, const IngestOpt
   out.display_scale = results.display_scale;
   if (results.rounded_values > 0) {
     out.warnings.push_back(RoundedValuesWarning(path, results.rounded_values));
+  }
+  if (!results.padded_account_id.empty()) {
+    out.warnings.push_back(PaddedAccountIdWarning(path, results.padded_account_id));
   }
   return out;
 }

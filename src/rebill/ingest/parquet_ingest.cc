@@ -460,6 +460,9 @@ Result<IngestedFile> ReadParquetBillingFile(const std::string& path, const Inges
   if (merged.rounded_values > 0) {
     out.warnings.push_back(RoundedValuesWarning(path, merged.rounded_values));
   }
+  if (!merged.padded_account_id.empty()) {
+    out.warnings.push_back(PaddedAccountIdWarning(path, merged.padded_account_id));
+  }
   return out;
 }
 

@@ -266,10 +266,14 @@ TEST(RealFilesTest, KokuAthenaNamedCsvWithMarketplaceRows) {
   EXPECT_EQ(file.source.rows, 2u);
   // Two hours of the same usage on the same day are one line.
   ASSERT_EQ(file.lines.size(), 1u);
+  // The test file's six-digit account ids are read as AWS's twelve, and the ingest says so.
+  ASSERT_EQ(file.warnings.size(), 1u);
+  EXPECT_NE(file.warnings[0].find("(999999 as 000000999999)"), std::string::npos)
+      << file.warnings[0];
   for (const CurLine& line : file.lines) {
     EXPECT_EQ(line.period.ToString(), "2022-07");
-    EXPECT_EQ(line.payer_account, "999999");
-    EXPECT_EQ(line.usage_account, "999999");
+    EXPECT_EQ(line.payer_account, "000000999999");
+    EXPECT_EQ(line.usage_account, "000000999999");
     EXPECT_EQ(line.type, LineItemType::kUsage);
     EXPECT_EQ(line.billing_entity, "AWS Marketplace");
     EXPECT_EQ(line.bill_type, "Anniversary");

@@ -197,6 +197,12 @@ class RowParser {
   virtual int display_scale() const = 0;
   /// See FieldReader::rounded_values().
   virtual uint64_t rounded_values() const = 0;
+  /// The first AWS account id read with fewer than 12 digits and padded with zeros, as
+  /// "12345678901 as 012345678901"; empty when there was none.
+  virtual const std::string& padded_account_id() const {
+    static const std::string kNone;
+    return kNone;
+  }
 
   /// The header columns Parse() reads (after MapHeader), so that a columnar file decodes only
   /// those; the other fields may be left empty.
@@ -209,6 +215,9 @@ Status CheckDeliveryPeriod(const IngestOptions& options, Format format, const st
                            uint64_t row, const CurLine& line, RejectSink& rejects, bool* outside);
 /// The ingest warning for values rounded by RoundToScale.
 std::string RoundedValuesWarning(const std::string& path, uint64_t rounded);
+/// The warning for a file whose AWS account ids lost their leading zeros (`example`: see
+/// RowParser::padded_account_id).
+std::string PaddedAccountIdWarning(const std::string& path, const std::string& example);
 
 /// Plain decimal text with more than 18 fractional digits ("0.0010684211984159026", as some
 /// generators print doubles), rounded half-even to 18; nullopt for any other text.

@@ -82,6 +82,7 @@ class RowSink {
   const RowParser& parser() const { return *parser_; }
   int display_scale() const { return parser_->display_scale(); }
   uint64_t rounded_values() const { return parser_->rounded_values(); }
+  const std::string& padded_account_id() const { return parser_->padded_account_id(); }
 
  private:
   explicit RowSink(const RowContext& c)
@@ -125,6 +126,7 @@ struct MergedSinks {
   std::vector<CurLine> lines;  // aggregated across the sinks, in the order of their first row
   int display_scale = 2;       // the largest any sink saw
   uint64_t rounded_values = 0;
+  std::string padded_account_id;  // the first any sink padded (RowParser::padded_account_id)
 };
 MergedSinks MergeSinks(std::vector<std::unique_ptr<RowSink>>& sinks);
 
