@@ -1,5 +1,6 @@
 #include "rebill/core/escape.h"
 
+#include "rebill/core/hex.h"
 #include "rebill/core/sha256.h"
 
 namespace rebill {
@@ -43,7 +44,6 @@ std::string HtmlEscape(std::string_view text) {
 }
 
 std::string FileNamePart(std::string_view id) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (char c : id) {
     auto byte = static_cast<unsigned char>(c);
@@ -52,7 +52,7 @@ std::string FileNamePart(std::string_view id) {
     if ((byte >= '0' && byte <= '9') || (byte >= 'a' && byte <= 'z') || byte == '-') {
       out.push_back(c);
     } else {
-      out += {'_', kHex[byte >> 4], kHex[byte & 15]};
+      out += '_' + LowerHex(&byte, 1);
     }
   }
   if (out.size() <= kMaxFileNamePart) return out;

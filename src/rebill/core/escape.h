@@ -14,7 +14,8 @@ std::string CsvField(std::string_view text);
 std::string HtmlEscape(std::string_view text);
 
 /// `id` as one component of a file name, one to one even where file names ignore case: digits,
-/// lower-case ASCII letters and '-' as they are, every other byte as '_' and two hex digits.
+/// lower-case ASCII letters and '-' as they are, every other byte as '_' and two lower-case hex
+/// digits.
 /// AWS account ids come out unchanged; other providers' billing accounts
 /// ("/providers/Microsoft.Billing/billingAccounts/8611537") come out without a slash. At most
 /// kMaxFileNamePart bytes: a longer result keeps its start and ends with '~' and 16 hex digits of

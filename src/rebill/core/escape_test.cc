@@ -17,17 +17,17 @@ TEST(FileNamePartTest, AwsAccountIdsStayAsTheyAre) {
 
 TEST(FileNamePartTest, OtherProvidersAccountsBecomeOneComponent) {
   std::string name = FileNamePart("/providers/Microsoft.Billing/billingAccounts/8611537");
-  EXPECT_EQ(name, "_2Fproviders_2F_4Dicrosoft_2E_42illing_2Fbilling_41ccounts_2F8611537");
-  EXPECT_EQ(FileNamePart(".."), "_2E_2E");
+  EXPECT_EQ(name, "_2fproviders_2f_4dicrosoft_2e_42illing_2fbilling_41ccounts_2f8611537");
+  EXPECT_EQ(FileNamePart(".."), "_2e_2e");
   EXPECT_EQ(FileNamePart(std::string("a\0b", 3)), "a_00b");
-  EXPECT_EQ(FileNamePart("\xc3\xa9"), "_C3_A9");
+  EXPECT_EQ(FileNamePart("\xc3\xa9"), "_c3_a9");
 }
 
 TEST(FileNamePartTest, NoTwoIdsShareAName) {
   // The escape character itself is escaped, so an id that looks like an escape differs from
   // the id it would stand for.
   std::set<std::string> names;
-  for (const char* id : {"a/b", "a_b", "a_2Fb", "a.b", "a_2Eb", "a b", "ab", "AB", "aB", ""}) {
+  for (const char* id : {"a/b", "a_b", "a_2fb", "a.b", "a_2eb", "a b", "ab", "AB", "aB", ""}) {
     EXPECT_TRUE(names.insert(FileNamePart(id)).second) << id;
   }
 }

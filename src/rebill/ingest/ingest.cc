@@ -9,6 +9,7 @@
 #include <optional>
 #include <thread>
 
+#include "rebill/core/hex.h"
 #include "rebill/core/parallel.h"
 #include "rebill/ingest/csv_reader_internal.h"
 #include "rebill/ingest/format_internal.h"
@@ -48,8 +49,7 @@ std::string Excerpt(std::string_view line) {
     if (byte == 0x01) {
       out += '|';
     } else if (n == 0 || byte < 0x20 || byte == 0x7F) {
-      constexpr char kHex[] = "0123456789abcdef";
-      out += {'\\', 'x', kHex[byte >> 4], kHex[byte & 15]};
+      out += "\\x" + LowerHex(&byte, 1);
       n = 1;
     } else {
       out.append(start.substr(i, n));

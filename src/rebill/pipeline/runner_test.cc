@@ -270,7 +270,7 @@ TEST_F(Workspace, APayerWhoseIdIsAPathGetsAMonthFileOfItsOwn) {
   ASSERT_EQ(files.size(), 2u);
   EXPECT_EQ(files[0].substr(0, 13), "999999999999-");
   EXPECT_EQ(files[1].substr(0, 69),
-            "_2Fproviders_2F_4Dicrosoft_2E_42illing_2Fbilling_41ccounts_2F8611537-");
+            "_2fproviders_2f_4dicrosoft_2e_42illing_2fbilling_41ccounts_2f8611537-");
 
   ASSERT_OK_AND_ASSIGN(IngestSummary again, IngestFiles(dir_, {focus}, now_, "t"));
   for (const IngestedMonth& m : again.months) EXPECT_EQ(m.action, "unchanged") << m.payer;
