@@ -40,7 +40,9 @@ bool ShortestDecimalDigits(double value, uint64_t* digits, int* scale) {
     }
   }
   if (!(scaled >= kLow && scaled <= kHigh)) return false;
-  auto n = static_cast<uint64_t>(std::llround(scaled));
+  // Rounds half away from zero as llround would, without its call: at most 1e15, scaled + 0.5
+  // is exact (the doubles there are 1/8 apart).
+  auto n = static_cast<uint64_t>(scaled + 0.5);
   if (static_cast<double>(n) / kPow10[k] != x) return false;
   // n has at least one nonzero digit among its 15; its trailing zeros go in halving steps.
   for (auto [power, zeros] :

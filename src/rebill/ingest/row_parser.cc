@@ -90,13 +90,13 @@ bool FieldReader::Number(int column, std::optional<Decimal>* out, int* digits) {
   std::string_view text;
   char written[32];
   if (const double* cell = DoubleCell(column)) {
-    // A row's amounts often repeat one another (public on-demand cost equal to unblended
-    // cost), so the last value read answers them.
     uint64_t bits;
     std::memcpy(&bits, cell, sizeof bits);
-    if (last_double_.known && bits == last_double_.bits) {
-      *out = last_double_.value;
-      if (digits != nullptr) *digits = last_double_.digits;
+    if (known_doubles_ == nullptr) known_doubles_ = std::make_unique<KnownDouble[]>(kKnownDoubles);
+    KnownDouble& known = known_doubles_[KnownDoubleSlot(bits)];
+    if (known.known && known.bits == bits) {
+      *out = known.value;
+      if (digits != nullptr) *digits = known.digits;
       return true;
     }
     uint64_t significand = 0;
@@ -104,16 +104,16 @@ bool FieldReader::Number(int column, std::optional<Decimal>* out, int* digits) {
     if (ShortestDecimalDigits(*cell, &significand, &scale) &&
         Decimal::TryFromScaled(
             *cell < 0 ? -static_cast<int64_t>(significand) : static_cast<int64_t>(significand),
-            scale, &last_double_.value)) {
+            scale, &known.value)) {
       // Member by member: a whole-struct copy through the stack stalls on the stores just made.
-      last_double_.known = true;
-      last_double_.bits = bits;
-      last_double_.digits = std::max(scale, 0);
-      *out = last_double_.value;
-      if (digits != nullptr) *digits = last_double_.digits;
+      known.known = true;
+      known.bits = bits;
+      known.digits = std::max(scale, 0);
+      *out = known.value;
+      if (digits != nullptr) *digits = known.digits;
       return true;
     }
-    last_double_.known = false;
+    known.known = false;
     // Any other value is read from the text to_chars writes for it, as a text file's would be.
     text = std::string_view(written, std::to_chars(written, written + sizeof written, *cell).ptr);
   } else if (!HoldsDoubles(column)) {

@@ -139,13 +139,23 @@ class FieldReader {
   std::string null_token_;
   std::vector<std::string> header_;
   RowCells cells_;
-  struct LastDouble {
-    bool known = false;
+  /// A binary double Number read without to_chars, and what it read.
+  struct KnownDouble {
     uint64_t bits = 0;  // of the double
-    Decimal value;
     int digits = 0;
+    bool known = false;
+    Decimal value;
   };
-  LastDouble last_double_;  // the last binary double Number read without to_chars
+  /// Direct-mapped by the double's bits (KnownDoubleSlot): amounts repeat across rows and
+  /// columns (an hourly cost, public on-demand cost equal to unblended cost). On the benchmark's
+  /// CUR, 1024 slots answer 60 % of the amounts, the last value read alone 29 %. Allocated on a
+  /// file's first binary double.
+  static constexpr size_t kKnownDoubles = 1024;
+  static size_t KnownDoubleSlot(uint64_t bits) {
+    return static_cast<size_t>((bits * 0x9E3779B97F4A7C15ULL) >> 54);  // the top 10 bits
+  }
+  static_assert(kKnownDoubles == size_t{1} << 10);
+  std::unique_ptr<KnownDouble[]> known_doubles_;
   uint64_t row_ = 0;
   int display_scale_ = 2;
   int row_scale_ = 0;  // fraction digits of the current row's money values
