@@ -197,6 +197,49 @@ uint64_t RowsOf(const NormalizedMonth& month) {
   return rows;
 }
 
+/// The warnings of the files read, each "<path>: <what>", with those that say the same of
+/// several files said once: a delivery of 20 parts with a misspelt tag key gives one warning
+/// naming the parts, not 20. In the order each was first said.
+std::vector<std::string> MergeFileWarnings(
+    const std::vector<std::pair<std::string, std::string>>& warnings) {
+  std::vector<std::string> order;                       // what is said, without the path
+  std::map<std::string, std::vector<std::string>> who;  // what -> the files it is said of
+  std::vector<std::string> out;
+  for (const auto& [path, warning] : warnings) {
+    const std::string prefix = path + ": ";
+    if (!warning.starts_with(prefix)) {
+      order.push_back(warning);
+      who[warning];
+      continue;
+    }
+    std::string what = warning.substr(prefix.size());
+    auto [it, fresh] = who.try_emplace(what);
+    if (fresh) order.push_back(what);
+    it->second.push_back(path);
+  }
+  for (const std::string& what : order) {
+    const std::vector<std::string>& paths = who[what];
+    if (paths.empty()) {
+      out.push_back(what);
+      continue;
+    }
+    std::string merged = paths[0] + ": " + what;
+    if (paths.size() > 1) {
+      constexpr size_t kNamed = 3;
+      merged += "; the same holds for " + std::to_string(paths.size() - 1) + " more file" +
+                (paths.size() > 2 ? "s" : "") + ": ";
+      for (size_t i = 1; i < paths.size() && i <= kNamed; ++i) {
+        merged += (i > 1 ? ", " : "") + paths[i];
+      }
+      if (paths.size() - 1 > kNamed) {
+        merged += " and " + std::to_string(paths.size() - 1 - kNamed) + " more";
+      }
+    }
+    out.push_back(std::move(merged));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<IngestSummary> IngestFiles(const std::string& workspace,
@@ -243,6 +286,7 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
     }
   }
   std::map<std::string, std::string> content;  // SHA-256 -> the file read with it
+  std::vector<std::pair<std::string, std::string>> file_warnings;  // path, warning
   for (size_t d = 0; d < summary.deliveries.size(); ++d) {
     const ingest::Delivery& delivery = summary.deliveries[d];
     options.manifest = delivery.manifest ? &*delivery.manifest : nullptr;
@@ -271,11 +315,12 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
       where.bytes_done = before + sizes[where.file_index];
       ++where.file_index;
       summary.rows_read += file.source.rows;
-      for (std::string& w : file.warnings) summary.warnings.push_back(std::move(w));
+      for (std::string& w : file.warnings) file_warnings.emplace_back(path, std::move(w));
       files.push_back(std::move(file));
       delivery_of.push_back(d);
     }
   }
+  summary.warnings = MergeFileWarnings(file_warnings);
   summary.rejects = rejects.rejects();
   REBILL_RETURN_IF_ERROR(CheckRejectedShare(config, summary.rejects, summary.rows_read));
 

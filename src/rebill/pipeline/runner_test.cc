@@ -361,6 +361,38 @@ TEST_F(Workspace, OnePartOfAMonthAloneReplacesItAndSaysSo) {
   EXPECT_TRUE(corrected.warnings.empty());
 }
 
+// A warning that holds for several files of one ingest (the parts of a delivery) is said once,
+// naming them; one that differs from file to file is said for each.
+TEST_F(Workspace, AWarningForManyFilesIsSaidOnce) {
+  ASSERT_OK(InitWorkspace(dir_));
+  const std::string parent = fs::path(dir_).parent_path().string();
+  // Account ids that lost their leading zero: the same warning for every part but the last.
+  auto part = [&](int n, const std::string& account) {
+    std::string name = parent + "/part-" + std::to_string(n) + ".csv";
+    std::ofstream(name) << kCurHeader << "999999999999,2026-10-01T00:00:00Z," << account
+                        << ",Usage,2026-10-0" << n << "T00:00:00Z,2026-10-0" << n
+                        << "T01:00:00Z,AmazonEC2,1.00,USD\n";
+    return name;
+  };
+  std::vector<std::string> parts;
+  for (int n = 1; n <= 5; ++n) parts.push_back(part(n, "33333333333"));
+  parts.push_back(part(6, "4444444444"));
+  ASSERT_OK_AND_ASSIGN(IngestSummary ingested, IngestFiles(dir_, parts, now_, "t"));
+  ASSERT_EQ(ingested.warnings.size(), 2u);
+  const std::string padded =
+      "AWS account ids with fewer than 12 digits were read with their leading zeros put back "
+      "(33333333333 as 033333333333)";
+  EXPECT_EQ(ingested.warnings[0].rfind(parts[0] + ": " + padded, 0), 0u) << ingested.warnings[0];
+  EXPECT_NE(ingested.warnings[0].find("; the same holds for 4 more files: " + parts[1] + ", " +
+                                      parts[2] + ", " + parts[3] + " and 1 more"),
+            std::string::npos)
+      << ingested.warnings[0];
+  EXPECT_EQ(ingested.warnings[1].rfind(parts[5] + ": AWS account ids", 0), 0u)
+      << ingested.warnings[1];
+  EXPECT_NE(ingested.warnings[1].find("(4444444444 as 004444444444)"), std::string::npos);
+  EXPECT_EQ(ingested.warnings[1].find("the same holds"), std::string::npos);
+}
+
 TEST_F(Workspace, NotAWorkspace) {
   EXPECT_STATUS(IngestFiles(dir_, {"x.csv"}, now_, "t"), StatusCode::kNotFound, "rebill init");
 }
