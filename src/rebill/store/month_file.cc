@@ -111,8 +111,7 @@ uint32_t PeriodIndex(BillingPeriod p) {
 class Dictionary {
  public:
   uint32_t Id(std::string_view s) {
-    // Columns are encoded one at a time, and neighbouring lines mostly share their payer,
-    // account, service and so on: the previous string answers most lookups without a hash.
+    // The previous string answers a run of equal ones without a hash.
     if (!strings_.empty() && s == strings_[last_]) return last_;
     auto [it, inserted] = ids_.try_emplace(s, static_cast<uint32_t>(strings_.size()));
     if (inserted) strings_.push_back(s);
@@ -130,8 +129,30 @@ class Dictionary {
   uint32_t last_ = 0;
 };
 
+// One column's texts numbered in order of first use. A line's texts are interned, so they are
+// told apart by their numbers (Interned::identity) without hashing or comparing their bytes.
+class ColumnDictionary {
+ public:
+  uint32_t Id(Interned text) {
+    // Neighbouring lines mostly share their payer, account, service and so on.
+    if (!strings_.empty() && text == last_text_) return last_;
+    auto [it, inserted] = ids_.try_emplace(text.identity(), static_cast<uint32_t>(strings_.size()));
+    if (inserted) strings_.push_back(text.str());
+    last_text_ = text;
+    last_ = it->second;
+    return last_;
+  }
+  const std::vector<std::string_view>& strings() const { return strings_; }
+
+ private:
+  std::unordered_map<uint32_t, uint32_t> ids_;  // identity -> number
+  std::vector<std::string_view> strings_;
+  Interned last_text_;
+  uint32_t last_ = 0;
+};
+
 // Every line's strings numbered per column, each column in a dictionary of its own in order of
-// first use: the costly half of numbering a month's strings (a hash of every string of every
+// first use: the costly half of numbering a month's strings (a look-up for every string of every
 // line), read in one pass over the lines and shared by the file's body and the content hash's.
 // EncodeBody then numbers only each column's distinct strings in the month's dictionary, in the
 // same order a column-by-column walk would meet them.
@@ -142,7 +163,7 @@ struct ColumnIds {
 
 ColumnIds NumberColumns(const std::vector<CurLine>& lines) {
   auto number = [&lines](size_t begin, size_t end, ColumnIds* out) {
-    std::array<Dictionary, kStringColumns.size()> dicts;
+    std::array<ColumnDictionary, kStringColumns.size()> dicts;
     for (auto& ids : out->ids) ids.resize(end - begin);
     for (size_t i = begin; i < end; ++i) {
       const CurLine& line = lines[i];
