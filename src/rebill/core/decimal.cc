@@ -235,7 +235,12 @@ Result<Decimal> ParseGeneral(std::string_view text, int* fraction_digits) {
     while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
     frac_digits = text.substr(frac_begin, i - frac_begin);
   }
-  if (int_digits.empty() && frac_digits.empty()) return fail("no digits");
+  // Spaces are refused rather than trimmed (no billing export writes them), and said to be
+  // what is wrong: a file saved again by a spreadsheet may pad its numbers.
+  auto is_space = [](char c) { return c == ' ' || c == '\t'; };
+  if (int_digits.empty() && frac_digits.empty()) {
+    return fail(i < text.size() && is_space(text[i]) ? "a space before the number" : "no digits");
+  }
   int exponent = 0;
   if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
     ++i;
@@ -253,7 +258,12 @@ Result<Decimal> ParseGeneral(std::string_view text, int* fraction_digits) {
     if (i == exp_begin) return fail("exponent without digits");
     if (exp_negative) exponent = -exponent;
   }
-  if (i != text.size()) return fail("unexpected character");
+  if (i != text.size()) {
+    if (!is_space(text[i])) return fail("unexpected character");
+    bool trailing =
+        std::all_of(text.begin() + static_cast<std::ptrdiff_t>(i), text.end(), is_space);
+    return fail(trailing ? "a space after the number" : "a space inside the number");
+  }
 
   // Significant digits without leading zeros of the integer part or trailing zeros of the
   // fraction; `scale` counts the fractional digits of that digit string after the exponent.

@@ -121,6 +121,17 @@ TEST(DecimalParseTest, RejectsGarbageQuotingTheText) {
   }
 }
 
+TEST(DecimalParseTest, SaysWhereASpaceIs) {
+  EXPECT_STATUS(Decimal::Parse(" 1.5"), StatusCode::kInvalidInput,
+                "' 1.5' is not a decimal number (a space before the number)");
+  EXPECT_STATUS(Decimal::Parse("-\t2"), StatusCode::kInvalidInput, "(a space before the number)");
+  EXPECT_STATUS(Decimal::Parse("1.5 "), StatusCode::kInvalidInput,
+                "'1.5 ' is not a decimal number (a space after the number)");
+  EXPECT_STATUS(Decimal::Parse("1 000"), StatusCode::kInvalidInput, "(a space inside the number)");
+  EXPECT_STATUS(Decimal::Parse("x"), StatusCode::kInvalidInput, "(no digits)");
+  EXPECT_STATUS(Decimal::Parse("1x"), StatusCode::kInvalidInput, "(unexpected character)");
+}
+
 TEST(DecimalParseTest, OverflowIsAnErrorNeverAWrap) {
   for (const char* text : {
            "1e30",
