@@ -128,8 +128,15 @@ struct Piece {
   std::string_view bytes;  // the piece: in `buffer`, or where the source holds it
 };
 
-// How a piece's end is put where a record ends.
+// How a piece's end is put where a record ends. A piece that does not end where a record ends
+// ends inside a quoted field: its parser finds the field open at the piece's end, and the file
+// is read again with the next way of cutting (ReadBillingFile).
 enum class Cut {
+  // At the piece's last line break, which ends a record unless it is inside a quoted field.
+  // Billing files hardly ever have a line break in a field, and this reads no byte of the
+  // piece: the reading thread, which the workers wait for, mostly inflates. A file whose
+  // quoted line breaks do meet a cut is found out at that piece, and read again by kQuoteParity.
+  kLastLineBreak,
   // A line break ends a record unless it is inside quotes; quotes pair up inside quoted fields
   // (a doubled quote is two), so the parity of the quotes since the piece's start tells. Fast,
   // but a quote in the middle of an unquoted field breaks the rule: a piece then does not end
@@ -156,8 +163,9 @@ class PieceReader {
 
   /// The next piece, empty at the end: its bytes where the source holds them (InPlace), or
   /// read into its buffer, which may be an earlier piece's: its memory is reused.
-  /// Cut by quote parity, a piece that finds no record's end within max_record_bytes is empty,
-  /// and gave_up() is then true: the file is to be read again, cut by scanning.
+  /// Cut by line breaks or quote parity, a piece that finds no record's end within
+  /// max_record_bytes is empty, and gave_up() is then true: the file is to be read again, cut
+  /// the next way.
   Status Next(Piece* piece) {
     std::string_view whole = reader_.source().InPlace();
     if (!whole.empty()) {
@@ -234,11 +242,11 @@ class PieceReader {
   }
 
   // No record ends within `want` bytes of the piece's start: twice as many, up to
-  // max_record_bytes. Beyond that, cut by quote parity, the parity was thrown off (gave_up_);
-  // cut by scanning, the record really is that long.
+  // max_record_bytes. Beyond that, cut by line breaks or quote parity, the cut may have been
+  // thrown off (gave_up_); cut by scanning, the record really is that long.
   Status Longer(size_t* want) {
     if (*want >= max_record_bytes_) {
-      if (cut_ == Cut::kQuoteParity) {
+      if (cut_ != Cut::kScan) {
         gave_up_ = true;
         return Status::Ok();
       }
@@ -256,7 +264,9 @@ class PieceReader {
   size_t LastRecordEnd(std::string_view piece, size_t limit) const {
     if (cut_ == Cut::kScan && quoting_) return ScannedRecordEnd(piece.substr(0, limit));
     size_t nl = piece.rfind('\n', limit - 1);
-    if (nl == std::string::npos || !quoting_) return nl == std::string::npos ? nl : nl + 1;
+    if (nl == std::string::npos || !quoting_ || cut_ == Cut::kLastLineBreak) {
+      return nl == std::string::npos ? nl : nl + 1;
+    }
     size_t quotes = CountQuotes(piece.data(), piece.data() + nl);
     while (quotes % 2 != 0) {
       if (nl == 0) return std::string::npos;
@@ -753,19 +763,15 @@ Result<IngestedFile> ReadCsvBillingFile(const std::string& path, const IngestOpt
 Result<IngestedFile> ReadBillingFile(const std::string& path, const IngestOptions& options,
                                      RejectSink& rejects) {
   if (IsParquetFile(path)) return ReadParquetBillingFile(path, options, rejects);
-  size_t before = rejects.rejects().size();
-  bool read_again = false;
-  REBILL_ASSIGN_OR_RETURN(IngestedFile file, ReadCsvBillingFile(path, options, rejects,
-                                                                Cut::kQuoteParity, &read_again));
-  if (!read_again) return file;
-  rejects.Truncate(before);
-  read_again = false;
-  REBILL_ASSIGN_OR_RETURN(file,
-                          ReadCsvBillingFile(path, options, rejects, Cut::kScan, &read_again));
-  if (read_again) {
-    return Internal(path + ": cut where the records end, the file's pieces still need another cut");
+  const size_t before = rejects.rejects().size();
+  for (Cut cut : {Cut::kLastLineBreak, Cut::kQuoteParity, Cut::kScan}) {
+    bool read_again = false;
+    REBILL_ASSIGN_OR_RETURN(IngestedFile file,
+                            ReadCsvBillingFile(path, options, rejects, cut, &read_again));
+    if (!read_again) return file;
+    rejects.Truncate(before);
   }
-  return file;
+  return Internal(path + ": cut where the records end, the file's pieces still need another cut");
 }
 
 NormalizedMonth BuildMonth(BillingPeriod period, const std::vector<IngestedFile>& files) {
