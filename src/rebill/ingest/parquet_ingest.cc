@@ -397,10 +397,10 @@ Result<IngestedFile> ReadParquetBillingFile(const std::string& path, const Inges
         }
         for (size_t r = 0; r < rows && result.status.ok(); ++r) {
           // A row's cells are one in each of a dozen columns of a row group far bigger than the
-          // cache: those of a few rows ahead are asked for now.
-          // Once per cache line of each array: eight spans or doubles, 64 null flags.
-          if (r + kPrefetchRows < rows && (r + kPrefetchRows) % 8 == 0) {
-            const size_t ahead = r + kPrefetchRows;
+          // cache: those of a few rows ahead are asked for now, once per cache line of each
+          // array (eight spans or doubles, 64 null flags).
+          const size_t ahead = r + kPrefetchRows;
+          if (ahead < rows && ahead % 8 == 0) {
             for (size_t k : every_row) {
               // A cell read as a binary double is its value; its span is never read.
               if (cells[k].doubles.empty()) {
