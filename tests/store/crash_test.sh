@@ -108,6 +108,15 @@ done
 if [ "$rounds" -ge 10 ] && [ "$killed" -eq 0 ]; then
   fail "no command was still running when killed; the loop tested nothing"
 fi
+# A kill between writing a month file and recording it, or before removing the file it
+# replaced, leaves a file that no month names: the period's next ingest removes those.
+"$rebill" -w "$ws" ingest "$cur_a" >/dev/null || fail "the ingest after the kills failed"
+"$rebill" -w "$ws" export -o "$work/export.jsonl" 2>/dev/null
+recorded=$(grep '^{"table":"months"' "$work/export.jsonl" | grep -o '"month_file":"[^"]*"' |
+  sed 's|.*/||; s|"$||' | sort | tr '\n' ' ')
+present=$(ls "$ws/months/$period" | sort | tr '\n' ' ')
+[ -n "$recorded" ] && [ "$recorded" = "$present" ] ||
+  fail "after the kills the months folder holds: $present; the store names: $recorded"
 echo "$backend: $rounds rounds, $killed commands killed mid-way, store consistent after each"
 
 # Concurrent runs of one period.

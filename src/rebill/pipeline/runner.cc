@@ -240,6 +240,35 @@ std::vector<std::string> MergeFileWarnings(
   return out;
 }
 
+/// Removes the month files of `period` that no month of the store names: a command killed
+/// after writing a month file and before recording it leaves one behind, as does one killed
+/// after recording a month and before removing the file it replaced, or (a `.tmp`) one killed
+/// while writing. Only for a caller that holds the period's lock: every command that writes
+/// the period's folder holds it, so what no month names there is nobody's work in progress.
+/// Files rebill did not name are left alone. Best effort, after the ingest is recorded: what
+/// cannot be listed or removed now is tried again by the period's next ingest.
+void RemoveUnrecordedMonthFiles(const WorkspacePaths& ws, store::Store& store,
+                                const std::string& period) {
+  Result<std::vector<store::MonthRecord>> months = store.AllMonths();
+  if (!months.ok()) return;
+  std::set<std::string> recorded;
+  for (const store::MonthRecord& m : *months) {
+    if (m.period == period) recorded.insert(fs::path(m.month_file).filename().string());
+  }
+  std::vector<fs::path> unrecorded;
+  std::error_code ec;
+  for (fs::directory_iterator it(ws.months + "/" + period, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const bool month_file = name.ends_with(".month") || name.ends_with(".month.tmp");
+    std::error_code type_ec;
+    if (month_file && it->is_regular_file(type_ec) && recorded.count(name) == 0) {
+      unrecorded.push_back(it->path());
+    }
+  }
+  for (const fs::path& path : unrecorded) fs::remove(path, ec);
+}
+
 }  // namespace
 
 Result<IngestSummary> IngestFiles(const std::string& workspace,
@@ -483,6 +512,9 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
       return replaced.status();
     }
     for (const std::string& old : *replaced) fs::remove(ws.dir + "/" + old);
+  }
+  for (const auto& [key, group] : groups) {
+    RemoveUnrecordedMonthFiles(ws, *store, key.first.ToString());
   }
   return summary;
 }

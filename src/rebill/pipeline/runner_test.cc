@@ -393,6 +393,43 @@ TEST_F(Workspace, AWarningForManyFilesIsSaidOnce) {
   EXPECT_EQ(ingested.warnings[1].find("the same holds"), std::string::npos);
 }
 
+// A command killed between writing a month file and recording it, or while writing it, leaves
+// a file no month names; the period's next ingest removes it, and only it.
+TEST_F(Workspace, IngestRemovesMonthFilesNoMonthNames) {
+  ASSERT_OK(InitWorkspace(dir_));
+  const std::string cur = fs::path(dir_).parent_path().string() + "/cur.csv";
+  std::ofstream(cur) << kCurHeader
+                     << "999999999999,2026-10-01T00:00:00Z,111111111111,Usage,2026-10-01T00:00:00Z,"
+                        "2026-10-01T01:00:00Z,AmazonEC2,1.00,USD\n";
+  ASSERT_OK_AND_ASSIGN(IngestSummary first, IngestFiles(dir_, {cur}, now_, "t"));
+  ASSERT_OK_AND_ASSIGN(std::vector<store::MonthRecord> months, ListMonths(dir_));
+  ASSERT_EQ(months.size(), 1u);
+  const std::string recorded = dir_ + "/" + months[0].month_file;
+  const std::string october = dir_ + "/months/2026-10/";
+  const std::string september = dir_ + "/months/2026-09/";
+  fs::create_directories(september);
+  const std::vector<std::string> left_behind = {
+      october + "999999999999-0123456789abcdef.month",
+      october + "999999999999-0123456789abcdef.month.tmp",
+      october + "888888888888-fedcba9876543210.month",
+  };
+  // Not rebill's names, or a period this ingest did not lock: kept.
+  const std::vector<std::string> kept = {october + "notes.txt",
+                                         september + "999999999999-0123456789abcdef.month"};
+  for (const std::string& f : left_behind) std::ofstream(f) << "x";
+  for (const std::string& f : kept) std::ofstream(f) << "x";
+
+  ASSERT_OK_AND_ASSIGN(IngestSummary again, IngestFiles(dir_, {cur}, now_, "t"));
+  ASSERT_EQ(again.months.size(), 1u);
+  EXPECT_EQ(again.months[0].action, "unchanged");
+  EXPECT_TRUE(fs::exists(recorded));
+  for (const std::string& f : left_behind) EXPECT_FALSE(fs::exists(f)) << f;
+  for (const std::string& f : kept) EXPECT_TRUE(fs::exists(f)) << f;
+  ASSERT_OK_AND_ASSIGN(std::vector<store::MonthRecord> after, ListMonths(dir_));
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].month_file, months[0].month_file);
+}
+
 TEST_F(Workspace, NotAWorkspace) {
   EXPECT_STATUS(IngestFiles(dir_, {"x.csv"}, now_, "t"), StatusCode::kNotFound, "rebill init");
 }
