@@ -1,11 +1,13 @@
 #include "rebill/ingest/parquet/encodings.h"
 
+#include <lz4.h>
 #include <snappy-c.h>
 #include <zlib.h>
 #include <zstd.h>
 
 #include <algorithm>
 #include <bit>
+#include <climits>
 #include <cstring>
 #include <memory>
 
@@ -46,45 +48,6 @@ bool ReadVarint(const uint8_t** pos, const uint8_t* end, uint64_t* out) {
 }
 
 int64_t ZigZag(uint64_t n) { return static_cast<int64_t>(n >> 1) ^ -static_cast<int64_t>(n & 1); }
-
-bool Lz4RawDecompress(const uint8_t* in, size_t size, size_t expected, std::string* out,
-                      std::string* error) {
-  out->resize(expected);
-  auto* dst = reinterpret_cast<uint8_t*>(out->data());
-  size_t o = 0, i = 0;
-  auto extend = [&](size_t* length) {
-    for (;;) {
-      if (i >= size) return false;
-      uint8_t b = in[i++];
-      *length += b;
-      if (*length > expected) return false;
-      if (b != 255) return true;
-    }
-  };
-  while (i < size) {
-    uint8_t token = in[i++];
-    size_t literals = token >> 4;
-    if (literals == 15 && !extend(&literals)) break;
-    if (literals > size - i || literals > expected - o) break;
-    std::memcpy(dst + o, in + i, literals);
-    i += literals;
-    o += literals;
-    if (i == size) {
-      if (o != expected) break;
-      return true;
-    }
-    if (size - i < 2) break;
-    size_t offset = in[i] | (static_cast<size_t>(in[i + 1]) << 8);
-    i += 2;
-    size_t match = token & 15;
-    if (match == 15 && !extend(&match)) break;
-    match += 4;
-    if (offset == 0 || offset > o || match > expected - o) break;
-    for (size_t k = 0; k < match; ++k, ++o) dst[o] = dst[o - offset];  // may overlap
-  }
-  *error = "the LZ4_RAW data is corrupt";
-  return false;
-}
 
 }  // namespace
 
@@ -356,8 +319,21 @@ bool Decompress(Codec codec, const uint8_t* data, size_t size, size_t expected, 
       }
       return true;
     }
-    case Codec::kLz4Raw:
-      return Lz4RawDecompress(data, size, expected, out, error);
+    case Codec::kLz4Raw: {
+      out->resize(expected);
+      // LZ4_RAW is LZ4's block format, without a frame; the page header gives its size.
+      if (size > static_cast<size_t>(INT_MAX) || expected > static_cast<size_t>(INT_MAX)) {
+        *error = "the LZ4_RAW page is larger than LZ4 blocks can be";
+        return false;
+      }
+      int rc = LZ4_decompress_safe(reinterpret_cast<const char*>(data), out->data(),
+                                   static_cast<int>(size), static_cast<int>(expected));
+      if (rc < 0 || static_cast<size_t>(rc) != expected) {
+        *error = "the LZ4_RAW data is corrupt or its size differs from the page header";
+        return false;
+      }
+      return true;
+    }
     default:
       *error = "the compression codec " + std::string(CodecName(codec)) + " is not supported";
       return false;

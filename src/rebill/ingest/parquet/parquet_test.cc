@@ -1,6 +1,7 @@
 // The Parquet reader against files written by DuckDB (tests/fixtures/parquet, made by
 // make_fixtures.mjs), the real WorkshopCUR exports, hand-encoded pages and corrupt files.
 #include <gtest/gtest.h>
+#include <lz4.h>
 #include <unistd.h>
 
 #include <bit>
@@ -397,6 +398,31 @@ TEST(ParquetEncodingTest, RleAndBitPackedRuns) {
   ASSERT_TRUE(decoder.Get(11, &out, &error)) << error;
   EXPECT_EQ(out, (std::vector<uint32_t>{5, 5, 5, 0, 1, 2, 3, 4, 5, 6, 7}));
   EXPECT_FALSE(decoder.Get(1, &out, &error));
+}
+
+// LZ4_RAW pages: a block as LZ4 writes it reads back; a cut block, or one whose size is not the
+// page header's, is refused.
+TEST(ParquetEncodingTest, Lz4RawPages) {
+  std::string page;
+  for (int i = 0; i < 2000; ++i) page += "line item " + std::to_string(i % 37) + ",";
+  std::string block(static_cast<size_t>(LZ4_compressBound(static_cast<int>(page.size()))), '\0');
+  int size = LZ4_compress_default(page.data(), block.data(), static_cast<int>(page.size()),
+                                  static_cast<int>(block.size()));
+  ASSERT_GT(size, 0);
+  ASSERT_LT(static_cast<size_t>(size), page.size() / 4);
+  const auto* data = reinterpret_cast<const uint8_t*>(block.data());
+  std::string out, error;
+  ASSERT_TRUE(
+      Decompress(Codec::kLz4Raw, data, static_cast<size_t>(size), page.size(), &out, &error))
+      << error;
+  EXPECT_EQ(out, page);
+  EXPECT_FALSE(
+      Decompress(Codec::kLz4Raw, data, static_cast<size_t>(size) - 7, page.size(), &out, &error));
+  EXPECT_EQ(error, "the LZ4_RAW data is corrupt or its size differs from the page header");
+  error.clear();
+  EXPECT_FALSE(
+      Decompress(Codec::kLz4Raw, data, static_cast<size_t>(size), page.size() + 1, &out, &error));
+  EXPECT_FALSE(error.empty());
 }
 
 TEST(ParquetEncodingTest, GatherLooksUpEachIndexAndChecksItAgainstTheTable) {
