@@ -44,4 +44,20 @@ TEST(ParquetFuzzSmokeTest, FixturesAndMutationsOfThem) {
   EXPECT_GE(files, 10);
 }
 
+// Inputs the fuzzer once failed on (tests/fuzz/regressions/parquet, each named for what it
+// caught), read again under the sanitizers of every test build.
+TEST(ParquetFuzzSmokeTest, InputsThatOnceFailed) {
+  const char* root = std::getenv("REBILL_SOURCE_DIR");
+  std::filesystem::path dir =
+      std::filesystem::path(root != nullptr ? root : ".") / "tests/fuzz/regressions/parquet";
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ++files;
+    EXPECT_EQ(FuzzOne(bytes), 0) << entry.path();
+  }
+  EXPECT_GE(files, 1);
+}
+
 }  // namespace
