@@ -320,12 +320,12 @@ bool Decompress(Codec codec, const uint8_t* data, size_t size, size_t expected, 
       return true;
     }
     case Codec::kLz4Raw: {
-      out->resize(expected);
       // LZ4_RAW is LZ4's block format, without a frame; the page header gives its size.
       if (size > static_cast<size_t>(INT_MAX) || expected > static_cast<size_t>(INT_MAX)) {
         *error = "the LZ4_RAW page is larger than LZ4 blocks can be";
         return false;
       }
+      out->resize(expected);
       int rc = LZ4_decompress_safe(reinterpret_cast<const char*>(data), out->data(),
                                    static_cast<int>(size), static_cast<int>(expected));
       if (rc < 0 || static_cast<size_t>(rc) != expected) {

@@ -361,7 +361,8 @@ bool ParquetFile::Impl::AppendBytes(const Leaf& leaf, std::string_view value, Te
 bool ParquetFile::Impl::AppendFixed(const Leaf& leaf, const uint8_t* data, size_t count,
                                     bool binary, TextColumn* out, std::string* error) const {
   const SchemaElement& e = *leaf.element;
-  if (count == 0) return true;  // and nothing to copy: an empty vector may have no storage
+  // Nothing to add, and an empty column's data() may be null, which memcpy must never get.
+  if (count == 0) return true;
   if (binary) {
     size_t base = out->doubles.size();
     out->doubles.resize(base + count);
