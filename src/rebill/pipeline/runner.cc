@@ -240,20 +240,20 @@ std::vector<std::string> MergeFileWarnings(
   return out;
 }
 
-/// Removes the month files of `period` that no month of the store names: a command killed
-/// after writing a month file and before recording it leaves one behind, as does one killed
-/// after recording a month and before removing the file it replaced, or (a `.tmp`) one killed
-/// while writing. Only for a caller that holds the period's lock: every command that writes
+/// Removes the month files of `period` that no month of the store names: those an ingest has
+/// just replaced, and those a command killed after writing a month file and before recording
+/// it left behind, or after recording a month and before removing the file it replaced, or (a
+/// `.tmp`) while writing. Only for a caller that holds the period's lock: every command that writes
 /// the period's folder holds it, so what no month names there is nobody's work in progress.
 /// Files rebill did not name are left alone. Best effort, after the ingest is recorded: what
 /// cannot be listed or removed now is tried again by the period's next ingest.
 void RemoveUnrecordedMonthFiles(const WorkspacePaths& ws, store::Store& store,
                                 const std::string& period) {
-  Result<std::vector<store::MonthRecord>> months = store.AllMonths();
+  Result<std::vector<store::MonthRecord>> months = store.MonthsOf(period);
   if (!months.ok()) return;
   std::set<std::string> recorded;
   for (const store::MonthRecord& m : *months) {
-    if (m.period == period) recorded.insert(fs::path(m.month_file).filename().string());
+    recorded.insert(fs::path(m.month_file).filename().string());
   }
   std::vector<fs::path> unrecorded;
   std::error_code ec;
@@ -506,13 +506,13 @@ Result<IngestSummary> IngestFiles(const std::string& workspace,
                                        {"files", names},
                                        {"warnings", summary.warnings}};
     ingest_record.summary_json = recorded.dump();
-    Result<std::vector<std::string>> replaced = store->ReplaceMonths(records, audit, ingest_record);
-    if (!replaced.ok()) {
+    Status recorded_months = store->ReplaceMonths(records, audit, ingest_record);
+    if (!recorded_months.ok()) {
       for (const std::string& f : written) fs::remove(ws.dir + "/" + f);
-      return replaced.status();
+      return recorded_months;
     }
-    for (const std::string& old : *replaced) fs::remove(ws.dir + "/" + old);
   }
+  // The month files replaced now, and any that a killed ingest left behind.
   for (const auto& [key, group] : groups) {
     RemoveUnrecordedMonthFiles(ws, *store, key.first.ToString());
   }

@@ -394,7 +394,8 @@ TEST_F(Workspace, AWarningForManyFilesIsSaidOnce) {
 }
 
 // A command killed between writing a month file and recording it, or while writing it, leaves
-// a file no month names; the period's next ingest removes it, and only it.
+// a file no month names; the period's next ingest removes it, and only it, as it removes the
+// file of a month it replaces.
 TEST_F(Workspace, IngestRemovesMonthFilesNoMonthNames) {
   ASSERT_OK(InitWorkspace(dir_));
   const std::string cur = fs::path(dir_).parent_path().string() + "/cur.csv";
@@ -428,6 +429,18 @@ TEST_F(Workspace, IngestRemovesMonthFilesNoMonthNames) {
   ASSERT_OK_AND_ASSIGN(std::vector<store::MonthRecord> after, ListMonths(dir_));
   ASSERT_EQ(after.size(), 1u);
   EXPECT_EQ(after[0].month_file, months[0].month_file);
+
+  // A corrected delivery replaces the month: its file is the only one left.
+  std::ofstream(cur) << kCurHeader
+                     << "999999999999,2026-10-01T00:00:00Z,111111111111,Usage,2026-10-01T00:00:00Z,"
+                        "2026-10-01T01:00:00Z,AmazonEC2,2.00,USD\n";
+  ASSERT_OK_AND_ASSIGN(IngestSummary corrected, IngestFiles(dir_, {cur}, now_, "t"));
+  EXPECT_EQ(corrected.months[0].action, "replaced");
+  ASSERT_OK_AND_ASSIGN(std::vector<store::MonthRecord> now_recorded, ListMonths(dir_));
+  ASSERT_EQ(now_recorded.size(), 1u);
+  EXPECT_NE(now_recorded[0].month_file, months[0].month_file);
+  EXPECT_FALSE(fs::exists(recorded));
+  EXPECT_TRUE(fs::exists(dir_ + "/" + now_recorded[0].month_file));
 }
 
 TEST_F(Workspace, NotAWorkspace) {

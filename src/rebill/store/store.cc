@@ -439,9 +439,8 @@ Result<std::vector<MonthRecord>> Store::AllMonths() {
   return out;
 }
 
-Result<std::vector<std::string>> Store::ReplaceMonths(const std::vector<MonthRecord>& months,
-                                                      const AuditEntry& audit,
-                                                      const IngestRecord& ingest) {
+Status Store::ReplaceMonths(const std::vector<MonthRecord>& months, const AuditEntry& audit,
+                            const IngestRecord& ingest) {
   Transaction tx(db_);
   REBILL_RETURN_IF_ERROR(tx.Begin());
   int64_t ingest_id = 0;
@@ -470,10 +469,7 @@ Result<std::vector<std::string>> Store::ReplaceMonths(const std::vector<MonthRec
     s.Bind(8, r.raw_text);
     REBILL_RETURN_IF_ERROR(StepDone(db_, s));
   }
-  std::vector<std::string> replaced;
   for (const MonthRecord& m : months) {
-    REBILL_ASSIGN_OR_RETURN(std::optional<MonthRecord> old, FindMonth(m.period, m.payer));
-    if (old && old->month_file != m.month_file) replaced.push_back(old->month_file);
     Statement s(db_,
                 "INSERT INTO months (period, payer, month_file, month_sha256, sources_json, rows, "
                 "ingested_at, delivery_json, summary_json) VALUES (?,?,?,?,?,?,?,?,?) "
@@ -494,8 +490,7 @@ Result<std::vector<std::string>> Store::ReplaceMonths(const std::vector<MonthRec
     REBILL_RETURN_IF_ERROR(StepDone(db_, s));
   }
   REBILL_RETURN_IF_ERROR(InsertAudit(db_, audit));
-  REBILL_RETURN_IF_ERROR(tx.Commit());
-  return replaced;
+  return tx.Commit();
 }
 
 Result<std::vector<Reject>> Store::RejectsOfLatestIngest() {

@@ -158,11 +158,10 @@ class Store {
   /// Every active month, ordered by period and payer.
   Result<std::vector<MonthRecord>> AllMonths();
   /// Make `months` the active months of their (period, payer) and record the ingest and its
-  /// rejects, in one transaction, with an audit entry. Returns the month files they replaced (to
-  /// delete after the commit).
-  Result<std::vector<std::string>> ReplaceMonths(const std::vector<MonthRecord>& months,
-                                                 const AuditEntry& audit,
-                                                 const IngestRecord& ingest);
+  /// rejects, in one transaction, with an audit entry. The month files they replace are left
+  /// on disk; the caller removes what no month names after the commit.
+  Status ReplaceMonths(const std::vector<MonthRecord>& months, const AuditEntry& audit,
+                       const IngestRecord& ingest);
   /// The rows the latest recorded ingest rejected, in the order they were found.
   Result<std::vector<Reject>> RejectsOfLatestIngest();
 

@@ -229,16 +229,12 @@ TEST_P(StoreContract, AnIngestKeepsItsRejectsAndTheMonthsItsDelivery) {
 TEST_P(StoreContract, MonthsAreReplacedAsAWhole) {
   ASSERT_OK_AND_ASSIGN(auto store, Store::Open(uri_));
   MonthRecord first = SampleMonthRecord("2023-11", "months/a.month");
-  ASSERT_OK_AND_ASSIGN(auto replaced,
-                       store->ReplaceMonths({first}, Audit("ingest", "2023-11"), {}));
-  EXPECT_TRUE(replaced.empty());
+  ASSERT_OK(store->ReplaceMonths({first}, Audit("ingest", "2023-11"), {}));
   MonthRecord second = first;
   second.month_file = "months/b.month";
   second.sources[0].sha256 = "f3";
   MonthRecord other = SampleMonthRecord("2023-10", "months/c.month");
-  ASSERT_OK_AND_ASSIGN(replaced,
-                       store->ReplaceMonths({second, other}, Audit("ingest", "2023-11"), {}));
-  EXPECT_EQ(replaced, std::vector<std::string>{"months/a.month"});
+  ASSERT_OK(store->ReplaceMonths({second, other}, Audit("ingest", "2023-11"), {}));
   ASSERT_OK_AND_ASSIGN(auto found, store->FindMonth("2023-11", "123412340534"));
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->month_file, "months/b.month");
